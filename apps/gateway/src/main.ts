@@ -1,0 +1,16 @@
+import { launch, startApp } from '@idstream/runtime';
+import { loadGatewayConfig } from './config/gateway.config';
+import { GatewayModule } from './gateway.module';
+
+launch('gateway', async () => {
+  const config = loadGatewayConfig();
+  const app = await startApp(GatewayModule, {
+    app: 'gateway',
+    host: config.bindHost,
+    port: config.port,
+    logLevel: config.logLevel,
+    bodyLimit: config.bodyLimitBytes,
+  });
+  process.stdout.write(`idstream gateway ready at ${config.publicUrl}\n`);
+  return app;
+});

@@ -1,0 +1,201 @@
+/*
+ * The public identity events, version 1: what `auth` publishes on `identity.events`.
+ * No secret ever appears here: no password, no hash, no confirmation, activation or
+ * reset token. Schemas in libs/contracts/schemas are generated from these types
+ * (`npm run contracts:schemas`); a test fails when the two disagree. Fields are only ever
+ * added within a version, never removed or retyped.
+ */
+
+export type RegistrationMode = 'automatic' | 'email-confirmation' | 'email-activation';
+export type AccountStatus = 'active' | 'pending-activation';
+export type SessionCloseReason = 'sign-out' | 'password-changed' | 'password-reset' | 'erased' | 'admin';
+
+/** Consent flags of a customer (e.g. `{ email: true, sms: false }`). */
+export type Agreements = Record<string, boolean>;
+/** Free-form customer attributes set by the app or the backend. */
+export type Attributes = Record<string, unknown>;
+
+/** The personal fields of a customer profile; every one is optional. */
+export interface ProfileFields {
+  firstName?: string;
+  lastName?: string;
+  displayName?: string;
+  phone?: string;
+  customId?: string;
+  sex?: string;
+  /** ISO date, YYYY-MM-DD. */
+  birthDate?: string;
+  company?: string;
+  address?: string;
+  city?: string;
+  province?: string;
+  zipCode?: string;
+  countryCode?: string;
+}
+
+/** A device seen for the first time in a workspace. Aggregate: the device uuid. */
+export interface AnonymousClientCreatedData {
+  uuid: string;
+}
+
+/** A customer registered an account. Aggregate: the profile id. */
+export interface UserRegisteredData {
+  profileId: string;
+  email: string;
+  profile: ProfileFields;
+  agreements: Agreements;
+  attributes: Attributes;
+  /** The device that registered, when it was an SDK with an anonymous token. */
+  deviceUuid: string | null;
+  registrationMode: RegistrationMode;
+  status: AccountStatus;
+  emailConfirmed: boolean;
+  /** True when the email belonged to a profile a backend had imported: the account attaches to it. */
+  attachedToImportedProfile: boolean;
+}
+
+/** A confirmation or activation mail was queued (its token travels only in the mail). */
+export interface EmailConfirmationRequestedData {
+  profileId: string;
+  purpose: 'confirmation' | 'activation';
+  /** ISO-8601. */
+  expiresAt: string;
+}
+
+export interface EmailConfirmedData {
+  profileId: string;
+  /** True when confirming also activated the account (`email-activation` mode). */
+  activated: boolean;
+}
+
+export interface SessionOpenedData {
+  profileId: string;
+  sessionId: string;
+  /** The device signing in: from then on its events resolve to this profile. */
+  deviceUuid: string | null;
+  /** ISO-8601: the session's max lifetime ends here, whatever the refreshes. */
+  expiresAt: string;
+}
+
+export interface SessionRefreshedData {
+  profileId: string;
+  sessionId: string;
+  tokenId: string;
+  /** ISO-8601 expiry of the new token. */
+  tokenExpiresAt: string;
+}
+
+export interface SessionClosedData {
+  profileId: string;
+  sessionId: string;
+  reason: SessionCloseReason;
+  /** ISO-8601: tokens of this session issued before this instant are rejected from now on. */
+  closedAt: string;
+  /** ISO-8601: the session's last token expires by then, so revocation views may forget it after. */
+  forgetAfter: string;
+}
+
+/** Changed fields only. */
+export interface AccountUpdatedData {
+  profileId: string;
+  changes: ProfileFields;
+  agreements?: Agreements;
+  attributes?: Attributes;
+}
+
+export interface PasswordChangedData {
+  profileId: string;
+}
+
+export interface PasswordResetRequestedData {
+  profileId: string;
+  /** ISO-8601. */
+  expiresAt: string;
+}
+
+export interface PasswordResetCompletedData {
+  profileId: string;
+}
+
+export interface SignInFailedData {
+  /** Null when no account has the email (the email itself is not published). */
+  profileId: string | null;
+  reason: 'invalid-credentials' | 'not-activated' | 'erased';
+}
+
+/** A trusted backend linked a device to a known customer. Aggregate: the profile id. */
+export interface ClientRecognizedData {
+  profileId: string;
+  uuid: string;
+  matchedBy: 'email' | 'customId' | 'profileId';
+  /** The customer the device was linked to before, when it moved (see docs/architecture.md). */
+  previousProfileId: string | null;
+}
+
+export interface ProfileImportedData {
+  profileId: string;
+  email: string | null;
+  profile: ProfileFields;
+  attributes: Attributes;
+  /** False when the import updated an existing profile (upsert). */
+  created: boolean;
+}
+
+export interface ProfileErasedData {
+  profileId: string;
+  /** ISO-8601. */
+  erasedAt: string;
+}
+
+export interface SigningKeyRotatedData {
+  kid: string;
+  /** The public key as a JWK (OKP / Ed25519). Never the private key. */
+  publicJwk: { kty: 'OKP'; crv: 'Ed25519'; x: string; kid: string; alg: 'EdDSA'; use: 'sig' };
+  /** The key that signed until now; it keeps verifying until `previousValidUntil`. */
+  previousKid: string | null;
+  /** ISO-8601. */
+  previousValidUntil: string | null;
+}
+
+/** Event type name → data type. The single list the union, the schemas and the guards derive from. */
+export interface IdentityEventDataMap {
+  AnonymousClientCreated: AnonymousClientCreatedData;
+  UserRegistered: UserRegisteredData;
+  EmailConfirmationRequested: EmailConfirmationRequestedData;
+  EmailConfirmed: EmailConfirmedData;
+  SessionOpened: SessionOpenedData;
+  SessionRefreshed: SessionRefreshedData;
+  SessionClosed: SessionClosedData;
+  AccountUpdated: AccountUpdatedData;
+  PasswordChanged: PasswordChangedData;
+  PasswordResetRequested: PasswordResetRequestedData;
+  PasswordResetCompleted: PasswordResetCompletedData;
+  SignInFailed: SignInFailedData;
+  ClientRecognized: ClientRecognizedData;
+  ProfileImported: ProfileImportedData;
+  ProfileErased: ProfileErasedData;
+  SigningKeyRotated: SigningKeyRotatedData;
+}
+
+export type IdentityEventType = keyof IdentityEventDataMap;
+
+export const IDENTITY_EVENT_TYPES: readonly IdentityEventType[] = [
+  'AnonymousClientCreated',
+  'UserRegistered',
+  'EmailConfirmationRequested',
+  'EmailConfirmed',
+  'SessionOpened',
+  'SessionRefreshed',
+  'SessionClosed',
+  'AccountUpdated',
+  'PasswordChanged',
+  'PasswordResetRequested',
+  'PasswordResetCompleted',
+  'SignInFailed',
+  'ClientRecognized',
+  'ProfileImported',
+  'ProfileErased',
+  'SigningKeyRotated',
+];
+
+export const IDENTITY_SCHEMA_VERSION = 1;

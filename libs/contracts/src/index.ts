@@ -1,0 +1,6 @@
+export * from './ids';
+export * from './topics';
+export * from './envelope';
+export * from './validation';
+export * from './identity/identity.v1.events';
+export type * as IdentityEnvelopes from './identity/identity.v1.envelopes';

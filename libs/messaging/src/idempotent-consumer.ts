@@ -1,0 +1,186 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { isTransientDatabaseError } from '@idstream/persistence';
+import type { EventProducer } from './producer';
+import { deadLetterMessage } from './dead-letter';
+
+/** What a consumer makes of one message before applying it. */
+export type Decoded<T> =
+  | { kind: 'event'; id: string; value: T }
+  /** Not for this consumer (e.g. an event type it does not handle): checkpointed, not applied. */
+  | { kind: 'skip' }
+  /** Cannot ever be processed: goes to the dead-letter topic with the reason. */
+  | { kind: 'poison'; reason: string };
+
+export interface MessageContext {
+  topic: string;
+  partition: number;
+  offset: string;
+  message: KafkaMessage;
+}
+
+export interface IdempotentConsumerSettings<T> {
+  groupId: string;
+  topic: string;
+  /** The app's schema holding consumer_checkpoints and processed_events. */
+  schema: string;
+  deadLetterTopic: string;
+  /** Where a group without checkpoint starts: replayable projections say true. */
+  fromBeginning: boolean;
+  decode(message: KafkaMessage): Decoded<T>;
+  /** Applies one event inside the batch's transaction. A throw dead-letters that event alone. */
+  apply(manager: EntityManager, value: T, context: MessageContext): Promise<void>;
+  /** Called after every committed batch (metrics, waiters). */
+  afterCommit?(applied: { value: T; context: MessageContext }[], partition: number, nextOffset: string): void;
+  onError?(error: unknown, context?: Partial<MessageContext>): void;
+  maxWaitTimeInMs?: number;
+  sessionTimeout?: number;
+}
+
+/**
+ * A Kafka consumer with an exactly-once effect under at-least-once delivery: for each batch,
+ * the effects, the ids of the applied events and the partition's next offset commit in ONE
+ * PostgreSQL transaction. A redelivered offset is skipped by the checkpoint; a republished
+ * event (a new offset, the same id, e.g. from an outbox relay that crashed before marking)
+ * is skipped by its id. The Kafka offset is committed after the database, and on every
+ * assignment the consumer seeks to the database checkpoint, which is the truth.
+ */
+export class IdempotentConsumer<T> {
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly dataSource: DataSource,
+    private readonly deadLetters: EventProducer,
+    private readonly settings: IdempotentConsumerSettings<T>,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: settings.groupId,
+      maxWaitTimeInMs: settings.maxWaitTimeInMs ?? 100,
+      sessionTimeout: settings.sessionTimeout ?? 10_000,
+      heartbeatInterval: 1000,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.fromBeginning });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const partitions = event.payload.memberAssignment[this.settings.topic] ?? [];
+      void this.seekToCheckpoints(partitions).catch((e) => this.settings.onError?.(e));
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the batch in flight commit, leaves the group and disconnects. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  /** Resolves once the group was joined (tests produce only after this). */
+  joined(): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+        off();
+        resolve();
+      });
+    });
+  }
+
+  private async seekToCheckpoints(partitions: number[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const rows: { partition: number; next_offset: string }[] = await this.dataSource.query(
+      `SELECT partition, next_offset FROM "${this.settings.schema}".consumer_checkpoints
+        WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[])`,
+      [this.settings.groupId, this.settings.topic, partitions],
+    );
+    for (const row of rows) this.consumer.seek({ topic: this.settings.topic, partition: row.partition, offset: String(row.next_offset) });
+  }
+
+  private async handleBatch({ batch, heartbeat, resolveOffset, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const { topic, partition } = batch;
+    const { schema, groupId } = this.settings;
+    const applied: { value: T; context: MessageContext }[] = [];
+    const lastOffset = batch.messages[batch.messages.length - 1]!.offset;
+    const nextOffset = (BigInt(lastOffset) + 1n).toString();
+
+    await this.dataSource.transaction(async (manager) => {
+      applied.length = 0;
+      const checkpoint: { next_offset: string }[] = await manager.query(
+        `SELECT next_offset FROM "${schema}".consumer_checkpoints WHERE group_id = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+        [groupId, topic, partition],
+      );
+      const from = BigInt(checkpoint[0]?.next_offset ?? -1);
+      const poison: { context: MessageContext; reason: string }[] = [];
+      let sinceHeartbeat = Date.now();
+
+      for (const message of batch.messages) {
+        if (BigInt(message.offset) < from) continue; // applied by an earlier delivery
+        const context: MessageContext = { topic, partition, offset: message.offset, message };
+        const decoded = this.decodeSafely(message);
+        if (decoded.kind === 'skip') continue;
+        if (decoded.kind === 'poison') {
+          poison.push({ context, reason: decoded.reason });
+          continue;
+        }
+        const fresh: unknown[] = await manager.query(
+          `INSERT INTO "${schema}".processed_events (group_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+          [groupId, decoded.id],
+        );
+        if (fresh.length === 0) continue; // the same event at another offset: applied already
+        await manager.query('SAVEPOINT apply_event');
+        try {
+          await this.settings.apply(manager, decoded.value, context);
+          await manager.query('RELEASE SAVEPOINT apply_event');
+          applied.push({ value: decoded.value, context });
+        } catch (error) {
+          if (isTransientDatabaseError(error)) throw error; // retry the whole batch
+          await manager.query('ROLLBACK TO SAVEPOINT apply_event');
+          poison.push({ context, reason: `apply failed: ${(error as Error).message}` });
+          this.settings.onError?.(error, context);
+        }
+        if (Date.now() - sinceHeartbeat > 1000) {
+          await heartbeat();
+          sinceHeartbeat = Date.now();
+        }
+      }
+
+      if (poison.length > 0) {
+        // Dead letters are acknowledged before the checkpoint commits: a crash in between
+        // dead-letters them again, it never loses them.
+        await this.deadLetters.send(
+          this.settings.deadLetterTopic,
+          poison.map((p) => deadLetterMessage(p.context, groupId, p.reason)),
+        );
+      }
+      await manager.query(
+        `INSERT INTO "${schema}".consumer_checkpoints (group_id, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = GREATEST(consumer_checkpoints.next_offset, EXCLUDED.next_offset), updated_at = now()`,
+        [groupId, topic, partition, nextOffset],
+      );
+    });
+
+    resolveOffset(lastOffset);
+    await commitOffsetsIfNecessary();
+    this.settings.afterCommit?.(applied, partition, nextOffset);
+  }
+
+  private decodeSafely(message: KafkaMessage): Decoded<T> {
+    try {
+      return this.settings.decode(message);
+    } catch (error) {
+      return { kind: 'poison', reason: `decode failed: ${(error as Error).message}` };
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { Kafka, logLevel, type ITopicConfig, type LogEntry } from 'kafkajs';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+}
+
+// kafkajs logs through this creator as JSON lines on stderr, at WARN and above.
+function jsonLogCreator() {
+  return ({ namespace, level, log }: LogEntry) => {
+    const { message, timestamp: _t, logger: _l, ...rest } = log;
+    // Retries are bounded on purpose: a failed send reaches its caller, which owns the retry
+    // (the outbox relay publishes again, the gateway answers 503), so kafkajs' notice is noise.
+    if (message.startsWith('Limiting retries for the idempotent producer')) return;
+    const name = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'info';
+    process.stderr.write(JSON.stringify({ level: name, time: new Date().toISOString(), context: `kafkajs.${namespace}`, msg: message, ...rest }) + '\n');
+  };
+}
+
+export function createKafka(settings: KafkaSettings): Kafka {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: jsonLogCreator,
+    retry: { initialRetryTime: 100, retries: 8 },
+  });
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  /** Broker config entries, e.g. `{ 'retention.ms': '-1' }`. */
+  config?: Record<string, string>;
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing: ITopicConfig[] = specs
+      .filter((s) => !existing.has(s.topic))
+      .map((s) => ({
+        topic: s.topic,
+        numPartitions: s.partitions,
+        configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+      }));
+    if (missing.length > 0) {
+      // createTopics answers false (no throw) for topics another process created meanwhile.
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Answers whether the cluster responds (for /health/ready). */
+export async function kafkaReachable(kafka: Kafka, timeoutMs = 2000): Promise<boolean> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  const timer = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+  const probe = (async () => {
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  })();
+  return Promise.race([probe, timer]);
+}

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Transport } from '@nestjs/microservices';
+import type { Type } from '@nestjs/common';
+import { JsonLogger } from './json-logger';
+
+export interface HttpAppSettings {
+  app: string;
+  host: string;
+  port: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Also serve `@MessagePattern` handlers over Nest's TCP transport on this port. */
+  tcp?: { host: string; port: number };
+  bodyLimit?: number;
+}
+
+/**
+ * Starts one app: Nest on Fastify for HTTP (health, metrics, and the gateway's API), an
+ * optional TCP microservice for commands and queries, JSON logs, and shutdown hooks so
+ * SIGTERM drains consumers and closes connections in order.
+ */
+export async function startApp(module: Type<unknown>, settings: HttpAppSettings): Promise<NestFastifyApplication> {
+  const logger = new JsonLogger(settings.app, settings.logLevel);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({
+      bodyLimit: settings.bodyLimit ?? 1_048_576,
+      trustProxy: true,
+      // Every response carries x-request-id: the caller's when sent (bounded), else a new uuid.
+      requestIdHeader: 'x-request-id',
+      genReqId: () => randomUUID(),
+    }),
+    { logger, bufferLogs: false },
+  );
+  app.enableShutdownHooks();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      reply.header('x-request-id', String(request.id).slice(0, 128));
+      done();
+    });
+  if (settings.tcp) {
+    app.connectMicroservice({ transport: Transport.TCP, options: { host: settings.tcp.host, port: settings.tcp.port } }, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+  }
+  await app.listen(settings.port, settings.host);
+  logger.log({ msg: `${settings.app} listening`, url: `http://${settings.host}:${settings.port}`, tcp: settings.tcp ?? null }, 'Bootstrap');
+  return app;
+}
+
+/** Runs an app's start function; a failure to start prints one line with the stack and exits 1. */
+export function launch(app: string, start: () => Promise<unknown>): void {
+  start().catch((error: unknown) => {
+    process.stderr.write(`${app}: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}
