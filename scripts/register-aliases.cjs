@@ -3,7 +3,8 @@
 const Module = require('node:module');
 const path = require('node:path');
 
-const dist = path.resolve(__dirname, '..', 'dist', 'libs');
+// IDSTREAM_DIST lets parallel builds use their own output folder (default: dist).
+const dist = path.resolve(__dirname, '..', process.env.IDSTREAM_DIST || 'dist', 'libs');
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   const match = /^@idstream\/([a-z-]+)$/.exec(request);

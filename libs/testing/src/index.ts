@@ -1,0 +1,3 @@
+export * from './database.fixture';
+export * from './kafka.fixture';
+export * from './process.fixture';

@@ -1,0 +1,56 @@
+// Runs the compiled tests with Node's test runner: pure specs (*.spec.js), integration
+// (*.int-spec.js) and end-to-end (test/e2e/*.e2e-spec.js). Prints the spec report, then the
+// line CI reads: "N passed, N failed". A run that executes no test fails.
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const filters = process.argv.slice(2);
+const dist = path.resolve(root, process.env.IDSTREAM_DIST || 'dist');
+
+function findTests(dir, found = []) {
+  if (!existsSync(dir)) return found;
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) findTests(full, found);
+    else if (/\.(spec|int-spec|e2e-spec)\.js$/.test(name)) found.push(full);
+  }
+  return found;
+}
+
+const files = ['apps', 'libs', 'test']
+  .flatMap((d) => findTests(path.join(dist, d)))
+  // A compiled test whose source was deleted is left over in dist/: never run it.
+  .filter((f) => existsSync(path.join(root, path.relative(dist, f)).replace(/\.js$/, '.ts')))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+
+process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} -r ${path.join(root, 'scripts/register-aliases.cjs')}`.trim();
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const failures = [];
+const stream = run({ files, concurrency: Number(process.env.TEST_CONCURRENCY ?? 2), timeout: 240_000 });
+stream.on('test:pass', (e) => {
+  if (e.details?.type === 'suite') return;
+  if (e.skip || e.todo) skipped++;
+  else passed++;
+});
+stream.on('test:fail', (e) => {
+  if (e.details?.type === 'suite') return;
+  failed++;
+  failures.push(`${e.file ? path.relative(root, e.file) + ': ' : ''}${e.name}`);
+});
+stream.compose(spec).pipe(process.stdout);
+stream.on('end', () => {
+  setImmediate(() => {
+    if (failures.length) process.stdout.write(`\nFailed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+    if (passed + failed === 0) process.stdout.write('\nno test ran: that is a failure\n');
+    process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+  });
+});
