@@ -48,6 +48,11 @@ export interface IdempotentConsumerSettings<T> {
 export class IdempotentConsumer<T> {
   private readonly consumer: Consumer;
   private running = false;
+  private hasJoined = false;
+  /** This member's partitions of the topic, from the last assignment. */
+  private assigned: number[] = [];
+  /** The seek of the last assignment to the database checkpoints; batches wait for it. */
+  private assignmentSeek: Promise<void> = Promise.resolve();
 
   constructor(
     kafka: Kafka,
@@ -70,8 +75,10 @@ export class IdempotentConsumer<T> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.fromBeginning });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      const partitions = event.payload.memberAssignment[this.settings.topic] ?? [];
-      void this.seekToCheckpoints(partitions).catch((e) => this.settings.onError?.(e));
+      this.hasJoined = true;
+      this.assigned = event.payload.memberAssignment[this.settings.topic] ?? [];
+      this.assignmentSeek = this.seekToCheckpoints(this.assigned);
+      this.assignmentSeek.catch((e) => this.settings.onError?.(e));
     });
     await this.consumer.run({
       autoCommit: false,
@@ -87,8 +94,9 @@ export class IdempotentConsumer<T> {
     await this.consumer.disconnect();
   }
 
-  /** Resolves once the group was joined (tests produce only after this). */
+  /** Resolves once the group was joined (tests produce only after this); at once if it was already. */
   joined(): Promise<void> {
+    if (this.hasJoined) return Promise.resolve();
     return new Promise((resolve) => {
       const off = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
         off();
@@ -107,8 +115,28 @@ export class IdempotentConsumer<T> {
     for (const row of rows) this.consumer.seek({ topic: this.settings.topic, partition: row.partition, offset: String(row.next_offset) });
   }
 
+  /**
+   * Waits until the seek of the current assignment is registered. Kafka's position can be
+   * AHEAD of the database checkpoint (its offsets were lost and reset to latest, set by a
+   * tool, or the database was restored from a backup): a batch fetched from there before the
+   * seek is known would move the checkpoint past events never applied. When reading the
+   * checkpoints failed at assignment, they are read again here (a failure fails the batch,
+   * which kafkajs retries).
+   */
+  private async seekedToCheckpoints(): Promise<void> {
+    try {
+      await this.assignmentSeek;
+    } catch {
+      this.assignmentSeek = this.seekToCheckpoints(this.assigned);
+      await this.assignmentSeek;
+    }
+  }
+
   private async handleBatch({ batch, heartbeat, resolveOffset, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    await this.seekedToCheckpoints();
+    // A batch fetched before that seek landed is stale: the fetch from the checkpoint follows.
+    if (!isRunning() || isStale()) return;
     const { topic, partition } = batch;
     const { schema, groupId } = this.settings;
     const applied: { value: T; context: MessageContext }[] = [];
@@ -134,12 +162,18 @@ export class IdempotentConsumer<T> {
           poison.push({ context, reason: decoded.reason });
           continue;
         }
+        // The processed id is recorded inside the savepoint: an event whose apply fails is
+        // dead-lettered and NOT marked processed, so redriving its dead letter applies it.
+        await manager.query('SAVEPOINT apply_event');
         const fresh: unknown[] = await manager.query(
           `INSERT INTO "${schema}".processed_events (group_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
           [groupId, decoded.id],
         );
-        if (fresh.length === 0) continue; // the same event at another offset: applied already
-        await manager.query('SAVEPOINT apply_event');
+        if (fresh.length === 0) {
+          // The same event at another offset: applied already.
+          await manager.query('RELEASE SAVEPOINT apply_event');
+          continue;
+        }
         try {
           await this.settings.apply(manager, decoded.value, context);
           await manager.query('RELEASE SAVEPOINT apply_event');
@@ -172,8 +206,11 @@ export class IdempotentConsumer<T> {
     });
 
     resolveOffset(lastOffset);
-    await commitOffsetsIfNecessary();
     this.settings.afterCommit?.(applied, partition, nextOffset);
+    // With autoCommit off, a bare commitOffsetsIfNecessary() commits nothing (no interval,
+    // no threshold): pass the offset. Kafka's offset trails the database's checkpoint; it
+    // serves lag tools and a faster restart, the checkpoint stays the truth.
+    await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
   }
 
   private decodeSafely(message: KafkaMessage): Decoded<T> {

@@ -5,3 +5,4 @@ export * from './outbox.relay';
 export * from './consumer-store';
 export * from './idempotent-consumer';
 export * from './dead-letter';
+export * from './identity-tail';

@@ -14,6 +14,8 @@ export interface HttpAppSettings {
   /** Also serve `@MessagePattern` handlers over Nest's TCP transport on this port. */
   tcp?: { host: string; port: number };
   bodyLimit?: number;
+  /** Trust X-Forwarded-For for the client IP: only behind a proxy that sets it (default false). */
+  trustProxy?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
     module,
     new FastifyAdapter({
       bodyLimit: settings.bodyLimit ?? 1_048_576,
-      trustProxy: true,
+      trustProxy: settings.trustProxy ?? false,
       // Every response carries x-request-id: the caller's when sent (bounded), else a new uuid.
       requestIdHeader: 'x-request-id',
       genReqId: () => randomUUID(),

@@ -1,16 +1,67 @@
-import { loadConfigOrExit, readCommonConfig, readPort, type CommonConfig } from '@idstream/runtime';
+import {
+  loadConfigOrExit,
+  readCommonConfig,
+  readInt,
+  readOptional,
+  readPort,
+  readString,
+  readUrl,
+  type CommonConfig,
+} from '@idstream/runtime';
 
 export interface AuthConfig extends CommonConfig {
   httpPort: number;
   tcpPort: number;
+  /** `iss` of every token; the gateway and the ingester pin the same value. */
+  tokenIssuer: string;
+  /** Upper bound of any workspace's access-token TTL: revocation views replay this window. */
+  maxAccessTokenTtlSeconds: number;
+  signingKeyRotationDays: number;
+  confirmationTokenTtlSeconds: number;
+  resetTokenTtlSeconds: number;
+  signIn: { maxFailures: number; windowSeconds: number };
+  /** Mails per email (and per IP ×10) per hour for resend and password reset. */
+  mailRequestsPerHour: number;
+  mail: {
+    /** smtp(s)://user:pass@host:port; when unset, mails are written as .eml files into `dir`. */
+    smtpUrl: string | undefined;
+    from: string;
+    dir: string;
+    /** Link template in mails; `{token}` is replaced. */
+    confirmUrl: string;
+    resetUrl: string;
+  };
+  defaultWorkspace: { clientApiKey: string | undefined; serverKey: string | undefined };
 }
 
 /** The only reader of process.env for `auth`: validated once, frozen. */
 export function readAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
+  const publicUrl = readUrl(env, 'PUBLIC_URL', `http://127.0.0.1:${env.GATEWAY_PORT || 3000}`, ['http:', 'https:']).replace(/\/$/, '');
   return {
     ...readCommonConfig(env),
     httpPort: readPort(env, 'AUTH_HTTP_PORT', 3001),
     tcpPort: readPort(env, 'AUTH_TCP_PORT', 4001),
+    tokenIssuer: readString(env, 'TOKEN_ISSUER', 'idstream'),
+    maxAccessTokenTtlSeconds: readInt(env, 'MAX_ACCESS_TOKEN_TTL_SECONDS', 86_400, { min: 60, max: 7 * 86_400 }),
+    signingKeyRotationDays: readInt(env, 'SIGNING_KEY_ROTATION_DAYS', 30, { min: 1, max: 3650 }),
+    confirmationTokenTtlSeconds: readInt(env, 'CONFIRMATION_TOKEN_TTL_SECONDS', 86_400, { min: 60 }),
+    resetTokenTtlSeconds: readInt(env, 'RESET_TOKEN_TTL_SECONDS', 3600, { min: 60 }),
+    signIn: {
+      maxFailures: readInt(env, 'SIGN_IN_MAX_FAILURES', 10, { min: 1 }),
+      windowSeconds: readInt(env, 'SIGN_IN_FAILURE_WINDOW_SECONDS', 900, { min: 1 }),
+    },
+    mailRequestsPerHour: readInt(env, 'MAIL_REQUESTS_PER_HOUR', 5, { min: 1 }),
+    mail: {
+      smtpUrl: readOptional(env, 'SMTP_URL') && readUrl(env, 'SMTP_URL', '', ['smtp:', 'smtps:']),
+      from: readString(env, 'MAIL_FROM', 'idstream <no-reply@idstream.local>'),
+      dir: readString(env, 'MAIL_DIR', '.data/mail'),
+      confirmUrl: readString(env, 'MAIL_CONFIRM_URL', `${publicUrl}/confirm?token={token}`),
+      resetUrl: readString(env, 'MAIL_RESET_URL', `${publicUrl}/reset-password?token={token}`),
+    },
+    defaultWorkspace: {
+      clientApiKey: readOptional(env, 'DEFAULT_WORKSPACE_CLIENT_KEY'),
+      serverKey: readOptional(env, 'DEFAULT_WORKSPACE_SERVER_KEY'),
+    },
   };
 }
 

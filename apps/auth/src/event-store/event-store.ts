@@ -65,16 +65,18 @@ export const EventStore = {
   },
 
   /**
-   * Appends after `expectedVersion` (the sequence of the last event the decision saw, 0 for a
+   * Appends to `streamId` (unique in auth; e.g. `<workspace>:<uuid>` for a device) events
+   * published under `aggregateId` (the Kafka key), after `expectedVersion` (the sequence of the last event the decision saw, 0 for a
    * new stream). Returns the public envelopes written to the outbox.
    */
   async append(
     manager: EntityManager,
-    streamId: string,
+    stream: { streamId: string; aggregateId: string },
     expectedVersion: number,
     events: NewEvent[],
     context: AppendContext,
   ): Promise<Envelope[]> {
+    const { streamId, aggregateId } = stream;
     const envelopes: Envelope[] = [];
     let sequence = expectedVersion;
     try {
@@ -94,7 +96,7 @@ export const EventStore = {
             schemaVersion,
             occurredAt: context.now.toISOString(),
             workspaceId: context.workspaceId,
-            aggregateId: streamId,
+            aggregateId,
             sequence,
             correlationId: context.correlationId,
             causationId: context.causationId ?? null,

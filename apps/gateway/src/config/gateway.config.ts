@@ -1,4 +1,4 @@
-import { loadConfigOrExit, readCommonConfig, readInt, readOptional, readPort, readString, type CommonConfig } from '@idstream/runtime';
+import { loadConfigOrExit, readCommonConfig, readEnum, readInt, readOptional, readPort, readString, type CommonConfig } from '@idstream/runtime';
 
 export interface GatewayConfig extends CommonConfig {
   port: number;
@@ -9,13 +9,30 @@ export interface GatewayConfig extends CommonConfig {
   /** Operator key for /v1/admin; admin routes are refused when unset. */
   adminKey: string | undefined;
   bodyLimitBytes: number;
-  /** Public URL printed at start and used as the token issuer's base. */
+  /** Public URL printed at start. */
   publicUrl: string;
+  /** Trust X-Forwarded-For for the client IP (rate limits key on it): only behind a proxy that sets it. */
+  trustProxy: boolean;
+  /** The `iss` every access token must carry; auth signs with the same variable and default. */
+  tokenIssuer: string;
+  /**
+   * The longest access-token TTL any workspace may set. It bounds the revocation view's start-up
+   * read of identity.events, and admin requests asking for more are refused.
+   */
+  maxAccessTokenTtlSeconds: number;
+  /** Per client IP on the unauthenticated auth routes: sustained rate (0 turns the limit off) and burst. */
+  rateLimit: { perSecond: number; burst: number };
+}
+
+function readBoolean(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
+  return readEnum(env, name, fallback ? 'true' : 'false', ['true', 'false'] as const) === 'true';
 }
 
 /** The only reader of process.env for `gateway`: validated once, frozen. */
 export function readGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
   const port = readPort(env, 'GATEWAY_PORT', 3000);
+  const perSecond = readInt(env, 'GATEWAY_RATE_LIMIT_PER_SECOND', 20, { min: 0, max: 1_000_000 });
+  const burst = readInt(env, 'GATEWAY_RATE_LIMIT_BURST', 100, { min: 1, max: 1_000_000 });
   return {
     ...readCommonConfig(env),
     port,
@@ -25,6 +42,10 @@ export function readGatewayConfig(env: Record<string, string | undefined> = proc
     adminKey: readOptional(env, 'IDSTREAM_ADMIN_KEY'),
     bodyLimitBytes: readInt(env, 'GATEWAY_BODY_LIMIT_BYTES', 1_048_576, { min: 1024, max: 16 * 1_048_576 }),
     publicUrl: readString(env, 'PUBLIC_URL', `http://127.0.0.1:${port}`),
+    trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+    tokenIssuer: readString(env, 'TOKEN_ISSUER', 'idstream'),
+    maxAccessTokenTtlSeconds: readInt(env, 'MAX_ACCESS_TOKEN_TTL_SECONDS', 86_400, { min: 60, max: 7 * 86_400 }),
+    rateLimit: { perSecond, burst },
   };
 }
 

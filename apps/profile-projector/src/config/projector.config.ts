@@ -1,19 +1,33 @@
-import { loadConfigOrExit, readCommonConfig, readPort, type CommonConfig } from '@idstream/runtime';
+import { ConfigError, loadConfigOrExit, readCommonConfig, readInt, readPort, readString, type CommonConfig } from '@idstream/runtime';
 
 export interface ProjectorConfig extends CommonConfig {
   httpPort: number;
   tcpPort: number;
-  /** Consumer group of the live read model. */
+  /** Consumer group of the live read model; its checkpoints live in `schema`. */
   groupId: string;
+  /** PostgreSQL schema of the read model (`npm run projector:rebuild` swaps a rebuilt one in under this name). */
+  schema: string;
+  /** How long a query with `minPosition` waits for that event before CONSISTENCY_TIMEOUT. */
+  consistencyWaitMs: number;
+  /** How often consumer lag per partition is measured for /metrics. */
+  lagIntervalMs: number;
 }
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,40}$/;
 
 /** The only reader of process.env for `profile-projector`: validated once, frozen. */
 export function readProjectorConfig(env: Record<string, string | undefined> = process.env): ProjectorConfig {
+  const schema = readString(env, 'PROJECTOR_SCHEMA', 'profiles');
+  // The rebuild derives `<schema>_rebuild` and `<schema>_old`, so leave room for the suffix.
+  if (!SCHEMA_NAME.test(schema)) throw new ConfigError('PROJECTOR_SCHEMA', `"${schema}" must be lowercase letters, digits and _ (at most 41)`);
   return {
     ...readCommonConfig(env),
     httpPort: readPort(env, 'PROJECTOR_HTTP_PORT', 3002),
     tcpPort: readPort(env, 'PROJECTOR_TCP_PORT', 4002),
-    groupId: env.PROJECTOR_GROUP_ID || 'profile-projector',
+    groupId: readString(env, 'PROJECTOR_GROUP_ID', 'profile-projector'),
+    schema,
+    consistencyWaitMs: readInt(env, 'PROJECTOR_CONSISTENCY_WAIT_MS', 2000, { min: 0, max: 60_000 }),
+    lagIntervalMs: readInt(env, 'PROJECTOR_LAG_INTERVAL_MS', 5000, { min: 100, max: 3_600_000 }),
   };
 }
 

@@ -1,51 +1,48 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { deadLetterTopic, parseIdentityEvent, Topics, type IdentityEvent } from '@idstream/contracts';
-import { EventProducer, IdempotentConsumer } from '@idstream/messaging';
+import { Topics, type IdentityEvent } from '@idstream/contracts';
+import { EventProducer, type IdempotentConsumer } from '@idstream/messaging';
 import { DATA_SOURCE, KAFKA, consumerMetrics } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
+import { PositionWaiters } from '../consistency/position-waiters';
 import { ProfileProjection } from './profile.projection';
+import { identityEventsConsumer } from './identity-events.subscription';
 
-/** Feeds the profile read model from `identity.events`, from offset 0, exactly once per event. */
+/** Feeds the live profile read model from `identity.events`, from offset 0, exactly once per event. */
 @Injectable()
 export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('IdentityEventsConsumer');
-  private readonly consumer: IdempotentConsumer<IdentityEvent>;
+  private consumer?: IdempotentConsumer<IdentityEvent>;
 
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
-    @Inject(DATA_SOURCE) dataSource: DataSource,
-    producer: EventProducer,
-    @Inject(PROJECTOR_CONFIG) config: ProjectorConfig,
-    projection: ProfileProjection,
-  ) {
-    const labels = { group: config.groupId, topic: Topics.identityEvents };
-    this.consumer = new IdempotentConsumer<IdentityEvent>(kafka, dataSource, producer, {
-      groupId: config.groupId,
-      topic: Topics.identityEvents,
-      schema: 'profiles',
-      deadLetterTopic: deadLetterTopic(config.groupId),
-      fromBeginning: true,
-      decode: (message) => {
-        const parsed = parseIdentityEvent(message.value);
-        if (parsed.ok) return projection.handles(parsed.value) ? { kind: 'event', id: parsed.value.id, value: parsed.value } : { kind: 'skip' };
-        return parsed.reason === 'unknown-type' ? { kind: 'skip' } : { kind: 'poison', reason: parsed.error };
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(EventProducer) private readonly producer: EventProducer,
+    @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
+    @Inject(ProfileProjection) private readonly projection: ProfileProjection,
+    @Inject(PositionWaiters) private readonly waiters: PositionWaiters,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const labels = { group: this.config.groupId, topic: Topics.identityEvents };
+    this.consumer = await identityEventsConsumer(this.kafka, this.dataSource, this.producer, this.projection, {
+      groupId: this.config.groupId,
+      schema: this.config.schema,
+      afterCommit: (applied) => {
+        consumerMetrics.applied.inc(labels, applied.length);
+        // Read-your-writes queries waiting for these positions can answer now (committed).
+        for (const { value } of applied) this.waiters.notify(value.workspaceId, value.aggregateId, value.sequence);
       },
-      apply: (manager, event) => projection.apply(manager, event),
-      afterCommit: (applied) => consumerMetrics.applied.inc(labels, applied.length),
       onError: (error, context) => {
         consumerMetrics.errors.inc(labels);
         this.logger.error({ msg: 'event not applied', err: (error as Error).message, partition: context?.partition, offset: context?.offset });
       },
     });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
     await this.consumer.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.consumer.stop();
+    await this.consumer?.stop();
   }
 }

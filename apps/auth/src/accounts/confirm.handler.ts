@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ok, fail, type ConfirmEmailCommand, type Reply, type ResendConfirmationCommand } from '@idstream/contracts';
+import { sha256Hex } from '@idstream/crypto';
+import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { enqueueMail, fillLink, MailTemplates } from '../mail/mail.outbox';
+import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
+import { confirmEmail, requestConfirmation } from '../profile/profile.decider';
+import { ProfileStore, Refused } from '../profile/profile.store';
+import { RateLimiter } from '../rate-limit/rate-limiter';
+import { WorkspaceStore } from '../workspace/workspace.store';
+
+/** POST /v1/accounts/confirm and /confirm/resend. */
+@Injectable()
+export class ConfirmHandler {
+  constructor(
+    private readonly profiles: ProfileStore,
+    private readonly workspaces: WorkspaceStore,
+    private readonly limiter: RateLimiter,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  /** Uses the token (once) and records EmailConfirmed, activating a pending account. */
+  async confirm(cmd: ConfirmEmailCommand, now = new Date()): Promise<Reply<Record<string, never>>> {
+    const outcome = await this.profiles.transaction(async (manager) => {
+      const owner = await OneTimeTokens.use(manager, cmd.token, ['confirmation', 'activation'], now);
+      if (!owner) throw new Refused({ code: 'TOKEN_INVALID', message: 'The token is unknown, used or expired' });
+      const result = await this.profiles.executeIn(manager, { workspaceId: owner.workspaceId, correlationId: cmd.meta.requestId, now }, owner.profileId, confirmEmail);
+      if (result.error) throw new Refused(result.error);
+      return result;
+    });
+    return outcome instanceof Refused ? { ok: false, error: outcome.error } : ok({});
+  }
+
+  /**
+   * Sends a new confirmation mail when the email has an unconfirmed account. The answer is the
+   * same whether or not it has one (no account enumeration); only the rate limit shows.
+   */
+  async resend(cmd: ResendConfirmationCommand, now = new Date()): Promise<Reply<Record<string, never>>> {
+    const workspaceId = cmd.caller.workspaceId;
+    const workspace = await this.workspaces.byId(workspaceId);
+    if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
+    const emailLower = cmd.email.toLowerCase();
+    const buckets = [`mail:e:${workspaceId}:${sha256Hex(emailLower)}`, `mail:ip:${cmd.meta.ip}`];
+    const wait = Math.max(
+      await this.limiter.retryAfter(buckets[0]!, this.config.mailRequestsPerHour, 3600, now),
+      await this.limiter.retryAfter(buckets[1]!, this.config.mailRequestsPerHour * 10, 3600, now),
+    );
+    if (wait > 0) return fail('RATE_LIMITED', 'Too many mails requested: try again later', { retryAfter: wait });
+    await this.limiter.hit(buckets, now);
+    const profileId = await this.profiles.profileIdByEmail(workspaceId, emailLower);
+    if (!profileId) return ok({});
+    const expiresAt = new Date(now.getTime() + this.config.confirmationTokenTtlSeconds * 1000);
+    await this.profiles.execute(
+      { workspaceId, correlationId: cmd.meta.requestId, now },
+      profileId,
+      (state) => requestConfirmation(state, { mode: workspace.settings.registrationMode, expiresAt: expiresAt.toISOString() }),
+      async (manager, state, events) => {
+        const requested = events.find((e) => e.type === 'EmailConfirmationRequested');
+        if (requested?.type !== 'EmailConfirmationRequested' || !state.email) return;
+        const purpose = requested.data.purpose;
+        await OneTimeTokens.revokeAll(manager, workspaceId, profileId, [purpose], now);
+        const token = await OneTimeTokens.issue(manager, { workspaceId, profileId, purpose, expiresAt });
+        await enqueueMail(manager, { workspaceId, to: state.email, ...MailTemplates.confirmation(purpose, fillLink(this.config.mail.confirmUrl, token), token, expiresAt) });
+      },
+    );
+    return ok({});
+  }
+}

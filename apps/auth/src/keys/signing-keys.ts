@@ -1,0 +1,108 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { uuidv7, type JwksResult, type SigningKeyRotatedData } from '@idstream/contracts';
+import { exportPrivateKey, generateSigningKey, importSigningKey, type PublicJwk, type SigningKey } from '@idstream/crypto';
+import { DATA_SOURCE } from '@idstream/runtime';
+import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { EventStore } from '../event-store/event-store';
+
+/** The stream of key rotations; published under this aggregate id in the `system` workspace. */
+const KEYS_STREAM = 'signing-keys';
+const SYSTEM_WORKSPACE = 'system';
+
+/**
+ * The token signing keys. One current key signs; a rotated-out key keeps verifying until the
+ * last token it signed has expired (now + the max access-token TTL). Rotation happens at
+ * start and hourly checks once the current key is older than SIGNING_KEY_ROTATION_DAYS, under
+ * a transaction lock so that replicas rotate once; each rotation publishes SigningKeyRotated.
+ */
+@Injectable()
+export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('SigningKeys');
+  private current?: SigningKey;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.rotateIfDue(new Date());
+    this.timer = setInterval(() => void this.rotateIfDue(new Date()).catch((e) => this.logger.error({ msg: 'key rotation failed', err: (e as Error).message })), 3600_000);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The key that signs now. */
+  async signingKey(): Promise<SigningKey> {
+    if (!this.current) await this.loadCurrent();
+    return this.current!;
+  }
+
+  async jwks(now = new Date()): Promise<JwksResult> {
+    const rows: { public_jwk: PublicJwk }[] = await this.dataSource.query(
+      'SELECT public_jwk FROM auth.signing_keys WHERE retired_at IS NULL OR verify_until > $1 ORDER BY created_at DESC',
+      [now],
+    );
+    return { keys: rows.map((r) => r.public_jwk) };
+  }
+
+  /** Rotates now, whatever the age of the current key (operators, tests). */
+  rotate(now = new Date()): Promise<void> {
+    return this.rotateIfDue(now, true);
+  }
+
+  private async rotateIfDue(now: Date, force = false): Promise<void> {
+    const rotated = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['idstream.signing-keys']);
+      const active: { kid: string; created_at: Date }[] = await manager.query(
+        'SELECT kid, created_at FROM auth.signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
+      );
+      const previous = active[0];
+      const maxAgeMs = this.config.signingKeyRotationDays * 86_400_000;
+      if (previous && !force && now.getTime() - previous.created_at.getTime() < maxAgeMs) return false;
+
+      const key = await generateSigningKey(now);
+      const verifyUntil = new Date(now.getTime() + this.config.maxAccessTokenTtlSeconds * 1000);
+      if (previous) {
+        await manager.query('UPDATE auth.signing_keys SET retired_at = $2, verify_until = $3 WHERE kid = $1', [previous.kid, now, verifyUntil]);
+      }
+      await manager.query('INSERT INTO auth.signing_keys (kid, private_key_pem, public_jwk, created_at) VALUES ($1, $2, $3::jsonb, $4)', [
+        key.kid,
+        exportPrivateKey(key),
+        JSON.stringify(key.publicJwk),
+        now,
+      ]);
+      const version: { v: number | null }[] = await manager.query('SELECT max(sequence) AS v FROM auth.events WHERE stream_id = $1', [KEYS_STREAM]);
+      const data: SigningKeyRotatedData = {
+        kid: key.kid,
+        publicJwk: key.publicJwk,
+        previousKid: previous?.kid ?? null,
+        previousValidUntil: previous ? verifyUntil.toISOString() : null,
+      };
+      await EventStore.append(
+        manager,
+        { streamId: KEYS_STREAM, aggregateId: KEYS_STREAM },
+        version[0]?.v ?? 0,
+        [{ type: 'SigningKeyRotated', data, publicData: data }],
+        { workspaceId: SYSTEM_WORKSPACE, correlationId: uuidv7(), now },
+      );
+      return true;
+    });
+    if (rotated) this.logger.log({ msg: 'signing key rotated' });
+    await this.loadCurrent();
+  }
+
+  private async loadCurrent(): Promise<void> {
+    const rows: { kid: string; private_key_pem: string; created_at: Date }[] = await this.dataSource.query(
+      'SELECT kid, private_key_pem, created_at FROM auth.signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
+    );
+    const row = rows[0];
+    if (!row) throw new Error('no signing key');
+    if (this.current?.kid !== row.kid) this.current = importSigningKey(row.kid, row.private_key_pem, row.created_at);
+  }
+}

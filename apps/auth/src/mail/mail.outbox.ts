@@ -1,0 +1,38 @@
+import type { EntityManager } from 'typeorm';
+
+export interface Mail {
+  workspaceId: string;
+  to: string;
+  subject: string;
+  body: string;
+}
+
+/** Queues a mail in the same transaction as the decision that sends it. */
+export async function enqueueMail(manager: EntityManager, mail: Mail): Promise<void> {
+  await manager.query('INSERT INTO auth.mail_outbox (workspace_id, recipient, subject, body) VALUES ($1, $2, $3, $4)', [
+    mail.workspaceId,
+    mail.to,
+    mail.subject,
+    mail.body,
+  ]);
+  await manager.query("SELECT pg_notify('idstream_mail', '')");
+}
+
+/** The mails auth sends; `{link}` templates come from config (MAIL_CONFIRM_URL, MAIL_RESET_URL). */
+export const MailTemplates = {
+  confirmation(purpose: 'confirmation' | 'activation', link: string, token: string, expiresAt: Date): { subject: string; body: string } {
+    const action = purpose === 'activation' ? 'activate your account' : 'confirm your email address';
+    return {
+      subject: purpose === 'activation' ? 'Activate your account' : 'Confirm your email address',
+      body: `Hello,\n\nTo ${action}, open this link:\n\n${link}\n\nOr enter this code in the app: ${token}\n\nIt works once, until ${expiresAt.toISOString()}.\nIf you did not sign up, ignore this mail.\n`,
+    };
+  },
+  passwordReset(link: string, token: string, expiresAt: Date): { subject: string; body: string } {
+    return {
+      subject: 'Reset your password',
+      body: `Hello,\n\nTo choose a new password, open this link:\n\n${link}\n\nOr enter this code in the app: ${token}\n\nIt works once, until ${expiresAt.toISOString()}.\nIf you did not ask for this, ignore this mail: your password stays as it is.\n`,
+    };
+  },
+};
+
+export const fillLink = (template: string, token: string): string => template.replace('{token}', encodeURIComponent(token));

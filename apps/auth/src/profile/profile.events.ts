@@ -1,0 +1,25 @@
+import type * as Public from '@idstream/contracts';
+
+/**
+ * The events of the profile aggregate as `auth` STORES them. Some carry what the public
+ * events must never carry (password hashes); profile.public.ts maps them to the public
+ * `identity.events` form, and drops the private ones.
+ */
+export type ProfileEvent =
+  | { type: 'UserRegistered'; data: Public.UserRegisteredData & { passwordHash: string } }
+  | { type: 'ProfileImported'; data: Public.ProfileImportedData }
+  | { type: 'EmailConfirmationRequested'; data: Public.EmailConfirmationRequestedData }
+  | { type: 'EmailConfirmed'; data: Public.EmailConfirmedData }
+  | { type: 'SessionOpened'; data: Public.SessionOpenedData }
+  | { type: 'SessionClosed'; data: Public.SessionClosedData }
+  | { type: 'SignInFailed'; data: Public.SignInFailedData }
+  | { type: 'AccountUpdated'; data: Public.AccountUpdatedData }
+  | { type: 'PasswordChanged'; data: Public.PasswordChangedData & { passwordHash: string } }
+  /** Private: the same password re-hashed with stronger parameters at sign-in. */
+  | { type: 'PasswordRehashed'; data: { profileId: string; passwordHash: string } }
+  | { type: 'PasswordResetRequested'; data: Public.PasswordResetRequestedData }
+  | { type: 'PasswordResetCompleted'; data: Public.PasswordResetCompletedData & { passwordHash: string } }
+  | { type: 'ClientRecognized'; data: Public.ClientRecognizedData }
+  | { type: 'ProfileErased'; data: Public.ProfileErasedData };
+
+export type ProfileEventType = ProfileEvent['type'];

@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { fail, ok, type Reply, type SignInCommand, type SignInResult } from '@idstream/contracts';
+import { hashPassword, sha256Hex, verifyPassword } from '@idstream/crypto';
+import { appendToClientStream } from '../clients/client-stream';
+import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { signIn } from '../profile/profile.decider';
+import { ProfileErrors } from '../profile/profile.errors';
+import { ProfileStore } from '../profile/profile.store';
+import { RateLimiter } from '../rate-limit/rate-limiter';
+import { TokenIssuer } from '../tokens/token-issuer';
+import { WorkspaceStore } from '../workspace/workspace.store';
+
+/**
+ * POST /v1/auth/sign-in. An unknown email costs the same PBKDF2 work and gets the same
+ * answer as a wrong password. Failures count per email and per client IP; past the limit
+ * the answer is 429 before any hashing. A stored hash weaker than today's parameters is
+ * re-hashed on success. The signing-in device is linked to the profile (SessionOpened).
+ */
+@Injectable()
+export class SignInHandler {
+  constructor(
+    private readonly profiles: ProfileStore,
+    private readonly workspaces: WorkspaceStore,
+    private readonly limiter: RateLimiter,
+    private readonly tokens: TokenIssuer,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  async handle(cmd: SignInCommand, now = new Date()): Promise<Reply<SignInResult>> {
+    const workspaceId = cmd.caller.workspaceId;
+    const workspace = await this.workspaces.byId(workspaceId);
+    if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
+    const { maxFailures, windowSeconds } = this.config.signIn;
+    const buckets = [`sign-in:e:${workspaceId}:${sha256Hex(cmd.email.toLowerCase())}`, `sign-in:ip:${cmd.meta.ip}`];
+    const wait = Math.max(
+      await this.limiter.retryAfter(buckets[0]!, maxFailures, windowSeconds, now),
+      await this.limiter.retryAfter(buckets[1]!, maxFailures * 10, windowSeconds, now),
+    );
+    if (wait > 0) return fail('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins: try again later', { retryAfter: wait });
+
+    const context = { workspaceId, correlationId: cmd.meta.requestId, now };
+    const profileId = await this.profiles.profileIdByEmail(workspaceId, cmd.email);
+    const stored = profileId ? (await this.profiles.read(workspaceId, profileId)).state.passwordHash : null;
+    const check = await verifyPassword(cmd.password, stored);
+    const deviceUuid = cmd.caller.role === 'anonymous' ? cmd.caller.uuid : null;
+
+    if (!profileId) {
+      await this.profiles.transaction(async (manager) => {
+        await this.limiter.hit(buckets, now, manager);
+        if (deviceUuid) {
+          await appendToClientStream(manager, deviceUuid, { type: 'SignInFailed', data: { profileId: null, reason: 'invalid-credentials' } }, context);
+        }
+      });
+      return { ok: false, error: ProfileErrors.invalidCredentials() };
+    }
+
+    const rehashed = check.valid && check.needsRehash ? await hashPassword(cmd.password) : null;
+    const sessionId = randomUUID();
+    const sessionExpiresAt = new Date(now.getTime() + workspace.settings.sessionMaxLifetimeSeconds * 1000);
+    const outcome = await this.profiles.execute(
+      context,
+      profileId,
+      (state) =>
+        signIn(state, {
+          passwordValid: check.valid,
+          rehashedPassword: rehashed,
+          sessionId,
+          deviceUuid,
+          sessionExpiresAt: sessionExpiresAt.toISOString(),
+        }),
+      async (manager) => {
+        if (deviceUuid) {
+          await manager.query('UPDATE auth.clients SET profile_id = $3 WHERE workspace_id = $1 AND uuid = $2', [workspaceId, deviceUuid, profileId]);
+        }
+      },
+    );
+    if (outcome.error) {
+      if (outcome.error.code === 'INVALID_CREDENTIALS') await this.limiter.hit(buckets, now);
+      return { ok: false, error: outcome.error };
+    }
+    const token = await this.tokens.issue({
+      workspaceId,
+      subject: profileId,
+      uuid: deviceUuid ?? cmd.caller.uuid,
+      role: 'customer',
+      sessionId,
+      ttlSeconds: workspace.settings.accessTokenTtlSeconds,
+      notAfter: sessionExpiresAt,
+      now,
+    });
+    return ok({ ...token, profileId });
+  }
+}

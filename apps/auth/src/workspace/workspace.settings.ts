@@ -1,0 +1,39 @@
+import type { PasswordPolicySettings, ReplyError, WorkspaceSettings } from '@idstream/contracts';
+import { DEFAULT_PASSWORD_POLICY, isValidPasswordPolicy } from '@idstream/crypto';
+
+export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
+  name: 'Default',
+  registrationMode: 'automatic',
+  accessTokenTtlSeconds: 3600,
+  sessionMaxLifetimeSeconds: 30 * 86_400,
+  passwordPolicy: { ...DEFAULT_PASSWORD_POLICY },
+};
+
+const MODES = ['automatic', 'email-confirmation', 'email-activation'];
+
+/** Merges a partial update into settings, or names every field that is wrong. Pure. */
+export function mergeSettings(
+  current: WorkspaceSettings,
+  update: Partial<WorkspaceSettings>,
+  limits: { maxAccessTokenTtlSeconds: number },
+): { ok: true; settings: WorkspaceSettings } | { ok: false; error: ReplyError } {
+  const errors: { field: string; message: string }[] = [];
+  const next: WorkspaceSettings = {
+    ...current,
+    ...update,
+    passwordPolicy: { ...current.passwordPolicy, ...(update.passwordPolicy ?? {}) } as PasswordPolicySettings,
+  };
+  if (typeof next.name !== 'string' || next.name.length < 1 || next.name.length > 200) errors.push({ field: 'name', message: 'must be 1 to 200 characters' });
+  if (!MODES.includes(next.registrationMode)) errors.push({ field: 'registrationMode', message: `must be one of ${MODES.join(', ')}` });
+  const ttl = next.accessTokenTtlSeconds;
+  if (!Number.isInteger(ttl) || ttl < 60 || ttl > limits.maxAccessTokenTtlSeconds) {
+    errors.push({ field: 'accessTokenTtlSeconds', message: `must be a whole number from 60 to ${limits.maxAccessTokenTtlSeconds}` });
+  }
+  const life = next.sessionMaxLifetimeSeconds;
+  if (!Number.isInteger(life) || life < 60 || life > 366 * 86_400 || (Number.isInteger(ttl) && life < ttl)) {
+    errors.push({ field: 'sessionMaxLifetimeSeconds', message: 'must be a whole number of seconds, at least the access-token TTL and at most 366 days' });
+  }
+  if (!isValidPasswordPolicy(next.passwordPolicy)) errors.push({ field: 'passwordPolicy', message: 'must have minLength 1..1024 and boolean require* flags' });
+  if (errors.length > 0) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Invalid workspace settings', errors } };
+  return { ok: true, settings: next };
+}

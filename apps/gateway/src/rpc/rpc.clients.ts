@@ -1,0 +1,29 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxyFactory, Transport } from '@nestjs/microservices';
+import type { GatewayConfig } from '../config/gateway.config';
+import { ServiceClient } from './service.client';
+
+const proxyTo = (target: { host: string; port: number }) =>
+  ClientProxyFactory.create({ transport: Transport.TCP, options: { host: target.host, port: target.port } });
+
+/** `auth`: every identity command, server-key checks, workspaces, signing keys. Provided by `create`. */
+export class AuthClient extends ServiceClient implements OnApplicationShutdown {
+  static create(config: GatewayConfig): AuthClient {
+    return new AuthClient('auth', proxyTo(config.auth), config.requestTimeoutMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+}
+
+/** `profile-projector`: the backend's profile queries. Provided by `create`. */
+export class ProjectorClient extends ServiceClient implements OnApplicationShutdown {
+  static create(config: GatewayConfig): ProjectorClient {
+    return new ProjectorClient('profile-projector', proxyTo(config.projector), config.requestTimeoutMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { Topics } from '@idstream/contracts';
+import { DATA_SOURCE, KAFKA, startLagCollector } from '@idstream/runtime';
+import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
+
+/**
+ * Consumer lag per partition of `identity.events` for /metrics, measured from the
+ * database checkpoints (the consumer's truth; it does not commit offsets to Kafka).
+ */
+@Injectable()
+export class ConsumerLagService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('ConsumerLag');
+  private collector?: { stop(): Promise<void> };
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { groupId, schema } = this.config;
+    this.collector = startLagCollector(
+      this.kafka,
+      {
+        group: groupId,
+        topic: Topics.identityEvents,
+        positions: async () => {
+          const rows = (await this.dataSource.query(
+            `SELECT partition, next_offset FROM "${schema}".consumer_checkpoints WHERE group_id = $1 AND topic = $2`,
+            [groupId, Topics.identityEvents],
+          )) as { partition: number; next_offset: string }[];
+          return new Map(rows.map((r) => [r.partition, String(r.next_offset)]));
+        },
+      },
+      this.config.lagIntervalMs,
+      (error) => this.logger.warn({ msg: 'lag not measured', err: (error as Error).message }),
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.collector?.stop();
+  }
+}

@@ -1,0 +1,51 @@
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { deadLetterTopic, parseIdentityEvent, Topics, type IdentityEvent } from '@idstream/contracts';
+import { ensureTopics, IdempotentConsumer, type EventProducer, type MessageContext } from '@idstream/messaging';
+import type { ProfileProjection } from './profile.projection';
+
+export interface SubscriptionSettings {
+  groupId: string;
+  /** Schema of the read model and of this group's checkpoints and processed ids. */
+  schema: string;
+  /** Where poison messages go; the live group's dead-letter topic by default. */
+  deadLetterTopic?: string;
+  afterCommit?(applied: { value: IdentityEvent; context: MessageContext }[]): void;
+  onError?(error: unknown, context?: Partial<MessageContext>): void;
+}
+
+/**
+ * The consumer that feeds a profile read model from `identity.events`, from offset 0:
+ * checkpoint, processed ids and rows commit in one transaction (IdempotentConsumer), and the
+ * projection skips any event whose sequence is not newer than its aggregate's. Used by the
+ * live projector and by `npm run projector:rebuild` (another group, a shadow schema).
+ */
+export async function identityEventsConsumer(
+  kafka: Kafka,
+  dataSource: DataSource,
+  producer: EventProducer,
+  projection: ProfileProjection,
+  settings: SubscriptionSettings,
+): Promise<IdempotentConsumer<IdentityEvent>> {
+  const dlq = settings.deadLetterTopic ?? deadLetterTopic(settings.groupId);
+  // The dead-letter topic must exist before the first poison message: producers here never auto-create.
+  await ensureTopics(kafka, [{ topic: dlq, partitions: 1, config: { 'retention.ms': '-1' } }]);
+  return new IdempotentConsumer<IdentityEvent>(kafka, dataSource, producer, {
+    groupId: settings.groupId,
+    topic: Topics.identityEvents,
+    schema: settings.schema,
+    deadLetterTopic: dlq,
+    fromBeginning: true,
+    decode: (message) => {
+      const parsed = parseIdentityEvent(message.value);
+      if (parsed.ok) return { kind: 'event', id: parsed.value.id, value: parsed.value };
+      // A type from a newer build is not ours to judge: skip it, do not dead-letter it.
+      return parsed.reason === 'unknown-type' ? { kind: 'skip' } : { kind: 'poison', reason: parsed.error };
+    },
+    apply: async (manager, event) => {
+      await projection.apply(manager, event);
+    },
+    afterCommit: (applied) => settings.afterCommit?.(applied),
+    onError: (error, context) => settings.onError?.(error, context),
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * Every stable error code of the public API with its default HTTP status: the one table the
+ * gateway's problem+json filter maps from. Codes are public once published: never renamed.
+ * A reply may override the status where the API contract says so (e.g. a wrong current
+ * password on password change is 403 INVALID_CREDENTIALS).
+ */
+export const ErrorCodes = {
+  VALIDATION_FAILED: 400,
+  PASSWORD_POLICY: 400,
+  EMAIL_IMMUTABLE: 400,
+  /** A confirmation, activation or reset token that is unknown, used or expired. */
+  TOKEN_INVALID: 400,
+  BAD_QUERY: 400,
+  UNAUTHORIZED: 401,
+  INVALID_API_KEY: 401,
+  INVALID_CREDENTIALS: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_REVOKED: 401,
+  SESSION_EXPIRED: 401,
+  FORBIDDEN: 403,
+  INSUFFICIENT_SCOPE: 403,
+  ACCOUNT_NOT_ACTIVATED: 403,
+  ADMIN_DISABLED: 403,
+  NOT_FOUND: 404,
+  PROFILE_NOT_FOUND: 404,
+  WORKSPACE_NOT_FOUND: 404,
+  EMAIL_TAKEN: 409,
+  CUSTOM_ID_TAKEN: 409,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_ATTEMPTS: 429,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+  CONSISTENCY_TIMEOUT: 503,
+  OVERLOADED: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
