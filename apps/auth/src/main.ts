@@ -1,3 +1,4 @@
+import './config/threadpool';
 import { launch, startApp } from '@idstream/runtime';
 import { AuthModule } from './auth.module';
 import { loadAuthConfig } from './config/auth.config';

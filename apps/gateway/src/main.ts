@@ -10,6 +10,7 @@ launch('gateway', async () => {
     port: config.port,
     logLevel: config.logLevel,
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
   });
   process.stdout.write(`idstream gateway ready at ${config.publicUrl}\n`);
   return app;

@@ -7,3 +7,4 @@ export type * as IdentityEnvelopes from './identity/identity.v1.envelopes';
 export * from './rpc';
 export * from './auth.rpc';
 export * from './error-codes';
+export * from './tracking/tracking.v1.envelopes';

@@ -9,7 +9,8 @@ import { Client } from 'pg';
 import type { Consumer } from 'kafkajs';
 import { EnvelopeHeaders, Topics, type IdentityEvent } from '@idstream/contracts';
 import { testKafka, TopicReader, startNodeProcess, uniqueName, waitFor, type RunningProcess } from '@idstream/testing';
-import { DeadLetterHeaders, EventProducer } from '@idstream/messaging';
+import { DeadLetterHeaders } from './dead-letter';
+import { EventProducer } from './producer';
 import {
   anonymousClientCreated,
   checkpointAtEnd,
@@ -19,9 +20,10 @@ import {
   ensureIdentityTopic,
   kafkaMessage,
   openTestBed,
+  setGroupOffset,
   startTestConsumer,
   type TestBed,
-} from '../../../test/fixtures/messaging.fixture';
+} from './test-support/messaging.fixture';
 
 const kafka = testKafka('consumer-it');
 
@@ -46,7 +48,9 @@ const processedCount = (bed: TestBed, groupId: string) =>
   countRows(bed.dataSource, `SELECT count(*) AS n FROM "${bed.schema}".processed_events WHERE group_id = $1`, [groupId]);
 
 async function loggedIds(bed: TestBed): Promise<string[]> {
-  const rows: { event_id: string }[] = await bed.dataSource.query(`SELECT DISTINCT event_id FROM "${bed.schema}".applied_log ORDER BY event_id`);
+  const rows: { event_id: string }[] = await bed.dataSource.query(
+    `SELECT DISTINCT event_id FROM "${bed.schema}".applied_log ORDER BY event_id`,
+  );
   return rows.map((r) => r.event_id);
 }
 
@@ -54,7 +58,8 @@ async function loggedIds(bed: TestBed): Promise<string[]> {
 function identityEvents(aggregates: number, perAggregate: number): { devices: string[]; events: IdentityEvent[] } {
   const devices = Array.from({ length: aggregates }, () => randomUUID());
   const events: IdentityEvent[] = [];
-  for (let sequence = 1; sequence <= perAggregate; sequence++) for (const device of devices) events.push(anonymousClientCreated(device, sequence));
+  for (let sequence = 1; sequence <= perAggregate; sequence++)
+    for (const device of devices) events.push(anonymousClientCreated(device, sequence));
   return { devices, events };
 }
 
@@ -75,7 +80,14 @@ async function crashScenario(cleanup: Cleanup, label: string, aggregates: number
   await checkpointAtEnd(kafka, bed.dataSource, bed.schema, groupId, Topics.identityEvents);
   const { devices, events } = identityEvents(aggregates, perAggregate);
   await (await connectedProducer(cleanup)).send(Topics.identityEvents, events.map(kafkaMessage));
-  const env = { DATABASE_URL: bed.url, SCHEMA: bed.schema, GROUP_ID: groupId, DLQ_TOPIC: deadLetterTopic, AGGREGATE_IDS: devices.join(','), APPLY_SLEEP_S: '0.005' };
+  const env = {
+    DATABASE_URL: bed.url,
+    SCHEMA: bed.schema,
+    GROUP_ID: groupId,
+    DLQ_TOPIC: deadLetterTopic,
+    AGGREGATE_IDS: devices.join(','),
+    APPLY_SLEEP_S: '0.005',
+  };
   const start = (): RunningProcess => {
     const child = startNodeProcess('test/fixtures/counter-consumer.js', env);
     cleanup.add('kill counter-consumer', () => child.stop('SIGKILL'));
@@ -117,7 +129,10 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
     assert.equal(await logDistinct(bed), committed, 'nothing doubled before the restart');
 
     const second = start();
-    await waitFor(async () => (await logRows(bed)) >= events.length, { what: `all ${events.length} events applied after the restart`, timeoutMs: 60_000 });
+    await waitFor(async () => (await logRows(bed)) >= events.length, {
+      what: `all ${events.length} events applied after the restart`,
+      timeoutMs: 60_000,
+    });
     assert.equal(await second.stop('SIGTERM'), 0, 'the restarted consumer stops cleanly');
     await assertEachAppliedOnce(bed, groupId, events);
   });
@@ -128,7 +143,11 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
     const { bed, groupId, events, start } = await crashScenario(cleanup, 'consumer_term', 30, 10);
 
     const first = start();
-    await waitFor(async () => appliedLines(first) - (await logRows(bed)) >= 5, { what: 'a batch in flight', timeoutMs: 30_000, intervalMs: 10 });
+    await waitFor(async () => appliedLines(first) - (await logRows(bed)) >= 5, {
+      what: 'a batch in flight',
+      timeoutMs: 30_000,
+      intervalMs: 10,
+    });
     first.child.kill('SIGTERM');
     assert.equal(await ended(first), 0, 'graceful exit');
     assert.ok(first.output.includes('stopped'), 'closed consumer, producer and data source before exiting');
@@ -137,7 +156,10 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
     assert.ok(committed < events.length, `stopped mid-stream (${committed} of ${events.length})`);
 
     const second = start();
-    await waitFor(async () => (await logRows(bed)) >= events.length, { what: `all ${events.length} events applied after the restart`, timeoutMs: 60_000 });
+    await waitFor(async () => (await logRows(bed)) >= events.length, {
+      what: `all ${events.length} events applied after the restart`,
+      timeoutMs: 60_000,
+    });
     assert.equal(await second.stop('SIGTERM'), 0);
     await assertEachAppliedOnce(bed, groupId, events);
     assert.equal(appliedLines(first) + appliedLines(second), events.length, 'no event was applied (even tentatively) twice');
@@ -169,7 +191,12 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
 
     const producer = await connectedProducer(cleanup);
     const garbage = 'this is not JSON {';
-    await producer.send(topic, [kafkaMessage(first), { key: device, value: garbage, headers: { origin: 'test' } }, kafkaMessage(refused), kafkaMessage(next)]);
+    await producer.send(topic, [
+      kafkaMessage(first),
+      { key: device, value: garbage, headers: { origin: 'test' } },
+      kafkaMessage(refused),
+      kafkaMessage(next),
+    ]);
 
     await waitFor(async () => (await appliedCount(bed, next.id)) === 1, { what: 'the message after the poison ones to be applied' });
     await deadLetters.waitFor((m) => m.length >= 2);
@@ -220,7 +247,17 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
     const later = devices.flatMap((device) => [anonymousClientCreated(device, 6), anonymousClientCreated(device, 7)]);
     const producer = await connectedProducer(cleanup);
     const groupId = uniqueName('consumer-seek');
-    const options = { kafka, bed, cleanup, topic, deadLetterTopic, aggregateIds: new Set(devices), unparseable: 'poison' as const, groupId, deadLetters: producer };
+    const options = {
+      kafka,
+      bed,
+      cleanup,
+      topic,
+      deadLetterTopic,
+      aggregateIds: new Set(devices),
+      unparseable: 'poison' as const,
+      groupId,
+      deadLetters: producer,
+    };
 
     const first = await startTestConsumer(options);
     await producer.send(topic, events.map(kafkaMessage));
@@ -238,7 +275,10 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
     );
     await admin.deleteGroups([groupId]);
     const deleted = await admin.fetchOffsets({ groupId, topics: [topic] });
-    assert.ok(deleted[0]!.partitions.every((p) => p.offset === '-1'), 'the Kafka offsets are gone');
+    assert.ok(
+      deleted[0]!.partitions.every((p) => p.offset === '-1'),
+      'the Kafka offsets are gone',
+    );
 
     await producer.send(topic, later.map(kafkaMessage));
     const second = await startTestConsumer(options);
@@ -261,7 +301,17 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
     const afterRestart = devices.map((device) => anonymousClientCreated(device, 8));
     const producer = await connectedProducer(cleanup);
     const groupId = uniqueName('consumer-ahead');
-    const options = { kafka, bed, cleanup, topic, deadLetterTopic, aggregateIds: new Set(devices), unparseable: 'poison' as const, groupId, deadLetters: producer };
+    const options = {
+      kafka,
+      bed,
+      cleanup,
+      topic,
+      deadLetterTopic,
+      aggregateIds: new Set(devices),
+      unparseable: 'poison' as const,
+      groupId,
+      deadLetters: producer,
+    };
 
     const first = await startTestConsumer(options);
     await producer.send(topic, events.map(kafkaMessage));
@@ -276,7 +326,7 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
     const admin = kafka.admin();
     await admin.connect();
     cleanup.add('disconnect admin', () => admin.disconnect());
-    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: end }] });
+    await setGroupOffset(kafka, groupId, topic, 0, end);
     assert.equal((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions[0]!.offset, end);
 
     // Hold the checkpoint table so that the seek on assignment is still reading it when the

@@ -132,11 +132,12 @@ export class IdempotentConsumer<T> {
     }
   }
 
-  private async handleBatch({ batch, heartbeat, resolveOffset, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     await this.seekedToCheckpoints();
     // A batch fetched before that seek landed is stale: the fetch from the checkpoint follows.
-    if (!isRunning() || isStale()) return;
+    if (!payload.isRunning() || payload.isStale()) return;
     const { topic, partition } = batch;
     const { schema, groupId } = this.settings;
     const applied: { value: T; context: MessageContext }[] = [];
@@ -185,7 +186,7 @@ export class IdempotentConsumer<T> {
           this.settings.onError?.(error, context);
         }
         if (Date.now() - sinceHeartbeat > 1000) {
-          await heartbeat();
+          await payload.heartbeat();
           sinceHeartbeat = Date.now();
         }
       }
@@ -205,12 +206,12 @@ export class IdempotentConsumer<T> {
       );
     });
 
-    resolveOffset(lastOffset);
+    payload.resolveOffset(lastOffset);
     this.settings.afterCommit?.(applied, partition, nextOffset);
     // With autoCommit off, a bare commitOffsetsIfNecessary() commits nothing (no interval,
     // no threshold): pass the offset. Kafka's offset trails the database's checkpoint; it
     // serves lag tools and a faster restart, the checkpoint stays the truth.
-    await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+    await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
   }
 
   private decodeSafely(message: KafkaMessage): Decoded<T> {

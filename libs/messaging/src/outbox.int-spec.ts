@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { EnvelopeHeaders, Topics } from '@idstream/contracts';
 import { inTransaction } from '@idstream/persistence';
 import { testKafka, waitFor } from '@idstream/testing';
-import { appendToOutbox, EventProducer, OutboxRelay } from '@idstream/messaging';
+import { appendToOutbox } from './outbox';
+import { OutboxRelay } from './outbox.relay';
+import { EventProducer } from './producer';
 import {
   anonymousClientCreated,
   checkpointAtEnd,
@@ -21,7 +23,7 @@ import {
   startTestConsumer,
   TopicTail,
   type TestBed,
-} from '../../../test/fixtures/messaging.fixture';
+} from './test-support/messaging.fixture';
 
 const kafka = testKafka('outbox-it');
 const topic = Topics.identityEvents;
@@ -44,7 +46,16 @@ async function identityConsumer(bed: TestBed, cleanup: Cleanup, aggregateIds: st
   const deadLetterTopic = await createScratchTopic(kafka, cleanup, 'dlq-outbox-it');
   const groupId = `outbox-it-${randomUUID()}`;
   await checkpointAtEnd(kafka, bed.dataSource, bed.schema, groupId, topic);
-  return startTestConsumer({ kafka, bed, cleanup, topic, deadLetterTopic, aggregateIds: new Set(aggregateIds), unparseable: 'skip', groupId });
+  return startTestConsumer({
+    kafka,
+    bed,
+    cleanup,
+    topic,
+    deadLetterTopic,
+    aggregateIds: new Set(aggregateIds),
+    unparseable: 'skip',
+    groupId,
+  });
 }
 
 const appliedCount = (bed: TestBed, eventId: string) =>
@@ -76,14 +87,19 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
       await appendToOutbox(manager, bed.schema, [outboxMessage(created)]);
     });
 
-    await waitFor(async () => (await appliedCount(bed, created.id)) > 0, { what: 'the consumer to apply the committed event', timeoutMs: 20_000 });
+    await waitFor(async () => (await appliedCount(bed, created.id)) > 0, {
+      what: 'the consumer to apply the committed event',
+      timeoutMs: 20_000,
+    });
     const published = reader.withEventId(created.id);
     assert.equal(published.length, 1, 'published once');
     assert.equal(published[0]!.key, device, 'keyed by aggregate id');
     assert.equal(published[0]!.headers[EnvelopeHeaders.eventType], 'AnonymousClientCreated');
     assert.equal(await countRows(bed.dataSource, `SELECT count(*) AS n FROM "${bed.schema}".clients WHERE uuid = $1`, [device]), 1);
     assert.equal(
-      await countRows(bed.dataSource, `SELECT count(*) AS n FROM "${bed.schema}".outbox WHERE event_id = $1 AND published_at IS NOT NULL`, [created.id]),
+      await countRows(bed.dataSource, `SELECT count(*) AS n FROM "${bed.schema}".outbox WHERE event_id = $1 AND published_at IS NOT NULL`, [
+        created.id,
+      ]),
       1,
       'the outbox row is marked published',
     );
@@ -92,7 +108,10 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
     const rolledBack = anonymousClientCreated(rolledBackDevice, 1);
     await assert.rejects(
       inTransaction(bed.dataSource, async (manager) => {
-        await manager.query(`INSERT INTO "${bed.schema}".clients (uuid, workspace_id) VALUES ($1, $2)`, [rolledBackDevice, rolledBack.workspaceId]);
+        await manager.query(`INSERT INTO "${bed.schema}".clients (uuid, workspace_id) VALUES ($1, $2)`, [
+          rolledBackDevice,
+          rolledBack.workspaceId,
+        ]);
         await appendToOutbox(manager, bed.schema, [outboxMessage(rolledBack)]);
         throw new Error('business rule failed after the append');
       }),
@@ -102,7 +121,10 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
     // once it is on the topic and applied, the rolled-back one would have been there before it.
     const marker = anonymousClientCreated(rolledBackDevice, 1);
     await inTransaction(bed.dataSource, async (manager) => {
-      await manager.query(`INSERT INTO "${bed.schema}".clients (uuid, workspace_id) VALUES ($1, $2)`, [rolledBackDevice, marker.workspaceId]);
+      await manager.query(`INSERT INTO "${bed.schema}".clients (uuid, workspace_id) VALUES ($1, $2)`, [
+        rolledBackDevice,
+        marker.workspaceId,
+      ]);
       await appendToOutbox(manager, bed.schema, [outboxMessage(marker)]);
     });
     await reader.waitFor((messages) => messages.some((m) => eventIdOf(m) === marker.id), 'the marker event');
@@ -110,7 +132,10 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
 
     assert.deepEqual(reader.withEventId(rolledBack.id), [], 'the rolled-back event is not on the topic');
     assert.equal(await appliedCount(bed, rolledBack.id), 0, 'the rolled-back event was not applied');
-    assert.equal(await countRows(bed.dataSource, `SELECT count(*) AS n FROM "${bed.schema}".outbox WHERE event_id = $1`, [rolledBack.id]), 0);
+    assert.equal(
+      await countRows(bed.dataSource, `SELECT count(*) AS n FROM "${bed.schema}".outbox WHERE event_id = $1`, [rolledBack.id]),
+      0,
+    );
     assert.equal(
       await countRows(bed.dataSource, `SELECT count(*) AS n FROM "${bed.schema}".clients WHERE uuid = $1`, [rolledBackDevice]),
       1,
@@ -162,13 +187,19 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
     // The marker follows both copies on the same partition: once it is applied, both copies were consumed.
     await waitFor(async () => (await appliedCount(bed, marker.id)) === 1, { what: 'the consumer to apply the marker' });
     assert.deepEqual(
-      decoded.filter((d) => d.id === event.id).map((d) => d.offset).sort(),
+      decoded
+        .filter((d) => d.id === event.id)
+        .map((d) => d.offset)
+        .sort(),
       copies.map((c) => c.offset).sort(),
       'the consumer received both copies',
     );
     assert.equal(await appliedCount(bed, event.id), 1, 'applied once');
     assert.equal(
-      await countRows(bed.dataSource, `SELECT count(*) AS n FROM "${bed.schema}".processed_events WHERE group_id = $1 AND event_id = $2`, [groupId, event.id]),
+      await countRows(bed.dataSource, `SELECT count(*) AS n FROM "${bed.schema}".processed_events WHERE group_id = $1 AND event_id = $2`, [
+        groupId,
+        event.id,
+      ]),
       1,
       'processed_events has it once',
     );
@@ -203,7 +234,11 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
     const ofAggregate = (aggregateId: string) =>
       reader.messages
         .filter((m) => m.key === aggregateId)
-        .map((m) => ({ partition: m.partition, offset: BigInt(m.offset), sequence: (JSON.parse(m.value!) as { sequence: number }).sequence }))
+        .map((m) => ({
+          partition: m.partition,
+          offset: BigInt(m.offset),
+          sequence: (JSON.parse(m.value!) as { sequence: number }).sequence,
+        }))
         .sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
     await reader.waitFor(() => ofAggregate(device).length >= 50 && ofAggregate(other).length >= otherSequence, 'all 50 events');
 

@@ -1,3 +1,5 @@
 export * from './database.fixture';
 export * from './kafka.fixture';
 export * from './process.fixture';
+export * from './smtp.fixture';
+export * from './system.fixture';

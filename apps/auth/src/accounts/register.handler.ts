@@ -6,9 +6,11 @@ import { ConcurrencyConflict } from '../event-store/event-store';
 import { enqueueMail, fillLink, MailTemplates } from '../mail/mail.outbox';
 import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
 import { register } from '../profile/profile.decider';
+import { ProfileErrors } from '../profile/profile.errors';
 import { ProfileStore, Refused } from '../profile/profile.store';
 import { claimCustomId } from '../profile/custom-ids';
 import { WorkspaceStore } from '../workspace/workspace.store';
+import { KeyedMutex } from '../concurrency/keyed-mutex';
 import { passwordPolicyError } from './password-errors';
 
 /**
@@ -24,11 +26,21 @@ export class RegisterHandler {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  async handle(cmd: RegisterCommand, now = new Date()): Promise<Reply<RegisterResult>> {
+  private readonly perEmail = new KeyedMutex();
+
+  handle(cmd: RegisterCommand, now = new Date()): Promise<Reply<RegisterResult>> {
+    // One registration per email at a time here; the emails key keeps replicas race-free.
+    return this.perEmail.run(`${cmd.caller.workspaceId}:${cmd.email.toLowerCase()}`, () => this.register(cmd, now));
+  }
+
+  private async register(cmd: RegisterCommand, now: Date): Promise<Reply<RegisterResult>> {
     const workspace = await this.workspaces.byId(cmd.caller.workspaceId);
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
     const policyError = passwordPolicyError(cmd.password, workspace.settings.passwordPolicy, 'password');
     if (policyError) return { ok: false, error: policyError };
+    // A taken email is refused before paying for the hash.
+    const holder = await this.profiles.profileIdByEmail(workspace.id, cmd.email);
+    if (holder && (await this.profiles.read(workspace.id, holder)).state.kind === 'account') return { ok: false, error: ProfileErrors.emailTaken() };
     const passwordHash = await hashPassword(cmd.password);
     const mode = workspace.settings.registrationMode;
     const emailLower = cmd.email.toLowerCase();

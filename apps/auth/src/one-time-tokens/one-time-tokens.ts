@@ -32,7 +32,8 @@ export const OneTimeTokens = {
 
   /** Marks the token used, once: a second use (even a concurrent one) finds nothing. */
   async use(manager: EntityManager, token: string, purposes: TokenPurpose[], now: Date): Promise<{ workspaceId: string; profileId: string } | null> {
-    const rows: { workspace_id: string; profile_id: string }[] = await manager.query(
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [{ workspace_id: string; profile_id: string }[], number] = await manager.query(
       `UPDATE auth.one_time_tokens SET used_at = $3
         WHERE token_hash = $1 AND purpose = ANY($2) AND used_at IS NULL AND expires_at > $3
         RETURNING workspace_id, profile_id`,

@@ -1,25 +1,24 @@
-import { IsString, Length, Matches } from 'class-validator';
 import type { ProfileFields } from '@idstream/contracts';
-import { IsIsoDate, Optional } from './validators';
+import { IsIsoDate, Optional, Text, TextMatching } from './validators';
 
 /**
  * The personal fields of a profile, shared by registration, account updates and backend
  * imports. Lengths are generous ceilings against abuse, not business rules.
  */
 export class ProfileFieldsDto implements ProfileFields {
-  @Optional() @IsString() @Length(1, 100) firstName?: string;
-  @Optional() @IsString() @Length(1, 100) lastName?: string;
-  @Optional() @IsString() @Length(1, 100) displayName?: string;
-  @Optional() @IsString() @Length(1, 32) @Matches(/^\+?[0-9 ()./-]+$/, { message: 'phone must hold digits, spaces and + ( ) . / - only' }) phone?: string;
-  @Optional() @IsString() @Length(1, 200) customId?: string;
-  @Optional() @IsString() @Length(1, 32) sex?: string;
+  @Optional() @Text(1, 100) firstName?: string;
+  @Optional() @Text(1, 100) lastName?: string;
+  @Optional() @Text(1, 100) displayName?: string;
+  @Optional() @TextMatching(1, 32, /^\+?[0-9 ()./-]+$/, 'a phone number of at most 32 digits, spaces and + ( ) . / -') phone?: string;
+  @Optional() @Text(1, 200) customId?: string;
+  @Optional() @Text(1, 32) sex?: string;
   @Optional() @IsIsoDate() birthDate?: string;
-  @Optional() @IsString() @Length(1, 200) company?: string;
-  @Optional() @IsString() @Length(1, 500) address?: string;
-  @Optional() @IsString() @Length(1, 100) city?: string;
-  @Optional() @IsString() @Length(1, 100) province?: string;
-  @Optional() @IsString() @Length(1, 20) zipCode?: string;
-  @Optional() @Matches(/^[A-Za-z]{2}$/, { message: 'countryCode must be 2 letters (ISO 3166-1 alpha-2)' }) countryCode?: string;
+  @Optional() @Text(1, 200) company?: string;
+  @Optional() @Text(1, 500) address?: string;
+  @Optional() @Text(1, 100) city?: string;
+  @Optional() @Text(1, 100) province?: string;
+  @Optional() @Text(1, 20) zipCode?: string;
+  @Optional() @TextMatching(2, 2, /^[A-Za-z]{2}$/, 'a country code of 2 letters (ISO 3166-1 alpha-2)') countryCode?: string;
 }
 
 const PROFILE_FIELD_NAMES = [

@@ -1,4 +1,4 @@
-import { ValidateIf, registerDecorator, type ValidationOptions } from 'class-validator';
+import { ValidateIf, isEmail, registerDecorator, type ValidationArguments } from 'class-validator';
 
 /** Optional, but never null: absent means "not given"; null is a wrong type, not a way to clear. */
 export const Optional = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined);
@@ -10,16 +10,40 @@ export function isDeviceUuid(value: unknown): value is string {
   return typeof value === 'string' && DEVICE_UUID.test(value);
 }
 
-function rule(name: string, message: string, validate: (value: unknown) => boolean, options?: ValidationOptions): PropertyDecorator {
+/** One decorator, one message: "x is required" when absent, else "x <message>". */
+function rule(name: string, message: string, validate: (value: unknown) => boolean): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
       name,
       target: target.constructor,
       propertyName: String(propertyName),
-      options: { message: `${String(propertyName)} ${message}`, ...options },
+      options: { message: (args: ValidationArguments) => (args.value === undefined ? `${args.property} is required` : `${args.property} ${message}`) },
       validator: { validate },
     });
 }
+
+/** A string of `min` to `max` characters. */
+export const Text = (min: number, max: number): PropertyDecorator =>
+  rule('isText', `must be a string of ${min} to ${max} characters`, (value) => typeof value === 'string' && value.length >= min && value.length <= max);
+
+/** A string of `min` to `max` characters matching `pattern`, described for the message. */
+export const TextMatching = (min: number, max: number, pattern: RegExp, description: string): PropertyDecorator =>
+  rule('isTextMatching', `must be ${description}`, (value) => typeof value === 'string' && value.length >= min && value.length <= max && pattern.test(value));
+
+/** A whole number from `min` to `max`. */
+export const Int = (min: number, max: number): PropertyDecorator =>
+  rule('isInt', `must be a whole number from ${min} to ${max}`, (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max);
+
+export const Bool = (): PropertyDecorator => rule('isBool', 'must be true or false', (value) => typeof value === 'boolean');
+
+export const OneOf = (values: readonly string[]): PropertyDecorator =>
+  rule('isOneOf', `must be one of ${values.join(', ')}`, (value) => typeof value === 'string' && values.includes(value));
+
+export const MAX_EMAIL_LENGTH = 254;
+
+/** An email address of at most 254 characters (RFC 5321's path limit). */
+export const Email = (): PropertyDecorator =>
+  rule('isEmail', `must be an email address of at most ${MAX_EMAIL_LENGTH} characters`, (value) => typeof value === 'string' && value.length <= MAX_EMAIL_LENGTH && isEmail(value));
 
 export const IsDeviceUuid = (): PropertyDecorator => rule('isDeviceUuid', 'must be a UUID version 4 or 7', isDeviceUuid);
 

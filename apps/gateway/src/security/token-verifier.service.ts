@@ -46,7 +46,7 @@ export class TokenVerifier {
     const { claims } = result;
     if (this.revocations.isRevoked(claims.sid, claims.iat)) throw new ProblemError('TOKEN_REVOKED', 'The session of this token was closed');
     if (!rule.roles.includes(claims.role)) {
-      throw new ProblemError('FORBIDDEN', `This route takes ${rule.roles.map((r) => `an ${r}`).join(' or ')} token`);
+      throw new ProblemError('FORBIDDEN', `This route takes a token of role ${rule.roles.join(' or ')}`);
     }
     if (rule.scope !== undefined && !hasScope(claims, rule.scope)) throw new ProblemError('INSUFFICIENT_SCOPE', `The token lacks the scope ${rule.scope}`);
     return {

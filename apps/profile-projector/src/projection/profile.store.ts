@@ -41,7 +41,7 @@ export function profileFromDb(r: DbRow): ProfileRow {
   return row as unknown as ProfileRow;
 }
 
-function deviceFromDb(r: DbRow): DeviceLinkRow {
+export function deviceFromDb(r: DbRow): DeviceLinkRow {
   return {
     workspaceId: String(r.workspace_id),
     uuid: String(r.uuid),
@@ -52,7 +52,7 @@ function deviceFromDb(r: DbRow): DeviceLinkRow {
   };
 }
 
-function mergeFromDb(r: DbRow): MergeRow {
+export function mergeFromDb(r: DbRow): MergeRow {
   return {
     workspaceId: String(r.workspace_id),
     mergedProfileId: String(r.merged_profile_id),

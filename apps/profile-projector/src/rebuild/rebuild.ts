@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { Kafka } from 'kafkajs';
 import { deadLetterTopic, Topics } from '@idstream/contracts';
 import { EventProducer, ensureTopics, type IdempotentConsumer, type TopicSpec } from '@idstream/messaging';
-import { openDataSource } from '@idstream/persistence';
+import { ensureDatabase, openDataSource } from '@idstream/persistence';
 import type { IdentityEvent } from '@idstream/contracts';
 import { projectorMigrations } from '../migrations/projector.migrations';
 import { identityEventsConsumer } from '../projection/identity-events.subscription';
@@ -67,6 +67,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   const topic = Topics.identityEvents;
   const q = (name: string) => `"${name}"`;
 
+  await ensureDatabase(databaseUrl);
   const control = new Client({ connectionString: databaseUrl, application_name: 'idstream-projector-rebuild' });
   await control.connect();
   const producer = new EventProducer(kafka);

@@ -128,3 +128,23 @@ export class IdentityEventsBuilder {
     });
   }
 }
+
+/** A few hundred events over many aggregates: devices, registrations, updates, moves, erasures. */
+export function workload(b: IdentityEventsBuilder, customers: number): IdentityEvent[] {
+  const events: IdentityEvent[] = [];
+  const ids = Array.from({ length: customers }, () => randomUUID());
+  const devices: string[] = [];
+  ids.forEach((p, i) => {
+    const device = b.anonymous();
+    devices.push(device.data.uuid);
+    events.push(device, b.registered(p, `Customer${i}@Example.com`, { deviceUuid: device.data.uuid, attributes: { i } }));
+    for (let n = 1; n <= 4; n++) events.push(b.updated(p, { firstName: `name-${i}-${n}` }, { attributes: { n } }));
+    // Signs in on the previous customer's device: the device moves.
+    events.push(b.signedIn(p, devices[Math.max(0, i - 1)]!), ...b.ignored(p).slice(0, 2));
+    if (i % 7 === 3) events.push(b.erased(p));
+  });
+  ids.forEach((p, i) => {
+    if (i % 5 === 0) events.push(b.recognized(p, devices[(i + 2) % devices.length]!));
+  });
+  return events;
+}

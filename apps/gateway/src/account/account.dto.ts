@@ -1,0 +1,15 @@
+import type { Agreements, Attributes } from '@idstream/contracts';
+import { ProfileFieldsDto } from '../http/profile-fields.dto';
+import { Immutable, IsAttributes, IsBooleanRecord, Optional, Text } from '../http/validators';
+
+/** Every account field but email (EMAIL_IMMUTABLE) and password (an unknown field here). */
+export class UpdateAccountDto extends ProfileFieldsDto {
+  @Immutable('EMAIL_IMMUTABLE', 'email cannot be changed') email?: unknown;
+  @Optional() @IsBooleanRecord() agreements?: Agreements;
+  @Optional() @IsAttributes() attributes?: Attributes;
+}
+
+export class ChangePasswordDto {
+  @Text(1, 4096) currentPassword!: string;
+  @Text(1, 4096) newPassword!: string;
+}

@@ -1,0 +1,92 @@
+import { Body, Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import {
+  AuthPatterns,
+  POSITION_HEADER,
+  type Caller,
+  type ConfirmEmailCommand,
+  type ConfirmPasswordResetCommand,
+  type RegisterCommand,
+  type RegisterResult,
+  type RequestMeta,
+  type RequestPasswordResetCommand,
+  type ResendConfirmationCommand,
+} from '@idstream/contracts';
+import { profileFieldsOf } from '../http/profile-fields.dto';
+import { CurrentCaller, Meta } from '../http/request-context';
+import { AuthClient } from '../rpc/rpc.clients';
+import { Anonymous, OptionalToken, RateLimited } from '../security/access.decorators';
+import { Revocations } from '../security/revocations.service';
+import { ConfirmEmailDto, ConfirmPasswordResetDto, EmailOnlyDto, RegisterAccountDto } from './accounts.dto';
+
+/** Registration, email confirmation and password reset: the routes used before signing in. */
+@Controller('v1')
+export class AccountsController {
+  constructor(
+    @Inject(AuthClient) private readonly auth: AuthClient,
+    @Inject(Revocations) private readonly revocations: Revocations,
+  ) {}
+
+  @Post('accounts')
+  @HttpCode(201)
+  @Anonymous('account:register')
+  @RateLimited()
+  async register(
+    @Body() body: RegisterAccountDto,
+    @CurrentCaller() caller: Caller,
+    @Meta() meta: RequestMeta,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Omit<RegisterResult, 'position'>> {
+    const command: RegisterCommand = {
+      meta,
+      caller,
+      email: body.email,
+      password: body.password,
+      profile: profileFieldsOf(body),
+      agreements: body.agreements ?? {},
+      attributes: body.attributes ?? {},
+    };
+    const { profileId, status, emailConfirmed, position } = await this.auth.call<RegisterResult>(AuthPatterns.register, command);
+    if (position) void reply.header(POSITION_HEADER, position);
+    return { profileId, status, emailConfirmed };
+  }
+
+  @Post('accounts/confirm')
+  @HttpCode(204)
+  @OptionalToken()
+  @RateLimited()
+  async confirm(@Body() body: ConfirmEmailDto, @Meta() meta: RequestMeta): Promise<void> {
+    const command: ConfirmEmailCommand = { meta, token: body.token };
+    await this.auth.call<unknown>(AuthPatterns.confirmEmail, command);
+  }
+
+  /** 202 whether or not the email has an account: the answer must not tell. */
+  @Post('accounts/confirm/resend')
+  @HttpCode(202)
+  @Anonymous('account:register')
+  @RateLimited()
+  async resend(@Body() body: EmailOnlyDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
+    const command: ResendConfirmationCommand = { meta, caller, email: body.email };
+    await this.auth.call<unknown>(AuthPatterns.resendConfirmation, command);
+  }
+
+  /** 202 whether or not the email has an account: the answer must not tell. */
+  @Post('auth/password-reset')
+  @HttpCode(202)
+  @Anonymous('password:reset')
+  @RateLimited()
+  async requestPasswordReset(@Body() body: EmailOnlyDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
+    const command: RequestPasswordResetCommand = { meta, caller, email: body.email };
+    await this.auth.call<unknown>(AuthPatterns.requestPasswordReset, command);
+  }
+
+  @Post('auth/password-reset/confirm')
+  @HttpCode(204)
+  @OptionalToken()
+  @RateLimited()
+  async confirmPasswordReset(@Body() body: ConfirmPasswordResetDto, @Meta() meta: RequestMeta): Promise<void> {
+    const command: ConfirmPasswordResetCommand = { meta, token: body.token, password: body.password };
+    // Every session of the profile is closed: revoke the ones auth names at once.
+    this.revocations.fromReply(await this.auth.call<unknown>(AuthPatterns.confirmPasswordReset, command));
+  }
+}

@@ -1,0 +1,59 @@
+import { Body, Controller, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
+import {
+  AuthPatterns,
+  type CreateWorkspaceCommand,
+  type CreateWorkspaceResult,
+  type RequestMeta,
+  type UpdateWorkspaceCommand,
+  type WorkspaceSettings,
+} from '@idstream/contracts';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { ProblemError } from '../http/problem';
+import { Meta } from '../http/request-context';
+import { AuthClient } from '../rpc/rpc.clients';
+import { AdminKey } from '../security/access.decorators';
+import { WorkspaceSettingsDto } from './admin.dto';
+
+/** Operator routes, with IDSTREAM_ADMIN_KEY. */
+@Controller('v1/admin/workspaces')
+@AdminKey()
+export class AdminController {
+  constructor(
+    @Inject(AuthClient) private readonly auth: AuthClient,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /** 201 with the keys; the server key is shown this once (auth keeps only its hash). */
+  @Post()
+  @HttpCode(201)
+  async create(@Body() body: WorkspaceSettingsDto, @Meta() meta: RequestMeta): Promise<CreateWorkspaceResult> {
+    const command: CreateWorkspaceCommand = { meta, settings: this.settingsOf(body) };
+    const { workspaceId, clientApiKey, serverKey, settings } = await this.auth.call<CreateWorkspaceResult>(AuthPatterns.createWorkspace, command);
+    return { workspaceId, clientApiKey, serverKey, settings };
+  }
+
+  @Patch(':id')
+  async update(@Param('id') id: string, @Body() body: WorkspaceSettingsDto, @Meta() meta: RequestMeta): Promise<WorkspaceSettings> {
+    if (id.length === 0 || id.length > 128) throw new ProblemError('WORKSPACE_NOT_FOUND', 'No such workspace');
+    const command: UpdateWorkspaceCommand = { meta, workspaceId: id, settings: this.settingsOf(body) };
+    return this.auth.call<WorkspaceSettings>(AuthPatterns.updateWorkspace, command);
+  }
+
+  private settingsOf(body: WorkspaceSettingsDto): Partial<WorkspaceSettings> {
+    const max = this.config.maxAccessTokenTtlSeconds;
+    if (body.accessTokenTtlSeconds !== undefined && body.accessTokenTtlSeconds > max) {
+      const message = `accessTokenTtlSeconds must not be greater than ${max} (MAX_ACCESS_TOKEN_TTL_SECONDS)`;
+      throw new ProblemError('VALIDATION_FAILED', message, { errors: [{ field: 'accessTokenTtlSeconds', message }] });
+    }
+    const settings: Partial<WorkspaceSettings> = {};
+    if (body.name !== undefined) settings.name = body.name;
+    if (body.registrationMode !== undefined) settings.registrationMode = body.registrationMode;
+    if (body.accessTokenTtlSeconds !== undefined) settings.accessTokenTtlSeconds = body.accessTokenTtlSeconds;
+    if (body.sessionMaxLifetimeSeconds !== undefined) settings.sessionMaxLifetimeSeconds = body.sessionMaxLifetimeSeconds;
+    if (body.passwordPolicy !== undefined) {
+      const { minLength, requireUppercase, requireLowercase, requireDigit, requireSymbol } = body.passwordPolicy;
+      settings.passwordPolicy = { minLength, requireUppercase, requireLowercase, requireDigit, requireSymbol };
+    }
+    return settings;
+  }
+}

@@ -1,0 +1,29 @@
+import { Type } from 'class-transformer';
+import { IsObject, ValidateNested } from 'class-validator';
+import type { PasswordPolicySettings, RegistrationMode, WorkspaceSettings } from '@idstream/contracts';
+import { MAX_POLICY_MIN_LENGTH } from '@idstream/crypto';
+import { Bool, Int, OneOf, Optional, Text } from '../http/validators';
+
+const REGISTRATION_MODES: RegistrationMode[] = ['automatic', 'email-confirmation', 'email-activation'];
+
+/** A whole policy: every rule is stated, so a workspace's policy never depends on defaults changing. */
+export class PasswordPolicyDto implements PasswordPolicySettings {
+  @Int(1, MAX_POLICY_MIN_LENGTH) minLength!: number;
+  @Bool() requireUppercase!: boolean;
+  @Bool() requireLowercase!: boolean;
+  @Bool() requireDigit!: boolean;
+  @Bool() requireSymbol!: boolean;
+}
+
+/**
+ * Workspace settings, all optional (auth applies its defaults on create). The access-token TTL
+ * may not exceed MAX_ACCESS_TOKEN_TTL_SECONDS: the revocation views read back that far only,
+ * and the controller checks it against the configured value.
+ */
+export class WorkspaceSettingsDto implements Partial<WorkspaceSettings> {
+  @Optional() @Text(1, 200) name?: string;
+  @Optional() @OneOf(REGISTRATION_MODES) registrationMode?: RegistrationMode;
+  @Optional() @Int(60, 7 * 86_400) accessTokenTtlSeconds?: number;
+  @Optional() @Int(60, 10 * 365 * 86_400) sessionMaxLifetimeSeconds?: number;
+  @Optional() @ValidateNested() @IsObject() @Type(() => PasswordPolicyDto) passwordPolicy?: PasswordPolicyDto;
+}

@@ -1,0 +1,67 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import {
+  AuthPatterns,
+  type Caller,
+  type CreateAnonymousCommand,
+  type CreateAnonymousResult,
+  type IssuedToken,
+  type RefreshCommand,
+  type RequestMeta,
+  type SignInCommand,
+  type SignInResult,
+  type SignOutCommand,
+} from '@idstream/contracts';
+import { CurrentCaller, Meta } from '../http/request-context';
+import { AuthClient } from '../rpc/rpc.clients';
+import { AnyToken, Anonymous, Customer, Public, RateLimited } from '../security/access.decorators';
+import { Revocations } from '../security/revocations.service';
+import { CreateAnonymousDto, SignInDto } from './sessions.dto';
+
+/** Anonymous tokens, sign-in, refresh and sign-out (API.md, client API). */
+@Controller('v1/auth')
+export class SessionsController {
+  constructor(
+    @Inject(AuthClient) private readonly auth: AuthClient,
+    @Inject(Revocations) private readonly revocations: Revocations,
+  ) {}
+
+  @Post('anonymous')
+  @HttpCode(200)
+  @Public()
+  @RateLimited()
+  async anonymous(@Body() body: CreateAnonymousDto, @Meta() meta: RequestMeta): Promise<{ token: string; expiresAt: string; uuid: string; workspaceId: string }> {
+    const command: CreateAnonymousCommand = { meta, apiKey: body.apiKey, uuid: body.uuid };
+    const { token, expiresAt, uuid, workspaceId } = await this.auth.call<CreateAnonymousResult>(AuthPatterns.createAnonymous, command);
+    return { token, expiresAt, uuid, workspaceId };
+  }
+
+  @Post('sign-in')
+  @HttpCode(200)
+  @Anonymous('account:sign-in')
+  @RateLimited()
+  async signIn(@Body() body: SignInDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<SignInResult> {
+    const command: SignInCommand = { meta, caller, email: body.email, password: body.password };
+    const { token, expiresAt, profileId } = await this.auth.call<SignInResult>(AuthPatterns.signIn, command);
+    return { token, expiresAt, profileId };
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @AnyToken()
+  async refresh(@CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<IssuedToken> {
+    const command: RefreshCommand = { meta, caller };
+    const { token, expiresAt } = await this.auth.call<IssuedToken>(AuthPatterns.refresh, command);
+    return { token, expiresAt };
+  }
+
+  @Post('sign-out')
+  @HttpCode(204)
+  @Customer('session:sign-out')
+  async signOut(@CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
+    const command: SignOutCommand = { meta, caller };
+    const reply = await this.auth.call<unknown>(AuthPatterns.signOut, command);
+    // Rejected from this instant on, without waiting for SessionClosed to come back over Kafka.
+    this.revocations.closedNow(caller.sessionId);
+    this.revocations.fromReply(reply);
+  }
+}

@@ -1,0 +1,14 @@
+import { Email, IsDeviceUuid, Optional, Text } from '../http/validators';
+
+export class CreateAnonymousDto {
+  /** The workspace's public client API key, shipped in the app. */
+  @Text(1, 256) apiKey!: string;
+  /** The device uuid the SDK generated (v4 or v7); auth generates one when absent. */
+  @Optional() @IsDeviceUuid() uuid?: string;
+}
+
+export class SignInDto {
+  @Email() email!: string;
+  /** Never checked against the policy here: a sign-in must work with whatever was set. */
+  @Text(1, 4096) password!: string;
+}

@@ -1,0 +1,177 @@
+import type { DataSource } from 'typeorm';
+import { parseTrackingRawRecord, type TrackingRawRecord, type TrackingRejectCode } from '@idstream/contracts';
+import { verifyAccessToken, type KeySet } from '@idstream/crypto';
+import type { IdentityBarrier } from '../identity/identity.barrier';
+import { deviceKey, type IdentityViewStore } from '../identity/identity-view.store';
+import type { VerificationKeys } from '../keys/verification-keys';
+import type { Claim, DedupeStore } from './dedupe.store';
+import type { TimePolicy } from './event-time';
+import { acceptedMessage, rejectedMessage, type OutMessage } from './outputs';
+import { STAGE_OF, decideRecord, unreadableRecord, type Candidate, type InputRef, type Rejection, type TokenCheck } from './record.decide';
+
+export interface RawMessage {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export interface RawBatch {
+  topic: string;
+  partition: number;
+  messages: readonly RawMessage[];
+}
+
+export interface BatchOutputs {
+  accepted: OutMessage[];
+  rejected: OutMessage[];
+  /** Rejections per code, for the metrics. */
+  rejectCounts: Map<TrackingRejectCode, number>;
+  /** Events in the batch's records (every one ends up accepted or rejected). */
+  eventsIn: number;
+  /** The latest receivedAt of the batch (epoch ms), for pruning by the stream's own time. */
+  maxReceivedAt: number | null;
+}
+
+export interface ProcessorSettings {
+  groupId: string;
+  issuer: string;
+  policy: TimePolicy;
+}
+
+interface Readable {
+  input: InputRef;
+  key: string | null;
+  record: TrackingRawRecord;
+}
+
+/**
+ * One batch of `tracking.raw` from one partition, from bytes to output messages: parse, wait
+ * for the identity view, verify the tokens at their receivedAt, load the sessions and device
+ * links the batch needs, decide each record (record.decide.ts, pure), then — inside one
+ * database transaction — claim the event ids (dedupe) and hand the outputs to `publish`, which
+ * sends them in the caller's Kafka transaction. The database commits when `publish` returned;
+ * the caller commits the Kafka transaction after that (dedupe.decide.ts says why this order).
+ */
+export class RawBatchProcessor {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly view: IdentityViewStore,
+    private readonly keys: VerificationKeys,
+    private readonly barrier: IdentityBarrier,
+    private readonly dedupe: DedupeStore,
+    private readonly settings: ProcessorSettings,
+  ) {}
+
+  async process(batch: RawBatch, publish: (outputs: BatchOutputs) => Promise<void>, clock: () => number = Date.now): Promise<BatchOutputs> {
+    const startedAt = clock();
+    const readable: Readable[] = [];
+    const rejections: Rejection[] = [];
+    let eventsIn = 0;
+    for (const message of batch.messages) {
+      const input: InputRef = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      const key = message.key?.toString('utf8') ?? null;
+      const parsed = parseTrackingRawRecord(message.value);
+      if (parsed.ok) {
+        readable.push({ input, key, record: parsed.record });
+        eventsIn += parsed.record.events.length;
+      } else {
+        rejections.push(unreadableRecord(input, key, message.value, parsed.detail));
+        eventsIn += 1;
+      }
+    }
+
+    await this.barrier.caughtUp(startedAt);
+    const keySet = await this.keys.keySet(this.dataSource);
+    const tokens = await this.verifyAll(readable, keySet);
+    const sessions = await this.view.closures(
+      this.dataSource,
+      tokens.flatMap((t) => (t.ok ? [t.claims.sid] : [])),
+    );
+    const links = await this.view.links(
+      this.dataSource,
+      readable.flatMap((r, i) => {
+        const token = tokens[i]!;
+        return token.ok && token.claims.role === 'anonymous' ? [{ workspaceId: token.claims.aud, deviceUuid: r.record.deviceUuid }] : [];
+      }),
+    );
+
+    const candidates: Candidate[] = [];
+    let maxReceivedAt: number | null = null;
+    readable.forEach((r, i) => {
+      const token = tokens[i]!;
+      const decision = decideRecord({
+        input: r.input,
+        key: r.key,
+        record: r.record,
+        token,
+        closure: token.ok ? sessions.get(token.claims.sid) : undefined,
+        links: token.ok ? (links.get(deviceKey(token.claims.aud, r.record.deviceUuid)) ?? []) : [],
+        policy: this.settings.policy,
+      });
+      candidates.push(...decision.candidates);
+      rejections.push(...decision.rejections);
+      const receivedAt = Date.parse(r.record.receivedAt);
+      if (maxReceivedAt === null || receivedAt > maxReceivedAt) maxReceivedAt = receivedAt;
+    });
+
+    let outputs!: BatchOutputs;
+    await this.dataSource.transaction(async (manager) => {
+      const claims: Claim[] = candidates.map((c) => ({
+        workspaceId: c.workspaceId,
+        deviceUuid: c.deviceUuid,
+        eventId: c.eventId,
+        group: this.settings.groupId,
+        partition: c.data.source.partition,
+        offset: c.data.source.offset,
+        index: c.index,
+        receivedAt: c.receivedAt,
+      }));
+      const fresh = await this.dedupe.claim(manager, claims);
+      const now = clock();
+      const accepted: OutMessage[] = [];
+      const all = [...rejections];
+      candidates.forEach((c, i) => {
+        if (fresh[i]) accepted.push(acceptedMessage(c, now));
+        else all.push(duplicateOf(c));
+      });
+      const rejectCounts = new Map<TrackingRejectCode, number>();
+      for (const r of all) rejectCounts.set(r.code, (rejectCounts.get(r.code) ?? 0) + 1);
+      outputs = { accepted, rejected: all.map((r) => rejectedMessage(r, now)), rejectCounts, eventsIn, maxReceivedAt };
+      await publish(outputs);
+    });
+    return outputs;
+  }
+
+  /** Verifies each record's token at its receivedAt; records of one request share the work. */
+  private async verifyAll(readable: readonly Readable[], keys: KeySet): Promise<TokenCheck[]> {
+    const memo = new Map<string, Promise<TokenCheck>>();
+    return Promise.all(
+      readable.map(({ record }) => {
+        const key = `${record.receivedAt}|${record.token}`;
+        let check = memo.get(key);
+        if (!check) {
+          check = verifyAccessToken(record.token, { keys, issuer: this.settings.issuer, now: new Date(record.receivedAt) }).then(
+            (result): TokenCheck => (result.ok ? { ok: true, claims: result.claims, kid: result.kid } : { ok: false, code: result.code, reason: result.reason }),
+          );
+          memo.set(key, check);
+        }
+        return check;
+      }),
+    );
+  }
+}
+
+function duplicateOf(candidate: Candidate): Rejection {
+  return {
+    code: 'DUPLICATE_EVENT',
+    stage: STAGE_OF.DUPLICATE_EVENT,
+    detail: 'this event id was accepted before for this workspace and device',
+    workspaceId: candidate.workspaceId,
+    deviceUuid: candidate.deviceUuid,
+    eventId: candidate.eventId,
+    requestId: candidate.data.requestId,
+    receivedAt: candidate.data.receivedAt,
+    original: Buffer.from(candidate.original, 'utf8'),
+    source: candidate.data.source,
+  };
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { createTestDatabase } from './database.fixture';
+import { uniqueName, waitFor } from './kafka.fixture';
+import { startNodeProcess, type RunningProcess } from './process.fixture';
+import { SmtpSink } from './smtp.fixture';
+
+export type AppName = 'auth' | 'profile-projector' | 'tracking-ingester' | 'gateway';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface HttpResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/**
+ * The whole system for an end-to-end test file: a fresh database, a real SMTP sink, and the
+ * four apps as separate processes on free ports with their own consumer groups, talking
+ * through the real Kafka broker. `http()` calls the gateway.
+ */
+export class TestSystem {
+  readonly adminKey = `admin_${randomBytes(16).toString('hex')}`;
+  readonly clientApiKey = `ck_${randomBytes(12).toString('hex')}`;
+  readonly serverKey = `sk_${randomBytes(24).toString('hex')}`;
+  readonly smtp = new SmtpSink();
+  readonly processes = new Map<AppName, RunningProcess>();
+  env: Record<string, string> = {};
+  gatewayUrl = '';
+  private dropDatabase?: () => Promise<void>;
+
+  async start(apps: AppName[] = ['auth', 'profile-projector', 'tracking-ingester', 'gateway'], extraEnv: Record<string, string> = {}): Promise<this> {
+    const db = await createTestDatabase('e2e');
+    this.dropDatabase = db.drop;
+    await this.smtp.start();
+    const [gatewayPort, authHttp, authTcp, projHttp, projTcp, ingHttp] = await Promise.all(Array.from({ length: 6 }, freePort));
+    this.env = {
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'warn',
+      GATEWAY_PORT: String(gatewayPort),
+      AUTH_HTTP_PORT: String(authHttp),
+      AUTH_TCP_PORT: String(authTcp),
+      PROJECTOR_HTTP_PORT: String(projHttp),
+      PROJECTOR_TCP_PORT: String(projTcp),
+      INGESTER_HTTP_PORT: String(ingHttp),
+      PROJECTOR_GROUP_ID: uniqueName('projector'),
+      INGESTER_GROUP_ID: uniqueName('ingester'),
+      INGESTER_IDENTITY_GROUP_ID: uniqueName('ingester-identity'),
+      IDSTREAM_ADMIN_KEY: this.adminKey,
+      DEFAULT_WORKSPACE_CLIENT_KEY: this.clientApiKey,
+      DEFAULT_WORKSPACE_SERVER_KEY: this.serverKey,
+      SMTP_URL: this.smtp.url,
+      ...extraEnv,
+    };
+    this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    for (const app of apps) this.startApp(app);
+    await this.waitReady(apps);
+    return this;
+  }
+
+  startApp(app: AppName, extraEnv: Record<string, string> = {}): RunningProcess {
+    const running = startNodeProcess(`apps/${app}/src/main.js`, { ...this.env, ...extraEnv });
+    this.processes.set(app, running);
+    return running;
+  }
+
+  async waitReady(apps: AppName[], timeoutMs = 60_000): Promise<void> {
+    const ports: Record<AppName, string> = {
+      auth: this.env.AUTH_HTTP_PORT!,
+      'profile-projector': this.env.PROJECTOR_HTTP_PORT!,
+      'tracking-ingester': this.env.INGESTER_HTTP_PORT!,
+      gateway: this.env.GATEWAY_PORT!,
+    };
+    for (const app of apps) {
+      await waitFor(
+        async () => {
+          const proc = this.processes.get(app);
+          if (proc && proc.child.exitCode !== null) throw new Error(`${app} exited:\n${proc.output.slice(-30).join('\n')}`);
+          try {
+            return (await fetch(`http://127.0.0.1:${ports[app]}/health/ready`)).ok;
+          } catch {
+            return false;
+          }
+        },
+        { timeoutMs, intervalMs: 200, what: `${app} ready` },
+      );
+    }
+  }
+
+  async stopApp(app: AppName, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string | undefined> {
+    const proc = this.processes.get(app);
+    this.processes.delete(app);
+    return proc?.stop(signal);
+  }
+
+  async http<T = any>(method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string } = {}): Promise<HttpResponse<T>> {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${this.gatewayUrl}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  }
+
+  /** Waits for a mail to `address` and returns the token it carries. */
+  async tokenFromMail(address: string, count = 1): Promise<string> {
+    await waitFor(() => this.smtp.mailsTo(address).length >= count, { timeoutMs: 15_000, what: `mail #${count} to ${address}` });
+    const mail = this.smtp.mailsTo(address)[count - 1]!;
+    const match = /code in the app: ([A-Za-z0-9_-]{20,})/.exec(mail.text);
+    if (!match) throw new Error(`no token in mail:\n${mail.text}`);
+    return match[1]!;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.keys()].map((app) => this.stopApp(app)));
+    await this.smtp.stop();
+    await this.dropDatabase?.();
+  }
+}
