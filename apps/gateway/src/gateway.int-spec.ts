@@ -94,6 +94,18 @@ describe('gateway process without auth', () => {
     assert.equal((ready.body?.checks as Record<string, string>)['signing-keys'], 'down');
   });
 
+  it('serves the OpenAPI document at /docs/openapi.json and the UI at /docs', async () => {
+    const document = await call('GET', '/docs/openapi.json');
+    assert.equal(document.status, 200);
+    assert.equal(document.body?.openapi, '3.0.0');
+    const paths = Object.keys(document.body?.paths as Record<string, unknown>);
+    for (const path of ['/v1/auth/anonymous', '/v1/accounts', '/v1/backend/profiles/{profileId}', '/v1/admin/workspaces/{id}']) assert.ok(paths.includes(path), path);
+    const ui = await fetch(`${base}/docs`);
+    assert.equal(ui.status, 200);
+    assert.match(ui.headers.get('content-type') ?? '', /^text\/html/);
+    await ui.body?.cancel();
+  });
+
   it('answers a client route with 503 problem+json and Retry-After when auth does not answer in time', async () => {
     const answer = await postJson('/v1/auth/anonymous', { apiKey: 'some-client-key' });
     assertProblem(answer, 503, 'SERVICE_UNAVAILABLE');
@@ -147,8 +159,10 @@ describe('gateway process without auth', () => {
   it('answers 503 at once once auth refuses connections', async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => blackHole.close(() => resolve()));
-    const answer = await postJson('/v1/auth/anonymous', { apiKey: 'some-client-key' });
+    // A backend route: its server key is checked by auth (and it has no rate limit).
+    const answer = await call('GET', '/v1/backend/profiles?email=a@example.com', { headers: { authorization: 'Bearer some-server-key' } });
     assertProblem(answer, 503, 'SERVICE_UNAVAILABLE');
+    assert.equal(answer.headers.get('retry-after'), '1');
     blackHole = net.createServer();
     await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
   });

@@ -1,5 +1,6 @@
 import { launch, startApp } from '@idstream/runtime';
 import { loadGatewayConfig } from './config/gateway.config';
+import { setupOpenApi } from './http/openapi';
 import { GatewayModule } from './gateway.module';
 
 launch('gateway', async () => {
@@ -11,6 +12,7 @@ launch('gateway', async () => {
     logLevel: config.logLevel,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    configure: (app) => setupOpenApi(app, config.publicUrl),
   });
   process.stdout.write(`idstream gateway ready at ${config.publicUrl}\n`);
   return app;

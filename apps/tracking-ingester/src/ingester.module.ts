@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, HealthModule, InfrastructureModule, KAFKA, MetricsController, infrastructureChecks } from '@idstream/runtime';
 import { INGESTER_CONFIG, loadIngesterConfig } from './config/ingester.config';
+import { TrackingPipeline } from './ingest/tracking-pipeline.service';
 import { ingesterMigrations } from './migrations/ingester.migrations';
 
 const config = loadIngesterConfig();
@@ -19,6 +20,6 @@ const config = loadIngesterConfig();
     HealthModule.withChecks({ inject: [KAFKA, DATA_SOURCE], useFactory: (k: Kafka, d: DataSource) => infrastructureChecks(k, d) }),
   ],
   controllers: [MetricsController],
-  providers: [{ provide: INGESTER_CONFIG, useValue: config }],
+  providers: [{ provide: INGESTER_CONFIG, useValue: config }, TrackingPipeline],
 })
 export class IngesterModule {}

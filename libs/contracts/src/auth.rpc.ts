@@ -232,3 +232,15 @@ export interface EraseProfileCommand {
 export interface EraseProfileResult {
   position: string;
 }
+
+/** Sessions a command closed: the gateway revokes them at once, before SessionClosed arrives from Kafka. */
+export interface ClosedSession {
+  sessionId: string;
+  /** ISO-8601. */
+  closedAt: string;
+  /** ISO-8601: the last token of the session has expired by then. */
+  forgetAfter: string;
+}
+export interface ClosedSessionsResult {
+  closedSessions: ClosedSession[];
+}

@@ -119,7 +119,7 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
         const committed = await logRows(bed);
         return committed > 0 && appliedLines(first) - committed >= 5;
       },
-      { what: 'a batch in flight after a committed one', timeoutMs: 30_000, intervalMs: 10 },
+      { what: 'a batch in flight after a committed one', timeoutMs: 60_000, intervalMs: 10 },
     );
     first.child.kill('SIGKILL');
     assert.equal(await ended(first), 'SIGKILL');
@@ -145,7 +145,7 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
     const first = start();
     await waitFor(async () => appliedLines(first) - (await logRows(bed)) >= 5, {
       what: 'a batch in flight',
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
       intervalMs: 10,
     });
     first.child.kill('SIGTERM');
@@ -267,12 +267,10 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
     const admin = kafka.admin();
     await admin.connect();
     cleanup.add('disconnect admin', () => admin.disconnect());
+    // Every partition that got messages has its end committed (an empty one has no offset).
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high === '0' ? '-1' : p.high]));
     const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-    assert.deepEqual(
-      committed[0]!.partitions.map((p) => Number(p.offset)).reduce((a, b) => a + b, 0),
-      events.length,
-      'Kafka had the offsets committed',
-    );
+    assert.deepEqual(new Map(committed[0]!.partitions.map((p) => [p.partition, p.offset])), ends, 'Kafka had the offsets committed');
     await admin.deleteGroups([groupId]);
     const deleted = await admin.fetchOffsets({ groupId, topics: [topic] });
     assert.ok(

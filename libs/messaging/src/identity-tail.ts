@@ -115,9 +115,10 @@ export class IdentityTail {
     if (this.started) await this.consumer.disconnect();
   }
 
-  private async handleBatch({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) return;
+      if (!payload.isRunning() || payload.isStale()) return;
       const offset = BigInt(message.offset);
       const next = this.next.get(batch.partition);
       // Below the window (a fetch that raced the seek) or already handled.
@@ -135,7 +136,7 @@ export class IdentityTail {
       }
       this.advance(batch.partition, offset + 1n);
     }
-    await heartbeat();
+    await payload.heartbeat();
   }
 
   private advance(partition: number, next: bigint): void {

@@ -16,6 +16,8 @@ export interface HttpAppSettings {
   bodyLimit?: number;
   /** Trust X-Forwarded-For for the client IP: only behind a proxy that sets it (default false). */
   trustProxy?: boolean;
+  /** Runs after the app is created and before it listens (e.g. to add the OpenAPI routes). */
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
       reply.header('x-request-id', String(request.id).slice(0, 128));
       done();
     });
+  await settings.configure?.(app);
   if (settings.tcp) {
     app.connectMicroservice({ transport: Transport.TCP, options: { host: settings.tcp.host, port: settings.tcp.port } }, { inheritAppConfig: true });
     await app.startAllMicroservices();

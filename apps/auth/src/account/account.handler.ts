@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ok, type AccountView, type ChangePasswordCommand, type GetAccountQuery, type Reply, type UpdateAccountCommand } from '@idstream/contracts';
+import { ok, type AccountView, type ChangePasswordCommand, type GetAccountQuery, type Reply,
+  type ClosedSessionsResult, type UpdateAccountCommand } from '@idstream/contracts';
 import { hashPassword, verifyPassword } from '@idstream/crypto';
 import { passwordPolicyError } from '../accounts/password-errors';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { changePassword, updateAccount } from '../profile/profile.decider';
 import { ProfileErrors } from '../profile/profile.errors';
 import { claimCustomId, releaseCustomIds } from '../profile/custom-ids';
-import { ProfileStore } from '../profile/profile.store';
+import { closedSessionsOf, ProfileStore } from '../profile/profile.store';
 import { toAccountView } from './account.view';
 import { sessionClock } from '../sessions/session.handler';
 import { WorkspaceStore } from '../workspace/workspace.store';
@@ -42,7 +43,7 @@ export class AccountHandler {
   }
 
   /** Checks the current password, enforces the policy, closes every other session of the profile. */
-  async changePassword(cmd: ChangePasswordCommand, now = new Date()): Promise<Reply<{ closedSessionIds: string[] }>> {
+  async changePassword(cmd: ChangePasswordCommand, now = new Date()): Promise<Reply<ClosedSessionsResult>> {
     const { workspaceId, subject, sessionId } = cmd.caller;
     const workspace = await this.workspaces.byId(workspaceId);
     const { state } = await this.profiles.read(workspaceId, subject);
@@ -56,7 +57,6 @@ export class AccountHandler {
       changePassword(s, { currentPasswordValid: s.passwordHash === state.passwordHash, newPasswordHash, keepSessionId: sessionId }, sessionClock(now, this.config)),
     );
     if (outcome.error) return { ok: false, error: outcome.error };
-    const closedSessionIds = outcome.events.flatMap((e) => (e.type === 'SessionClosed' ? [e.data.sessionId] : []));
-    return ok({ closedSessionIds });
+    return ok({ closedSessions: closedSessionsOf(outcome.events) });
   }
 }

@@ -11,13 +11,14 @@ import {
   type RecognizeClientCommand,
   type RecognizeClientResult,
   type Reply,
+  type ClosedSessionsResult,
 } from '@idstream/contracts';
 import { appendToClientStream } from '../clients/client-stream';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { ConcurrencyConflict } from '../event-store/event-store';
 import { claimCustomId, releaseCustomIds } from '../profile/custom-ids';
 import { eraseProfile, importProfile, recognizeClient } from '../profile/profile.decider';
-import { ProfileStore, Refused } from '../profile/profile.store';
+import { closedSessionsOf, ProfileStore, Refused } from '../profile/profile.store';
 import { sessionClock } from '../sessions/session.handler';
 
 async function profileIdByCustomId(manager: EntityManager, workspaceId: string, customId: string): Promise<string | null> {
@@ -134,7 +135,7 @@ export class BackendHandler {
    * the personal data in auth's stored events of the profile. Kept: the profile id, the event
    * types and times, and the erasure time (docs/architecture.md, "Erasure").
    */
-  async erase(cmd: EraseProfileCommand, now = new Date()): Promise<Reply<EraseProfileResult & { closedSessionIds: string[] }>> {
+  async erase(cmd: EraseProfileCommand, now = new Date()): Promise<Reply<EraseProfileResult & ClosedSessionsResult>> {
     const { workspaceId, profileId } = cmd;
     const outcome = await this.profiles.execute(
       { workspaceId, correlationId: cmd.meta.requestId, now },
@@ -158,6 +159,6 @@ export class BackendHandler {
     );
     if (outcome.error) return { ok: false, error: outcome.error };
     const position = outcome.position ?? `${profileId}:${(await this.profiles.read(workspaceId, profileId)).version}`;
-    return ok({ position, closedSessionIds: outcome.events.flatMap((e) => (e.type === 'SessionClosed' ? [e.data.sessionId] : [])) });
+    return ok({ position, closedSessions: closedSessionsOf(outcome.events) });
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ok, type ConfirmPasswordResetCommand, type Reply, type RequestPasswordResetCommand } from '@idstream/contracts';
+import { ok, type ConfirmPasswordResetCommand, type Reply,
+  type ClosedSessionsResult, type RequestPasswordResetCommand } from '@idstream/contracts';
 import { hashPassword, sha256Hex } from '@idstream/crypto';
 import { passwordPolicyError } from '../accounts/password-errors';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
@@ -7,7 +8,7 @@ import { enqueueMail, fillLink, MailTemplates } from '../mail/mail.outbox';
 import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
 import { completePasswordReset, requestPasswordReset } from '../profile/profile.decider';
 import { ProfileErrors } from '../profile/profile.errors';
-import { ProfileStore, Refused } from '../profile/profile.store';
+import { closedSessionsOf, ProfileStore, Refused } from '../profile/profile.store';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { sessionClock } from '../sessions/session.handler';
 import { WorkspaceStore } from '../workspace/workspace.store';
@@ -53,7 +54,7 @@ export class PasswordResetHandler {
   }
 
   /** Sets the new password (policy first, so a refused password does not burn the token) and closes every session. */
-  async confirm(cmd: ConfirmPasswordResetCommand, now = new Date()): Promise<Reply<{ closedSessionIds: string[] }>> {
+  async confirm(cmd: ConfirmPasswordResetCommand, now = new Date()): Promise<Reply<ClosedSessionsResult>> {
     const owner = await OneTimeTokens.peek(this.profiles.manager, cmd.token, ['password-reset'], now);
     if (!owner) return { ok: false, error: ProfileErrors.tokenInvalid() };
     const workspace = await this.workspaces.byId(owner.workspaceId);
@@ -70,6 +71,6 @@ export class PasswordResetHandler {
       return result;
     });
     if (outcome instanceof Refused) return { ok: false, error: outcome.error };
-    return ok({ closedSessionIds: outcome.events.flatMap((e) => (e.type === 'SessionClosed' ? [e.data.sessionId] : [])) });
+    return ok({ closedSessions: closedSessionsOf(outcome.events) });
   }
 }

@@ -1,12 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { formatPosition, type Envelope, type ReplyError } from '@idstream/contracts';
+import { formatPosition, type ClosedSession, type Envelope, type ReplyError } from '@idstream/contracts';
 import { DATA_SOURCE } from '@idstream/runtime';
 import { ConcurrencyConflict, EventStore } from '../event-store/event-store';
 import type { Decision } from './profile.decider';
 import type { ProfileEvent } from './profile.events';
 import { toPublicData } from './profile.public';
 import { evolve, initialProfileState, type ProfileState } from './profile.state';
+
+/** The sessions closed by recorded events, as the gateway's revocation list takes them. */
+export function closedSessionsOf(events: ProfileEvent[]): ClosedSession[] {
+  return events.flatMap((e) =>
+    e.type === 'SessionClosed' ? [{ sessionId: e.data.sessionId, closedAt: e.data.closedAt, forgetAfter: e.data.forgetAfter }] : [],
+  );
+}
 
 /** Thrown inside a transaction to roll it back and answer `error` (an expected refusal, not a fault). */
 export class Refused extends Error {

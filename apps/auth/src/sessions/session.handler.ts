@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, ok, type IssuedToken, type RefreshCommand, type Reply, type SignOutCommand } from '@idstream/contracts';
+import { fail, ok, type IssuedToken, type RefreshCommand, type Reply, type SignOutCommand, type ClosedSessionsResult } from '@idstream/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { refresh, signOut, type Clock } from '../profile/profile.decider';
 import { ProfileErrors } from '../profile/profile.errors';
@@ -43,13 +43,14 @@ export class SessionHandler {
   }
 
   /** Closes the caller's session: SessionClosed, after which every token of it is rejected. */
-  async signOut(cmd: SignOutCommand, now = new Date()): Promise<Reply<{ closedAt: string; forgetAfter: string }>> {
+  async signOut(cmd: SignOutCommand, now = new Date()): Promise<Reply<ClosedSessionsResult>> {
     const { caller } = cmd;
     const clock = sessionClock(now, this.config);
     const outcome = await this.profiles.execute({ workspaceId: caller.workspaceId, correlationId: cmd.meta.requestId, now }, caller.subject, (state) =>
       signOut(state, { sessionId: caller.sessionId }, clock),
     );
     if (outcome.error) return { ok: false, error: outcome.error };
-    return ok({ closedAt: clock.now, forgetAfter: clock.tokensExpireBy });
+    // Already closed or not: the caller's session is closed from now on.
+    return ok({ closedSessions: [{ sessionId: caller.sessionId, closedAt: clock.now, forgetAfter: clock.tokensExpireBy }] });
   }
 }

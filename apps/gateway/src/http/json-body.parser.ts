@@ -22,7 +22,8 @@ export class LenientJsonParser implements OnModuleInit {
         done(null, undefined);
         return;
       }
-      json(request, text, done);
+      // Fastify's parser completes through `done`; it returns nothing worth awaiting.
+      void json(request, text, done);
     });
   }
 }

@@ -22,7 +22,7 @@ export function readJwtHeader(token: string): JwtHeader | null {
   } catch {
     return null;
   }
-  return typeof header === 'object' && header !== null && !Array.isArray(header) ? (header as JwtHeader) : null;
+  return typeof header === 'object' && header !== null && !Array.isArray(header) ? header : null;
 }
 
 export function looksLikeJwt(token: string): boolean {

@@ -8,7 +8,17 @@ import { ProblemError } from '../http/problem';
  * The bounds of the intake. Constants for now: making them settings means a gateway config
  * change (gateway.config.ts belongs to the gateway as a whole).
  */
-export const INTAKE_LIMITS = Object.freeze({
+export interface IntakeLimits {
+  maxInFlight: number;
+  maxQueuedBytes: number;
+  maxRecordBytes: number;
+  maxSendBytes: number;
+  maxSendRecords: number;
+  ackTimeoutMs: number;
+  retryAfterSeconds: number;
+}
+
+export const INTAKE_LIMITS: Readonly<IntakeLimits> = Object.freeze({
   /** Requests admitted and not yet answered by Kafka; one more gets 503. */
   maxInFlight: 2000,
   /** Bytes of records admitted and not yet acknowledged; a record that would pass it gets 503. */
@@ -53,7 +63,7 @@ export class TrackingIntake {
 
   constructor(
     @Inject(EventProducer) private readonly producer: EventProducer,
-    private readonly limits: typeof INTAKE_LIMITS = INTAKE_LIMITS,
+    private readonly limits: Readonly<IntakeLimits> = INTAKE_LIMITS,
   ) {}
 
   /** Requests admitted and not yet settled (for tests and metrics). */
@@ -80,13 +90,12 @@ export class TrackingIntake {
           this.inFlight--;
           this.queuedBytes -= bytes;
           if (error === undefined) resolve();
-          else reject(error instanceof Error ? error : new Error(String(error)));
+          else reject(error instanceof Error ? error : new Error('send failed', { cause: error }));
         },
       });
     });
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('ack timeout')), this.limits.ackTimeoutMs);
-      timer.unref();
     });
     this.pump();
     try {

@@ -1,3 +1,4 @@
+import { Topics } from '@idstream/contracts';
 import { ConfigError, loadConfigOrExit, readCommonConfig, readInt, readPort, readString, type CommonConfig } from '@idstream/runtime';
 
 export interface ProjectorConfig extends CommonConfig {
@@ -9,6 +10,11 @@ export interface ProjectorConfig extends CommonConfig {
   schema: string;
   /** How long a query with `minPosition` waits for that event before CONSISTENCY_TIMEOUT. */
   consistencyWaitMs: number;
+  /**
+   * The topic the read model is built from: `identity.events`. Tests point it at a topic
+   * of their own, so they neither replay nor pollute the shared one.
+   */
+  topic: string;
   /** How often consumer lag per partition is measured for /metrics. */
   lagIntervalMs: number;
 }
@@ -26,9 +32,16 @@ export function readProjectorConfig(env: Record<string, string | undefined> = pr
     tcpPort: readPort(env, 'PROJECTOR_TCP_PORT', 4002),
     groupId: readString(env, 'PROJECTOR_GROUP_ID', 'profile-projector'),
     schema,
+    topic: readTopic(env),
     consistencyWaitMs: readInt(env, 'PROJECTOR_CONSISTENCY_WAIT_MS', 2000, { min: 0, max: 60_000 }),
     lagIntervalMs: readInt(env, 'PROJECTOR_LAG_INTERVAL_MS', 5000, { min: 100, max: 3_600_000 }),
   };
+}
+
+function readTopic(env: Record<string, string | undefined>): string {
+  const topic = readString(env, 'PROJECTOR_TOPIC', Topics.identityEvents);
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new ConfigError('PROJECTOR_TOPIC', `"${topic}" is not a Kafka topic name`);
+  return topic;
 }
 
 export const PROJECTOR_CONFIG = Symbol('PROJECTOR_CONFIG');

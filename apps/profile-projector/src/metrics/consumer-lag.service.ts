@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { Topics } from '@idstream/contracts';
 import { DATA_SOURCE, KAFKA, startLagCollector } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
 
@@ -21,16 +20,16 @@ export class ConsumerLagService implements OnApplicationBootstrap, OnModuleDestr
   ) {}
 
   onApplicationBootstrap(): void {
-    const { groupId, schema } = this.config;
+    const { groupId, schema, topic } = this.config;
     this.collector = startLagCollector(
       this.kafka,
       {
         group: groupId,
-        topic: Topics.identityEvents,
+        topic,
         positions: async () => {
           const rows = (await this.dataSource.query(
             `SELECT partition, next_offset FROM "${schema}".consumer_checkpoints WHERE group_id = $1 AND topic = $2`,
-            [groupId, Topics.identityEvents],
+            [groupId, topic],
           )) as { partition: number; next_offset: string }[];
           return new Map(rows.map((r) => [r.partition, String(r.next_offset)]));
         },

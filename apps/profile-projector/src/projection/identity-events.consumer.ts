@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { Topics, type IdentityEvent } from '@idstream/contracts';
+import type { IdentityEvent } from '@idstream/contracts';
 import { EventProducer, type IdempotentConsumer } from '@idstream/messaging';
 import { DATA_SOURCE, KAFKA, consumerMetrics } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
@@ -25,9 +25,10 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const labels = { group: this.config.groupId, topic: Topics.identityEvents };
+    const labels = { group: this.config.groupId, topic: this.config.topic };
     this.consumer = await identityEventsConsumer(this.kafka, this.dataSource, this.producer, this.projection, {
       groupId: this.config.groupId,
+      topic: this.config.topic,
       schema: this.config.schema,
       afterCommit: (applied) => {
         consumerMetrics.applied.inc(labels, applied.length);

@@ -1,11 +1,13 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { deadLetterTopic, parseIdentityEvent, Topics, type IdentityEvent } from '@idstream/contracts';
+import { deadLetterTopic, parseIdentityEvent, type IdentityEvent } from '@idstream/contracts';
 import { ensureTopics, IdempotentConsumer, type EventProducer, type MessageContext } from '@idstream/messaging';
 import type { ProfileProjection } from './profile.projection';
 
 export interface SubscriptionSettings {
   groupId: string;
+  /** `identity.events` (a test's own topic in tests). */
+  topic: string;
   /** Schema of the read model and of this group's checkpoints and processed ids. */
   schema: string;
   /** Where poison messages go; the live group's dead-letter topic by default. */
@@ -32,7 +34,7 @@ export async function identityEventsConsumer(
   await ensureTopics(kafka, [{ topic: dlq, partitions: 1, config: { 'retention.ms': '-1' } }]);
   return new IdempotentConsumer<IdentityEvent>(kafka, dataSource, producer, {
     groupId: settings.groupId,
-    topic: Topics.identityEvents,
+    topic: settings.topic,
     schema: settings.schema,
     deadLetterTopic: dlq,
     fromBeginning: true,

@@ -7,8 +7,9 @@ export type ApplyOutcome = { kind: 'applied'; rows: number } | { kind: 'stale'; 
 
 /**
  * The profile read model's shell: for one event, inside the consumer's transaction, lock
- * the keys it touches, skip it unless its sequence is newer than the one applied for its
- * aggregate, load its rows, let the pure `evolve` decide, write, and advance the stream.
+ * the devices it touches, read its stream's applied sequence and its rows, skip it unless
+ * its sequence is newer, let the pure `evolve` decide, then write the rows and the new
+ * sequence. Three round trips at most (lock, read, write).
  *
  * Every known identity event goes through here, also those the model ignores: their
  * position is what a read-your-writes query may be waiting for.
@@ -21,14 +22,12 @@ export class ProfileProjection {
   }
 
   async apply(sql: Sql, event: IdentityEvent): Promise<ApplyOutcome> {
-    const { workspaceId, aggregateId } = event;
     const keys = keysOf(event);
-    await this.store.lock(sql, workspaceId, [aggregateId, ...keys.profiles, ...keys.devices, ...keys.ownedBy]);
-    const applied = await this.store.appliedSequence(sql, workspaceId, aggregateId);
+    await this.store.lock(sql, event.workspaceId, keys.devices);
+    const { applied, slice } = await this.store.read(sql, event.workspaceId, event.aggregateId, keys);
     if (!isNewer(applied, event)) return { kind: 'stale', appliedSequence: applied! };
-    const changes = evolve(await this.store.load(sql, workspaceId, keys), event);
-    await this.store.write(sql, changes);
-    await this.store.advance(sql, workspaceId, aggregateId, event.sequence, event.id);
+    const changes = evolve(slice, event);
+    await this.store.commit(sql, event, changes);
     return { kind: 'applied', rows: changes.length };
   }
 }

@@ -27,7 +27,11 @@ const PROFILE_COLUMNS: [column: string, field: keyof ProfileRow][] = [
 ];
 const JSON_COLUMNS = new Set(['agreements', 'attributes']);
 
-const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
+/** Times as the pure model holds them: ISO-8601 in UTC with milliseconds (a Date from pg, or text from jsonb). */
+function iso(value: unknown): string {
+  const date = value instanceof Date ? value : new Date(String(value));
+  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
+}
 const isoOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : iso(value));
 
 export function profileFromDb(r: DbRow): ProfileRow {
@@ -77,12 +81,15 @@ export class ProfileStore {
   }
 
   /**
-   * Serializes writers of the same keys across processes for the rest of the transaction
-   * (two replicas may link the same device from two partitions). Keys are taken sorted; a
-   * deadlock between two batches is a transient error and the batch is retried.
+   * Serializes writers of the same devices across partitions for the rest of the
+   * transaction: a device row, its merge and its anonymous profile are written by the
+   * device's own stream and by any customer's that links it, and a missing row cannot be
+   * row-locked. Everything else needs no lock: one aggregate lives on one partition, whose
+   * batches already serialize on their checkpoint row (IdempotentConsumer). Keys are taken
+   * sorted; a deadlock between two replicas' batches is transient and the batch retried.
    */
-  async lock(sql: Sql, workspaceId: string, keys: string[]): Promise<void> {
-    const unique = [...new Set(keys)].sort().map((k) => `${this.schema}:${workspaceId}:${k}`);
+  async lock(sql: Sql, workspaceId: string, uuids: string[]): Promise<void> {
+    const unique = [...new Set(uuids)].sort().map((k) => `${this.schema}:${workspaceId}:${k}`);
     if (unique.length === 0) return;
     await sql.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n', [unique]);
   }
@@ -95,85 +102,98 @@ export class ProfileStore {
     return rows[0] ? Number(rows[0].sequence) : undefined;
   }
 
-  async advance(sql: Sql, workspaceId: string, aggregateId: string, sequence: number, eventId: string): Promise<void> {
-    await sql.query(
-      `INSERT INTO ${this.s}.stream_positions (workspace_id, aggregate_id, sequence, event_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (workspace_id, aggregate_id) DO UPDATE SET sequence = EXCLUDED.sequence, event_id = EXCLUDED.event_id
-       WHERE stream_positions.sequence < EXCLUDED.sequence`,
-      [workspaceId, aggregateId, sequence, eventId],
-    );
-  }
-
-  /** Loads (and row-locks) the rows of `keys`. */
-  async load(sql: Sql, workspaceId: string, keys: Keys): Promise<Slice> {
+  /**
+   * In one statement (one round trip): the aggregate's applied sequence and the rows of
+   * `keys`, row-locked for the rest of the transaction.
+   */
+  async read(sql: Sql, workspaceId: string, aggregateId: string, keys: Keys): Promise<{ applied: number | undefined; slice: Slice }> {
+    const s = this.s;
+    const rows = (await sql.query(
+      `WITH pos AS (SELECT sequence FROM ${s}.stream_positions WHERE workspace_id = $1 AND aggregate_id = $2),
+       p AS (SELECT * FROM ${s}.profiles WHERE workspace_id = $1 AND profile_id = ANY($3::text[]) FOR UPDATE),
+       d AS (SELECT * FROM ${s}.device_links WHERE workspace_id = $1 AND (uuid = ANY($4::text[]) OR profile_id = ANY($5::text[])) FOR UPDATE),
+       m AS (SELECT * FROM ${s}.profile_merges WHERE workspace_id = $1 AND (merged_profile_id = ANY($4::text[]) OR into_profile_id = ANY($5::text[])) FOR UPDATE)
+       SELECT 'pos' AS t, to_jsonb(pos) AS r FROM pos
+       UNION ALL SELECT 'p', to_jsonb(p) FROM p
+       UNION ALL SELECT 'd', to_jsonb(d) FROM d
+       UNION ALL SELECT 'm', to_jsonb(m) FROM m`,
+      [workspaceId, aggregateId, keys.profiles, keys.devices, keys.ownedBy],
+    )) as { t: 'pos' | 'p' | 'd' | 'm'; r: DbRow }[];
+    let applied: number | undefined;
     const profiles = new Map<string, ProfileRow>();
     const devices = new Map<string, DeviceLinkRow>();
     const merges = new Map<string, MergeRow>();
-    if (keys.profiles.length > 0) {
-      const rows = (await sql.query(`SELECT * FROM ${this.s}.profiles WHERE workspace_id = $1 AND profile_id = ANY($2::text[]) FOR UPDATE`, [
-        workspaceId,
-        keys.profiles,
-      ])) as DbRow[];
-      for (const r of rows) profiles.set(String(r.profile_id), profileFromDb(r));
+    for (const { t, r } of rows) {
+      if (t === 'pos') applied = Number(r.sequence);
+      else if (t === 'p') profiles.set(String(r.profile_id), profileFromDb(r));
+      else if (t === 'd') devices.set(String(r.uuid), deviceFromDb(r));
+      else merges.set(String(r.merged_profile_id), mergeFromDb(r));
     }
-    if (keys.devices.length > 0 || keys.ownedBy.length > 0) {
-      const rows = (await sql.query(
-        `SELECT * FROM ${this.s}.device_links WHERE workspace_id = $1 AND (uuid = ANY($2::text[]) OR profile_id = ANY($3::text[])) FOR UPDATE`,
-        [workspaceId, keys.devices, keys.ownedBy],
-      )) as DbRow[];
-      for (const r of rows) devices.set(String(r.uuid), deviceFromDb(r));
-      const merged = (await sql.query(
-        `SELECT * FROM ${this.s}.profile_merges WHERE workspace_id = $1 AND (merged_profile_id = ANY($2::text[]) OR into_profile_id = ANY($3::text[])) FOR UPDATE`,
-        [workspaceId, keys.devices, keys.ownedBy],
-      )) as DbRow[];
-      for (const r of merged) merges.set(String(r.merged_profile_id), mergeFromDb(r));
-    }
-    return { profiles, devices, merges };
+    return { applied, slice: { profiles, devices, merges } };
   }
 
-  async write(sql: Sql, changes: Change[]): Promise<void> {
-    for (const change of changes) {
-      switch (change.table) {
-        case 'profiles':
-          await this.putProfile(sql, change.row);
-          break;
-        case 'device_links': {
-          const d = change.row;
-          await sql.query(
-            `INSERT INTO ${this.s}.device_links (workspace_id, uuid, profile_id, linked_at, link_event_id, dropped) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (workspace_id, uuid) DO UPDATE SET profile_id = EXCLUDED.profile_id, linked_at = EXCLUDED.linked_at,
-               link_event_id = EXCLUDED.link_event_id, dropped = EXCLUDED.dropped`,
-            [d.workspaceId, d.uuid, d.profileId, d.linkedAt, d.linkEventId, d.dropped],
-          );
-          break;
-        }
-        case 'profile_merges': {
-          const m = change.row;
-          await sql.query(
-            `INSERT INTO ${this.s}.profile_merges (workspace_id, merged_profile_id, into_profile_id, merged_at, merge_event_id, dropped) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (workspace_id, merged_profile_id) DO UPDATE SET into_profile_id = EXCLUDED.into_profile_id, merged_at = EXCLUDED.merged_at,
-               merge_event_id = EXCLUDED.merge_event_id, dropped = EXCLUDED.dropped`,
-            [m.workspaceId, m.mergedProfileId, m.intoProfileId, m.mergedAt, m.mergeEventId, m.dropped],
-          );
-          break;
-        }
-        default: {
-          const never: never = change;
-          throw new Error(`unknown change ${JSON.stringify(never)}`);
-        }
+  /** Writes the changed rows and advances the aggregate's stream, in one statement. */
+  async commit(sql: Sql, event: { workspaceId: string; aggregateId: string; sequence: number; id: string }, changes: Change[]): Promise<void> {
+    const params: unknown[] = [];
+    const ctes = dedupe(changes).map((change, i) => `c${i} AS (${this.upsert(change, params)})`);
+    const n = params.length;
+    params.push(event.workspaceId, event.aggregateId, event.sequence, event.id);
+    await sql.query(
+      `${ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n` : ''}INSERT INTO ${this.s}.stream_positions (workspace_id, aggregate_id, sequence, event_id)
+       VALUES ($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4})
+       ON CONFLICT (workspace_id, aggregate_id) DO UPDATE SET sequence = EXCLUDED.sequence, event_id = EXCLUDED.event_id
+       WHERE stream_positions.sequence < EXCLUDED.sequence`,
+      params,
+    );
+  }
+
+  /** The INSERT ... ON CONFLICT of one change; appends its parameters to `params`. */
+  private upsert(change: Change, params: unknown[]): string {
+    const bind = (value: unknown, cast = '') => {
+      params.push(value);
+      return `$${params.length}${cast}`;
+    };
+    switch (change.table) {
+      case 'profiles': {
+        const row = change.row;
+        const values = PROFILE_COLUMNS.map(([c, f]) =>
+          JSON_COLUMNS.has(c) ? bind(row[f] === null ? null : JSON.stringify(row[f]), '::jsonb') : bind(row[f]),
+        );
+        const updates = PROFILE_COLUMNS.map(([c]) => c)
+          .filter((c) => c !== 'workspace_id' && c !== 'profile_id')
+          .map((c) => `${c} = EXCLUDED.${c}`);
+        return `INSERT INTO ${this.s}.profiles (${PROFILE_COLUMNS.map(([c]) => c).join(', ')}) VALUES (${values.join(', ')})
+          ON CONFLICT (workspace_id, profile_id) DO UPDATE SET ${updates.join(', ')}`;
+      }
+      case 'device_links': {
+        const d = change.row;
+        return `INSERT INTO ${this.s}.device_links (workspace_id, uuid, profile_id, linked_at, link_event_id, dropped)
+          VALUES (${[d.workspaceId, d.uuid, d.profileId, d.linkedAt, d.linkEventId, d.dropped].map((v) => bind(v)).join(', ')})
+          ON CONFLICT (workspace_id, uuid) DO UPDATE SET profile_id = EXCLUDED.profile_id, linked_at = EXCLUDED.linked_at,
+            link_event_id = EXCLUDED.link_event_id, dropped = EXCLUDED.dropped`;
+      }
+      case 'profile_merges': {
+        const m = change.row;
+        return `INSERT INTO ${this.s}.profile_merges (workspace_id, merged_profile_id, into_profile_id, merged_at, merge_event_id, dropped)
+          VALUES (${[m.workspaceId, m.mergedProfileId, m.intoProfileId, m.mergedAt, m.mergeEventId, m.dropped].map((v) => bind(v)).join(', ')})
+          ON CONFLICT (workspace_id, merged_profile_id) DO UPDATE SET into_profile_id = EXCLUDED.into_profile_id, merged_at = EXCLUDED.merged_at,
+            merge_event_id = EXCLUDED.merge_event_id, dropped = EXCLUDED.dropped`;
+      }
+      default: {
+        const never: never = change;
+        throw new Error(`unknown change ${JSON.stringify(never)}`);
       }
     }
   }
+}
 
-  private async putProfile(sql: Sql, row: ProfileRow): Promise<void> {
-    const columns = PROFILE_COLUMNS.map(([c]) => c);
-    const values = PROFILE_COLUMNS.map(([c, f]) => (JSON_COLUMNS.has(c) && row[f] !== null ? JSON.stringify(row[f]) : row[f]));
-    const placeholders = PROFILE_COLUMNS.map(([c], i) => (JSON_COLUMNS.has(c) ? `$${i + 1}::jsonb` : `$${i + 1}`));
-    const updates = columns.filter((c) => c !== 'workspace_id' && c !== 'profile_id').map((c) => `${c} = EXCLUDED.${c}`);
-    await sql.query(
-      `INSERT INTO ${this.s}.profiles (${columns.join(', ')}) VALUES (${placeholders.join(', ')})
-       ON CONFLICT (workspace_id, profile_id) DO UPDATE SET ${updates.join(', ')}`,
-      values,
-    );
+/** One statement may write a row once: the last change of a row wins. */
+function dedupe(changes: Change[]): Change[] {
+  const byRow = new Map<string, Change>();
+  for (const c of changes) {
+    const key = c.table === 'profiles' ? c.row.profileId : c.table === 'device_links' ? c.row.uuid : c.row.mergedProfileId;
+    byRow.delete(`${c.table}/${key}`);
+    byRow.set(`${c.table}/${key}`, c);
   }
+  return [...byRow.values()];
 }

@@ -28,6 +28,9 @@ describe('projector rebuild (real Kafka and PostgreSQL, real processes)', () => 
   }
 
   it('refuses to run for another consumer group than the one feeding the live schema', async () => {
+    const seed = new IdentityEventsBuilder().anonymous();
+    await h.publish([seed]);
+    await h.applied([seed]);
     const wrong = startNodeProcess('apps/profile-projector/src/rebuild/rebuild.main.js', { ...h.env, PROJECTOR_GROUP_ID: 'not-the-live-group' });
     assert.equal(await wrong.exited, 1);
     assert.match(wrong.output.join('\n'), /is fed by group\(s\) .* not not-the-live-group/);

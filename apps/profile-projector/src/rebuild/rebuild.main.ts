@@ -28,6 +28,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 rebuildReadModel({
   kafka: createKafka({ brokers: config.kafkaBrokers, clientId: 'idstream-projector-rebuild' }),
   databaseUrl: config.databaseUrl,
+  topic: config.topic,
   topics: config.topics,
   liveSchema: config.schema,
   liveGroupId: config.groupId,

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { Kafka } from 'kafkajs';
-import { deadLetterTopic, Topics } from '@idstream/contracts';
+import { deadLetterTopic } from '@idstream/contracts';
 import { EventProducer, ensureTopics, type IdempotentConsumer, type TopicSpec } from '@idstream/messaging';
 import { ensureDatabase, openDataSource } from '@idstream/persistence';
 import type { IdentityEvent } from '@idstream/contracts';
@@ -12,6 +12,8 @@ import { behind, remaining, watermarkTargets, type Offsets } from './rebuild.pro
 export interface RebuildOptions {
   kafka: Kafka;
   databaseUrl: string;
+  /** The topic the read model is built from (`identity.events`). */
+  topic: string;
   /** Topics to create when missing (the apps' list). */
   topics: TopicSpec[];
   /** The schema the live projector serves and writes (`profiles`). */
@@ -64,7 +66,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   const shadow = `${liveSchema}_rebuild`;
   const old = `${liveSchema}_old`;
   const rebuildGroup = `${liveGroupId}.rebuild.${Date.now().toString(36)}`;
-  const topic = Topics.identityEvents;
+  const topic = options.topic;
   const q = (name: string) => `"${name}"`;
 
   await ensureDatabase(databaseUrl);
@@ -96,6 +98,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
 
     consumer = await identityEventsConsumer(kafka, dataSource, producer, new ProfileProjection(shadow), {
       groupId: rebuildGroup,
+      topic,
       schema: shadow,
       // Poison messages are the same for every group: park them where the live group does.
       deadLetterTopic: deadLetterTopic(liveGroupId),

@@ -7,7 +7,6 @@ import {
   envelopeHeaders,
   parseIdentityEvent,
   ProjectorPatterns,
-  Topics,
   uuidv7,
   type FindProfilesQuery,
   type GetProfileQuery,
@@ -15,7 +14,7 @@ import {
   type Reply,
 } from '@idstream/contracts';
 import { EventProducer } from '@idstream/messaging';
-import { createTestDatabase, startNodeProcess, testKafka, waitFor, type RunningProcess } from '@idstream/testing';
+import { createTestDatabase, createTestTopic, startNodeProcess, testKafka, waitFor, type RunningProcess } from '@idstream/testing';
 import type { ProfileView } from '../queries/profile.view';
 import { deviceFromDb, mergeFromDb, profileFromDb } from '../projection/profile.store';
 import type { MemoryProfileModel } from '../projection/profile.memory';
@@ -35,8 +34,10 @@ export function freePort(): Promise<number> {
 export type Snapshot = ReturnType<MemoryProfileModel['snapshot']>;
 
 /**
- * One projector process for an integration test: its own database, consumer group and
- * ports; a producer to publish identity envelopes, a TCP client for the queries, SQL for
+ * One projector process for an integration test: its own database, consumer group, ports
+ * and source topic (an `identity.events` of its own, three partitions like the real one, so
+ * the shared topic is neither replayed from 0 by every test nor filled with test events);
+ * a producer to publish identity envelopes, a TCP client for the queries, SQL for
  * looking at the rows. Tests only.
  */
 export class ProjectorHarness {
@@ -49,6 +50,7 @@ export class ProjectorHarness {
   private db?: { url: string; drop(): Promise<void> };
   httpPort = 0;
   tcpPort = 0;
+  topic = '';
 
   constructor(private readonly extraEnv: Record<string, string> = {}) {}
 
@@ -62,7 +64,10 @@ export class ProjectorHarness {
       PROJECTOR_GROUP_ID: this.groupId,
       PROJECTOR_HTTP_PORT: String(this.httpPort),
       PROJECTOR_TCP_PORT: String(this.tcpPort),
+      PROJECTOR_TOPIC: this.topic,
       PROJECTOR_LAG_INTERVAL_MS: '300',
+      // Generous for a loaded CI machine; the timeout test pays it twice.
+      PROJECTOR_CONSISTENCY_WAIT_MS: '5000',
       LOG_LEVEL: 'warn',
       ...this.extraEnv,
     };
@@ -70,6 +75,7 @@ export class ProjectorHarness {
 
   async setUp(): Promise<this> {
     this.db = await createTestDatabase('projector');
+    this.topic = await createTestTopic(this.kafka, 'identity-events', 3);
     this.pg = new Client({ connectionString: this.db.url });
     await this.pg.connect();
     await this.producer.connect();
@@ -115,19 +121,19 @@ export class ProjectorHarness {
     const admin = this.kafka.admin();
     await admin.connect();
     await admin.deleteGroups([this.groupId]).catch(() => undefined);
-    await admin.deleteTopics({ topics: [deadLetterTopic(this.groupId)] }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [deadLetterTopic(this.groupId), this.topic].filter(Boolean) }).catch(() => undefined);
     await admin.disconnect();
     await this.db?.drop();
   }
 
-  /** Publishes envelopes to `identity.events` keyed by aggregate, after checking each against its schema. */
+  /** Publishes envelopes to the test's identity events topic, keyed by aggregate, after checking each against its schema. */
   async publish(events: IdentityEvent[]): Promise<void> {
     for (const event of events) {
       const parsed = parseIdentityEvent(JSON.stringify(event));
       if (!parsed.ok) throw new Error(`invalid test event: ${parsed.error}`);
     }
     await this.producer.send(
-      Topics.identityEvents,
+      this.topic,
       events.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e), headers: envelopeHeaders(e) })),
     );
   }

@@ -61,7 +61,7 @@ export function readIngesterConfig(env: Record<string, string | undefined> = pro
     rejected: readString(env, 'INGESTER_REJECTED_TOPIC', Topics.trackingRejected),
     identity: readString(env, 'INGESTER_IDENTITY_TOPIC', Topics.identityEvents),
   };
-  for (const [name, topic] of Object.entries(topicNames)) {
+  for (const [name, topic] of Object.entries(topicNames) as [string, string][]) {
     if (!/^[A-Za-z0-9._-]{1,200}$/.test(topic)) throw new ConfigError(`INGESTER_${name.toUpperCase()}_TOPIC`, `"${topic}" is not a topic name`);
   }
   const groupId = readString(env, 'INGESTER_GROUP_ID', 'tracking-ingester');

@@ -100,8 +100,8 @@ export function validateTrackingEvent(value: unknown): TrackingEventCheck {
     return invalid('EVENT_TIME_INVALID', 'occurredAt must be an RFC 3339 date-time with a zone, e.g. 2025-03-01T08:00:00.000Z');
   }
   const event: TrackingClientEvent = { id, type };
-  if (occurredAt !== undefined) event.occurredAt = occurredAt as string;
-  if (label !== undefined) event.label = label as string;
+  if (typeof occurredAt === 'string') event.occurredAt = occurredAt;
+  if (typeof label === 'string') event.label = label;
   if (params !== undefined) event.params = params;
   return { ok: true, event };
 }

@@ -1,0 +1,161 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import type { IngesterConfig } from '../config/ingester.config';
+import type { IngesterMetrics } from '../metrics/ingester.metrics';
+import type { DedupeStore } from './dedupe.store';
+import { chunksOf, type OutMessage } from './outputs';
+import type { BatchOutputs, RawBatchProcessor } from './raw-batch.processor';
+
+/** One produce request of a transaction carries at most this much (one record batch per partition must fit the broker's limit). */
+const MAX_SEND_BYTES = 512 * 1024;
+
+/**
+ * Consumes `tracking.raw` with `eachBatch` and writes each batch's outputs and its input offsets
+ * in ONE Kafka transaction per input partition (transactional id `<group>.<topic>.<partition>`,
+ * so a new owner of the partition fences the old one and aborts what it left open). Offsets are
+ * committed only through `sendOffsets`, so a crash before the commit redelivers the batch and
+ * the aborted outputs never reach a read_committed consumer: nothing lost, nothing twice.
+ */
+export class RawEventsConsumer {
+  private readonly logger = new Logger('RawEventsConsumer');
+  private readonly consumer: Consumer;
+  private readonly producers = new Map<number, Promise<Producer>>();
+  /** Per input partition: the latest receivedAt processed, the clock the de-duplication store is pruned by. */
+  private readonly streamTime = new Map<number, number>();
+  private assigned: number[] = [];
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private pruning: Promise<void> = Promise.resolve();
+  private joinedOnce = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly dataSource: DataSource,
+    private readonly processor: RawBatchProcessor,
+    private readonly dedupe: DedupeStore,
+    private readonly metrics: IngesterMetrics,
+    private readonly config: Pick<IngesterConfig, 'groupId' | 'topicNames' | 'partitionsConcurrency' | 'maxBytesPerPartition' | 'dedupeWindowMs' | 'pruneIntervalMs'>,
+    private readonly pruneClosures: (now: Date) => Promise<number>,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: config.groupId,
+      maxBytesPerPartition: config.maxBytesPerPartition,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      allowAutoTopicCreation: false,
+      // The default, said out loud: only committed records of tracking.raw are read.
+      readUncommitted: false,
+    });
+  }
+
+  get joined(): boolean {
+    return this.joinedOnce;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joinedOnce = true;
+      this.assigned = payload.memberAssignment[this.config.topicNames.raw] ?? [];
+    });
+    // A new group starts at the beginning of tracking.raw (7 days): nothing the gateway wrote
+    // before the ingester's first start is lost.
+    await this.consumer.subscribe({ topic: this.config.topicNames.raw, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.partitionsConcurrency,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.pruneTimer = setInterval(() => {
+      this.pruning = this.prune().catch((error: unknown) => this.logger.warn({ msg: 'pruning failed', err: (error as Error).message }));
+    }, this.config.pruneIntervalMs);
+    this.pruneTimer.unref();
+  }
+
+  /** Lets the batch in flight finish, leaves the group, closes the producers. */
+  async stop(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await this.consumer.disconnect();
+    await this.pruning;
+    for (const producer of this.producers.values()) await producer.then((p) => p.disconnect()).catch(() => undefined);
+    this.producers.clear();
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    const { topic, partition } = batch;
+    const lastOffset = batch.messages[batch.messages.length - 1]!.offset;
+    const nextOffset = (BigInt(lastOffset) + 1n).toString();
+    const started = Date.now();
+    const producer = await this.producerFor(partition);
+    const transaction = await producer.transaction();
+    let outputs: BatchOutputs;
+    try {
+      outputs = await this.processor.process({ topic, partition, messages: batch.messages }, async (out) => {
+        await this.sendAll(transaction, this.config.topicNames.events, out.accepted);
+        await this.sendAll(transaction, this.config.topicNames.rejected, out.rejected);
+        await transaction.sendOffsets({ consumerGroupId: this.config.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+      });
+      // The database (the claimed ids) committed inside process(); now the outputs and offsets.
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      // A fenced or broken transactional producer cannot be reused: the next batch makes a new one.
+      await this.dropProducer(partition);
+      this.metrics.batchFailures.inc();
+      this.logger.error({ msg: 'tracking batch failed; it will be retried', partition, firstOffset: batch.messages[0]!.offset, lastOffset, err: (error as Error).message });
+      throw error;
+    }
+    payload.resolveOffset(lastOffset);
+    this.metrics.recordBatch(outputs, Date.now() - started);
+    if (outputs.maxReceivedAt !== null) this.streamTime.set(partition, Math.max(outputs.maxReceivedAt, this.streamTime.get(partition) ?? 0));
+    await payload.heartbeat();
+  }
+
+  private async sendAll(transaction: { send: Producer['send'] }, topic: string, messages: OutMessage[]): Promise<void> {
+    for (const chunk of chunksOf(messages, MAX_SEND_BYTES)) await transaction.send({ topic, messages: chunk, acks: -1 });
+  }
+
+  private producerFor(partition: number): Promise<Producer> {
+    let producer = this.producers.get(partition);
+    if (!producer) {
+      const created = this.kafka.producer({
+        transactionalId: `${this.config.groupId}.${this.config.topicNames.raw}.${partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      // connect() initialises the transactional id: any transaction a previous owner left open is aborted.
+      producer = created.connect().then(() => created);
+      producer.catch(() => this.producers.delete(partition));
+      this.producers.set(partition, producer);
+    }
+    return producer;
+  }
+
+  private async dropProducer(partition: number): Promise<void> {
+    const producer = this.producers.get(partition);
+    this.producers.delete(partition);
+    await producer?.then((p) => p.disconnect()).catch(() => undefined);
+  }
+
+  /**
+   * Forgets the ids older than the de-duplication window, measured on each partition's own
+   * stream time (the latest receivedAt processed, never ahead of the clock): an ingester that
+   * lags behind does not forget ids that the records still ahead of it may repeat.
+   */
+  private async prune(): Promise<void> {
+    const now = Date.now();
+    for (const partition of this.assigned) {
+      const streamTime = this.streamTime.get(partition);
+      if (streamTime === undefined) continue;
+      const before = new Date(Math.min(now, streamTime) - this.config.dedupeWindowMs);
+      const removed = await this.dedupe.prune(this.dataSource.manager, partition, before);
+      if (removed > 0) this.logger.debug({ msg: 'forgot event ids', partition, removed, before: before.toISOString() });
+    }
+    await this.pruneClosures(new Date(now));
+  }
+}

@@ -1,0 +1,110 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import type { IdentityEvent } from '@idstream/contracts';
+import { EventProducer, type IdempotentConsumer } from '@idstream/messaging';
+import { DATA_SOURCE, KAFKA, consumerMetrics, startLagCollector } from '@idstream/runtime';
+import { INGESTER_CONFIG, type IngesterConfig } from '../config/ingester.config';
+import { IdentityBarrier } from '../identity/identity.barrier';
+import { identityEventsConsumer } from '../identity/identity-events.consumer';
+import { IdentityViewStore } from '../identity/identity-view.store';
+import { VerificationKeys } from '../keys/verification-keys';
+import { IngesterMetrics } from '../metrics/ingester.metrics';
+import { DedupeStore } from './dedupe.store';
+import { RawBatchProcessor } from './raw-batch.processor';
+import { RawEventsConsumer } from './raw-events.consumer';
+
+/**
+ * A closed session is kept past its forgetAfter by tracking.raw's retention (7 days) and a day
+ * of margin: a record received before forgetAfter may be read that much later and must still
+ * be judged against it.
+ */
+const CLOSED_SESSION_GRACE_MS = 8 * 86_400_000;
+
+/**
+ * Composes the ingester: the identity view's consumer, the barrier that makes tracking batches
+ * wait for it, the verification keys, the batch processor and the transactional consumer of
+ * tracking.raw, and consumer lag for /metrics.
+ */
+@Injectable()
+export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('TrackingPipeline');
+  private readonly metrics = new IngesterMetrics();
+  private readonly view = new IdentityViewStore();
+  private identity?: IdempotentConsumer<IdentityEvent>;
+  private raw?: RawEventsConsumer;
+  private barrier?: IdentityBarrier;
+  private keys?: VerificationKeys;
+  private lag: { stop(): Promise<void> }[] = [];
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(EventProducer) private readonly producer: EventProducer,
+    @Inject(INGESTER_CONFIG) private readonly config: IngesterConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config } = this;
+    const topics = config.topicNames;
+    const barrier = new IdentityBarrier(this.kafka, this.dataSource, { topic: topics.identity, groupId: config.identityGroupId, waitMs: config.identityWaitMs });
+    this.barrier = barrier;
+    const identityLabels = { group: config.identityGroupId, topic: topics.identity };
+    this.identity = await identityEventsConsumer(this.kafka, this.dataSource, this.producer, this.view, {
+      groupId: config.identityGroupId,
+      topic: topics.identity,
+      afterCommit: (applied) => {
+        consumerMetrics.applied.inc(identityLabels, applied.length);
+        barrier.notify();
+      },
+      onError: (error, context) => {
+        consumerMetrics.errors.inc(identityLabels);
+        this.logger.error({ msg: 'identity event not applied', err: (error as Error).message, partition: context?.partition, offset: context?.offset });
+      },
+    });
+    await this.identity.start();
+
+    this.keys = new VerificationKeys(this.view, config.auth);
+    this.keys.start();
+    const dedupe = new DedupeStore();
+    const processor = new RawBatchProcessor(this.dataSource, this.view, this.keys, barrier, dedupe, {
+      groupId: config.groupId,
+      issuer: config.tokenIssuer,
+      policy: { maxFutureMs: config.maxFutureMs, maxPastMs: config.maxPastMs },
+    });
+    this.raw = new RawEventsConsumer(this.kafka, this.dataSource, processor, dedupe, this.metrics, config, (now) =>
+      this.view.pruneClosures(this.dataSource, new Date(now.getTime() - CLOSED_SESSION_GRACE_MS)),
+    );
+    await this.raw.start();
+
+    const warn = (error: unknown) => this.logger.warn({ msg: 'lag not measured', err: (error as Error).message });
+    this.lag = [
+      // tracking.raw's offsets are committed in Kafka, by the transactions.
+      startLagCollector(this.kafka, { group: config.groupId, topic: topics.raw }, config.lagIntervalMs, warn),
+      startLagCollector(
+        this.kafka,
+        {
+          group: config.identityGroupId,
+          topic: topics.identity,
+          positions: async () => {
+            const rows: { partition: number; next_offset: string }[] = await this.dataSource.query(
+              'SELECT partition, next_offset::text AS next_offset FROM tracking.consumer_checkpoints WHERE group_id = $1 AND topic = $2',
+              [config.identityGroupId, topics.identity],
+            );
+            return new Map(rows.map((r) => [r.partition, r.next_offset]));
+          },
+        },
+        config.lagIntervalMs,
+        warn,
+      ),
+    ];
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.lag.map((l) => l.stop()));
+    await this.raw?.stop();
+    await this.identity?.stop();
+    await this.barrier?.stop();
+    await this.keys?.stop();
+  }
+}
