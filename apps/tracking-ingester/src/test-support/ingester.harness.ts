@@ -165,7 +165,7 @@ export class IngesterHarness {
     await this.producer.disconnect();
     const admin = this.kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: Object.values(this.topics).filter(Boolean) }).catch(() => undefined);
+    await admin.deleteTopics({ topics: [...Object.values(this.topics).filter(Boolean), `dlq.${this.identityGroupId}`] }).catch(() => undefined);
     await admin.deleteGroups([this.groupId, this.identityGroupId]).catch(() => undefined);
     await admin.disconnect();
     await this.db?.drop();

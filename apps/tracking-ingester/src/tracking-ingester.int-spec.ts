@@ -1,0 +1,260 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { TrackingEventAccepted, TrackingEventRejected } from '@idstream/contracts';
+import { generateSigningKey, type SigningKey } from '@idstream/crypto';
+import { waitFor } from '@idstream/testing';
+import { IngesterHarness, accessToken, clientEvent, identityEvent, rawRecord } from './test-support/ingester.harness';
+
+const HOUR = 3600_000;
+
+describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () => {
+  // Small fetches: many small transactions, so that a kill lands in the middle of the stream.
+  const h = new IngesterHarness({ INGESTER_MAX_BYTES_PER_PARTITION: '8192' });
+  const ws = `ws-${randomUUID()}`;
+  let key: SigningKey;
+
+  const acceptedOf = (ids: string[]) => h.acceptedEnvelopes().filter((e) => ids.includes(e.data.eventId));
+  const rejectedOf = (ids: string[]) => h.rejections().filter((r) => r.eventId !== null && ids.includes(r.eventId));
+  const waitAccepted = (ids: string[]) => h.accepted.waitFor(() => acceptedOf(ids).length >= ids.length, 30_000).then(() => acceptedOf(ids));
+  const waitRejected = (ids: string[]) => h.rejected.waitFor(() => rejectedOf(ids).length >= ids.length, 30_000).then(() => rejectedOf(ids));
+
+  before(async () => {
+    await h.setUp();
+    key = await generateSigningKey();
+    // The public key reaches the ingester the way auth's keys do: a SigningKeyRotated event.
+    await h.publishIdentity(identityEvent('SigningKeyRotated', 'system', 'signing-keys', { kid: key.kid, publicJwk: key.publicJwk, previousKid: null, previousValidUntil: null }));
+    await h.start();
+  });
+
+  after(() => h.tearDown());
+
+  it('accepts anonymous events under the device uuid, in the envelope, with corrected and client times and no token', async () => {
+    const device = randomUUID();
+    const token = await accessToken(key, { aud: ws, uuid: device });
+    const now = Date.now();
+    // The client's clock is one hour behind: it sent the batch at (its) now - 1 h, 5 s after the first event.
+    const skewed = clientEvent({ occurredAt: new Date(now - HOUR - 5000).toISOString(), label: 'home', params: { tab: 2 } });
+    const plain = clientEvent();
+    const record = rawRecord(token, device, [skewed, plain], { receivedAt: new Date(now).toISOString(), sentAt: new Date(now - HOUR).toISOString() });
+    await h.publishRaw(record);
+
+    const accepted = await waitAccepted([skewed.id, plain.id]);
+    assert.equal(accepted.length, 2);
+    const first = accepted.find((e) => e.data.eventId === skewed.id)!;
+    assert.equal(first.type, 'TrackingEventAccepted');
+    assert.equal(first.workspaceId, ws);
+    assert.equal(first.aggregateId, device);
+    assert.equal(first.data.deviceUuid, device);
+    assert.equal(first.data.profileId, null);
+    assert.equal(first.data.anonymous, true);
+    assert.equal(first.data.eventType, 'screen_view');
+    assert.equal(first.data.label, 'home');
+    assert.deepEqual(first.data.params, { tab: 2 });
+    assert.equal(first.data.clientOccurredAt, skewed.occurredAt);
+    assert.equal(first.data.occurredAt, new Date(now - 5000).toISOString(), 'receivedAt - (sentAt - occurredAt)');
+    assert.equal(first.data.clockSkewMs, HOUR);
+    assert.equal(first.data.token.kid, key.kid);
+    assert.equal(first.correlationId, record.requestId);
+    const message = h.accepted.messages.find((m) => m.value!.includes(skewed.id))!;
+    assert.equal(message.key, `${ws}:${device}`);
+    assert.equal(message.headers['event-type'], 'TrackingEventAccepted');
+    assert.equal(message.value!.includes(token), false, 'the token never reaches tracking.events');
+  });
+
+  it('accepts events under the profile id after a sign-in or a recognition of the device, and before it anonymously', async () => {
+    const signedIn = randomUUID();
+    const recognized = randomUUID();
+    const [annId, bobId] = [randomUUID(), randomUUID()];
+    const t0 = Date.now();
+
+    // Before the recognition: anonymous.
+    const early = clientEvent();
+    await h.publishRaw(rawRecord(await accessToken(key, { aud: ws, uuid: recognized }), recognized, [early], { receivedAt: new Date(t0 - 10_000).toISOString() }));
+
+    await h.publishIdentity(
+      identityEvent('SessionOpened', ws, annId, { profileId: annId, sessionId: randomUUID(), deviceUuid: signedIn, expiresAt: new Date(t0 + HOUR).toISOString() }, new Date(t0 - 5000)),
+      identityEvent('ClientRecognized', ws, bobId, { profileId: bobId, uuid: recognized, matchedBy: 'email', previousProfileId: null }, new Date(t0 - 5000)),
+    );
+    // The events go out right after: the ingester waits for its identity view before deciding.
+    const anonToken = await accessToken(key, { aud: ws, uuid: signedIn });
+    const customerToken = await accessToken(key, { aud: ws, uuid: signedIn, sub: annId, role: 'customer' });
+    const [a, b, c] = [clientEvent(), clientEvent(), clientEvent()];
+    await h.publishRaw(
+      rawRecord(anonToken, signedIn, [a]),
+      rawRecord(customerToken, signedIn, [b]),
+      rawRecord(await accessToken(key, { aud: ws, uuid: recognized }), recognized, [c]),
+    );
+
+    const accepted = await waitAccepted([early.id, a.id, b.id, c.id]);
+    const profileOf = (id: string) => accepted.find((e) => e.data.eventId === id)!.data;
+    assert.deepEqual([profileOf(early.id).profileId, profileOf(early.id).anonymous], [null, true], 'received before the recognition');
+    assert.deepEqual([profileOf(a.id).profileId, profileOf(a.id).anonymous], [annId, false], "a signed-in device's anonymous token");
+    assert.equal(profileOf(b.id).profileId, annId, 'a customer token');
+    assert.equal(profileOf(c.id).profileId, bobId, 'after the recognition');
+    assert.deepEqual([...new Set(accepted.filter((e) => e.data.deviceUuid === recognized).map((e) => h.accepted.messages.find((m) => m.value!.includes(e.data.eventId))!.key))], [`${ws}:${recognized}`], 'one key per device, anonymous or not');
+  });
+
+  it('rejects events of a signed-out session, a forged or expired token and another device, with their reasons', async () => {
+    const now = Date.now();
+    const device = randomUUID();
+    const profile = randomUUID();
+    const sessionId = randomUUID();
+    const customer = await accessToken(key, { aud: ws, uuid: device, sub: profile, role: 'customer', sid: sessionId });
+    await h.publishIdentity(
+      identityEvent('SessionClosed', ws, profile, { profileId: profile, sessionId, reason: 'sign-out', closedAt: new Date(now - 10_000).toISOString(), forgetAfter: new Date(now + HOUR).toISOString() }),
+    );
+    const otherKey = await generateSigningKey();
+    // A forger who knows the real kid but not the private key.
+    const forgedKey: SigningKey = { ...otherKey, kid: key.kid };
+    const expiredIat = Math.floor(now / 1000) - 2 * 3600;
+
+    const cases = {
+      signedOut: { token: customer, device, code: 'TOKEN_REVOKED', stage: 'session' },
+      unknownKey: { token: await accessToken(otherKey, { aud: ws, uuid: device }), device, code: 'TOKEN_INVALID', stage: 'token' },
+      forged: { token: await accessToken(forgedKey, { aud: ws, uuid: device }), device, code: 'TOKEN_INVALID', stage: 'token' },
+      expired: { token: await accessToken(key, { aud: ws, uuid: device, iat: expiredIat, exp: expiredIat + 3600 }), device, code: 'TOKEN_EXPIRED', stage: 'token' },
+      otherDevice: { token: await accessToken(key, { aud: ws, uuid: randomUUID() }), device, code: 'DEVICE_MISMATCH', stage: 'device' },
+    } as const;
+    const sent = new Map<string, { code: string; stage: string }>();
+    for (const c of Object.values(cases)) {
+      const events = [clientEvent(), clientEvent()];
+      for (const e of events) sent.set(e.id, c);
+      await h.publishRaw(rawRecord(c.token, c.device, events));
+    }
+    // The same signed-out token for a request received before the close is legitimate.
+    const beforeClose = clientEvent();
+    await h.publishRaw(rawRecord(customer, device, [beforeClose], { receivedAt: new Date(now - 20_000).toISOString() }));
+    const unreadable = `not json ${randomUUID()}`;
+    await h.publishRaw({ key: device, value: unreadable });
+
+    const rejected = await waitRejected([...sent.keys()]);
+    assert.equal(rejected.length, sent.size, 'one rejection per event');
+    for (const r of rejected) {
+      const expected = sent.get(r.eventId!)!;
+      assert.deepEqual([r.code, r.stage], [expected.code, expected.stage], r.eventId!);
+      assert.equal(r.deviceUuid, device);
+      assert.equal(r.source.topic, h.topics.raw);
+      assert.ok(Number(r.source.offset) >= 0 && r.source.index !== null);
+      assert.equal((JSON.parse(Buffer.from(r.original, 'base64').toString()) as { id: string }).id, r.eventId, 'the original bytes of the event');
+    }
+    assert.equal(
+      rejected.some((r) => r.workspaceId !== null && r.code === 'TOKEN_INVALID'),
+      false,
+      'an unverified token names no workspace',
+    );
+    for (const message of h.rejected.messages) for (const c of Object.values(cases)) assert.equal(message.value!.includes(c.token), false, 'no token on tracking.rejected');
+
+    const malformed = await h.rejected.waitFor((ms) => ms.some((m) => Buffer.from((JSON.parse(m.value!) as TrackingEventRejected).original, 'base64').toString() === unreadable));
+    const record = malformed.map((m) => JSON.parse(m.value!) as TrackingEventRejected).find((r) => Buffer.from(r.original, 'base64').toString() === unreadable)!;
+    assert.deepEqual([record.code, record.stage, record.source.index], ['RECORD_MALFORMED', 'parse', null]);
+    assert.equal((await waitAccepted([beforeClose.id]))[0]!.data.profileId, profile);
+  });
+
+  it('accepts a duplicate event id once, whether repeated in a record or retried in another', async () => {
+    const device = randomUUID();
+    const token = await accessToken(key, { aud: ws, uuid: device });
+    const once = clientEvent();
+    const retried = clientEvent();
+    const marker = clientEvent();
+    await h.publishRaw(rawRecord(token, device, [once, retried, once]));
+    await h.publishRaw(rawRecord(token, device, [retried]), rawRecord(token, device, [retried, marker]));
+
+    const duplicates = await waitRejected([once.id, retried.id, retried.id]);
+    await waitAccepted([marker.id]);
+    assert.equal(acceptedOf([once.id]).length, 1);
+    assert.equal(acceptedOf([retried.id]).length, 1);
+    assert.deepEqual(
+      duplicates.map((r) => [r.eventId, r.code, r.stage]).sort(),
+      [
+        [once.id, 'DUPLICATE_EVENT', 'dedupe'],
+        [retried.id, 'DUPLICATE_EVENT', 'dedupe'],
+        [retried.id, 'DUPLICATE_EVENT', 'dedupe'],
+      ].sort(),
+    );
+    // The same id from another device is another event.
+    const otherDevice = randomUUID();
+    await h.publishRaw(rawRecord(await accessToken(key, { aud: ws, uuid: otherDevice }), otherDevice, [once]));
+    await h.accepted.waitFor(() => acceptedOf([once.id]).length === 2);
+  });
+
+  it('killed mid-stream and restarted, loses nothing and emits nothing twice: events in = accepted + rejected', async () => {
+    const stream = `ws-kill-${randomUUID()}`;
+    const devices = Array.from({ length: 12 }, () => randomUUID());
+    const tokens = await Promise.all(devices.map((d) => accessToken(key, { aud: stream, uuid: d })));
+    const valid = new Set<string>();
+    let eventsIn = 0;
+    const recent: string[] = [];
+    const records = Array.from({ length: 600 }, (_, i) => {
+      const d = i % devices.length;
+      const events: unknown[] = [];
+      for (let j = 0; j < 4; j++) {
+        if ((i * 4 + j) % 17 === 0) events.push({ id: randomUUID() }); // no type: rejected
+        else if ((i * 4 + j) % 23 === 0 && recent.length > 0) events.push({ id: recent[recent.length - 1], type: 'retry' }); // a retry: duplicate
+        else {
+          const e = clientEvent({ params: { i, j } });
+          valid.add(e.id);
+          events.push(e);
+        }
+      }
+      for (const e of events as { id: string }[]) if (valid.has(e.id)) recent.push(e.id);
+      recent.splice(0, Math.max(0, recent.length - 4));
+      eventsIn += events.length;
+      // Same device, same key: a retried id comes from the device that sent it (recent ids rotate over devices).
+      return rawRecord(tokens[d]!, devices[d]!, events);
+    });
+    // Retries must come from the same device as the original: rebuild them so.
+    const byId = new Map<string, string>();
+    for (const r of records) for (const e of r.events as { id: string; type?: string }[]) if (e.type !== 'retry' && valid.has(e.id)) byId.set(e.id, r.deviceUuid);
+    for (const r of records) {
+      r.events = r.events.map((e) => {
+        const ev = e as { id: string; type?: string };
+        if (ev.type !== 'retry') return e;
+        const owner = byId.get(ev.id)!;
+        return owner === r.deviceUuid ? e : clientEvent({ params: { replaced: true } });
+      });
+      for (const e of r.events as { id: string; type?: string }[]) if (e.type === 'screen_view') valid.add(e.id);
+    }
+
+    const inStream = (e: TrackingEventAccepted) => e.workspaceId === stream;
+    const acceptedNow = () => h.acceptedEnvelopes().filter(inStream).length;
+    const chunks = Array.from({ length: 30 }, (_, i) => records.slice(i * 20, i * 20 + 20));
+    let killedAt = -1;
+    for (let i = 0; i < chunks.length; i++) {
+      await h.publishRaw(...chunks[i]!);
+      if (i === 9) {
+        await h.accepted.waitFor(() => acceptedNow() > 0, 30_000);
+        await h.stop('SIGKILL');
+        killedAt = acceptedNow();
+      }
+    }
+    assert.ok(killedAt > 0 && killedAt < valid.size, `killed mid-stream (${killedAt} of ${valid.size} accepted)`);
+    await h.start();
+
+    const rejectedInStream = () => h.rejections().filter((r) => devices.includes(r.deviceUuid ?? ''));
+    await waitFor(() => acceptedNow() + rejectedInStream().length >= eventsIn, { timeoutMs: 120_000, what: `${eventsIn} events accepted or rejected` });
+    const accepted = h.acceptedEnvelopes().filter(inStream);
+    const rejected = rejectedInStream();
+    const ids = accepted.map((e) => e.data.eventId);
+    assert.equal(new Set(ids).size, ids.length, 'no event accepted twice');
+    assert.deepEqual(new Set(ids), valid, 'every valid event accepted');
+    assert.equal(accepted.length + rejected.length, eventsIn, 'events in = accepted + rejected');
+    const positions = rejected.map((r) => `${r.source.partition}/${r.source.offset}/${r.source.index}`);
+    assert.equal(new Set(positions).size, positions.length, 'no rejection written twice');
+    assert.deepEqual(
+      [...new Set(rejected.map((r) => r.code))].sort(),
+      ['DUPLICATE_EVENT', 'EVENT_TYPE_INVALID'],
+    );
+    // Nothing more arrives later (a late duplicate would show up here).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(h.acceptedEnvelopes().filter(inStream).length, accepted.length);
+
+    const metrics = await h.metrics();
+    assert.match(metrics, /idstream_tracking_events_accepted_total \d+/);
+    assert.match(metrics, /idstream_tracking_events_rejected_total\{code="DUPLICATE_EVENT"\} \d+/);
+    await waitFor(async () => new RegExp(`idstream_consumer_lag\\{group="${h.groupId}",topic="${h.topics.raw}",partition="0"\\} 0`).test(await h.metrics()), {
+      timeoutMs: 15_000,
+      what: 'consumer lag per partition on /metrics',
+    });
+  });
+});
