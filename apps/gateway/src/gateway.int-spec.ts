@@ -33,7 +33,8 @@ describe('gateway process without auth', () => {
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
   };
-  const postJson = (path: string, body: unknown) => call('POST', path, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const postJson = (path: string, body: unknown) =>
+    call('POST', path, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
   const assertProblem = (answer: Answer, status: number, code: string) => {
     assert.equal(answer.status, status, JSON.stringify(answer.body));
@@ -75,7 +76,7 @@ describe('gateway process without auth', () => {
         if (gateway.child.exitCode !== null) throw new Error(`gateway exited:\n${gateway.output.join('\n')}`);
         return (await fetch(`${base}/health/live`).catch(() => null))?.status === 200;
       },
-      { what: 'the gateway to answer /health/live', timeoutMs: 30_000 },
+      { what: 'the gateway to answer /health/live', timeoutMs: 120_000 },
     );
   });
 
@@ -99,7 +100,8 @@ describe('gateway process without auth', () => {
     assert.equal(document.status, 200);
     assert.equal(document.body?.openapi, '3.0.0');
     const paths = Object.keys(document.body?.paths as Record<string, unknown>);
-    for (const path of ['/v1/auth/anonymous', '/v1/accounts', '/v1/backend/profiles/{profileId}', '/v1/admin/workspaces/{id}']) assert.ok(paths.includes(path), path);
+    for (const path of ['/v1/auth/anonymous', '/v1/accounts', '/v1/backend/profiles/{profileId}', '/v1/admin/workspaces/{id}'])
+      assert.ok(paths.includes(path), path);
     const ui = await fetch(`${base}/docs`);
     assert.equal(ui.status, 200);
     assert.match(ui.headers.get('content-type') ?? '', /^text\/html/);
@@ -132,7 +134,10 @@ describe('gateway process without auth', () => {
     assert.deepEqual(unknown.body?.errors, [{ field: 'admin', message: 'admin is not an accepted field' }]);
     const malformed = await call('POST', '/v1/auth/anonymous', { body: '{"apiKey":', headers: { 'content-type': 'application/json' } });
     assertProblem(malformed, 400, 'VALIDATION_FAILED');
-    const form = await call('POST', '/v1/auth/anonymous', { body: 'apiKey=k', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await call('POST', '/v1/auth/anonymous', {
+      body: 'apiKey=k',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assertProblem(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
@@ -140,8 +145,19 @@ describe('gateway process without auth', () => {
     assertProblem(await call('POST', '/v1/auth/sign-out'), 401, 'UNAUTHORIZED');
     const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: 'k' })).toString('base64url');
     const jwt = `${header}.${Buffer.from('{}').toString('base64url')}.c2ln`;
-    assertProblem(await call('GET', '/v1/backend/profiles?email=a@example.com', { headers: { authorization: `Bearer ${jwt}` } }), 403, 'FORBIDDEN');
-    assertProblem(await call('PATCH', '/v1/admin/workspaces/ws1', { body: '{}', headers: { authorization: 'Bearer anything', 'content-type': 'application/json' } }), 403, 'ADMIN_DISABLED');
+    assertProblem(
+      await call('GET', '/v1/backend/profiles?email=a@example.com', { headers: { authorization: `Bearer ${jwt}` } }),
+      403,
+      'FORBIDDEN',
+    );
+    assertProblem(
+      await call('PATCH', '/v1/admin/workspaces/ws1', {
+        body: '{}',
+        headers: { authorization: 'Bearer anything', 'content-type': 'application/json' },
+      }),
+      403,
+      'ADMIN_DISABLED',
+    );
   });
 
   it('rate-limits the unauthenticated routes per client IP with 429 and Retry-After', async () => {

@@ -41,7 +41,12 @@ class FakeAuth {
   anonymous(@Payload() command: Record<string, unknown>): Reply<unknown> {
     record(AuthPatterns.createAnonymous, command);
     if (command.apiKey !== 'client-key') return fail('INVALID_API_KEY', 'unknown client API key');
-    return ok({ token: 'anon-token', expiresAt: new Date(Date.now() + 3600_000).toISOString(), uuid: command.uuid ?? randomUUID(), workspaceId: WORKSPACE });
+    return ok({
+      token: 'anon-token',
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      uuid: command.uuid ?? randomUUID(),
+      workspaceId: WORKSPACE,
+    });
   }
 
   @MessagePattern(AuthPatterns.register)
@@ -62,7 +67,11 @@ class FakeAuth {
     record(AuthPatterns.changePassword, command);
     if (command.currentPassword !== 'Current-1') return fail('INVALID_CREDENTIALS', 'wrong current password', { status: 403 });
     const now = new Date();
-    return ok({ closedSessions: [{ sessionId: 'other-session', closedAt: now.toISOString(), forgetAfter: new Date(now.getTime() + 3600_000).toISOString() }] });
+    return ok({
+      closedSessions: [
+        { sessionId: 'other-session', closedAt: now.toISOString(), forgetAfter: new Date(now.getTime() + 3600_000).toISOString() },
+      ],
+    });
   }
 
   @MessagePattern(AuthPatterns.getAccount)
@@ -120,7 +129,11 @@ async function freePort(): Promise<number> {
 }
 
 async function microservice(module: object, port: number): Promise<INestMicroservice> {
-  const app = await NestFactory.createMicroservice(module as never, { transport: Transport.TCP, options: { host: '127.0.0.1', port }, logger: false });
+  const app = await NestFactory.createMicroservice(module as never, {
+    transport: Transport.TCP,
+    options: { host: '127.0.0.1', port },
+    logger: false,
+  });
   await app.listen();
   return app;
 }
@@ -165,11 +178,19 @@ describe('gateway routes in front of auth and the projector', () => {
   let base: string;
   const revokedBeforeStart = randomUUID();
 
-  const call = async (method: string, path: string, init: { body?: unknown; bearer?: string; headers?: Record<string, string> } = {}): Promise<Answer> => {
+  const call = async (
+    method: string,
+    path: string,
+    init: { body?: unknown; bearer?: string; headers?: Record<string, string> } = {},
+  ): Promise<Answer> => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${base}${path}`, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
   };
@@ -232,7 +253,7 @@ describe('gateway routes in front of auth and the projector', () => {
         if (gateway.child.exitCode !== null) throw new Error(`gateway exited:\n${gateway.output.join('\n')}`);
         return (await fetch(`${base}/health/ready`).catch(() => null))?.status === 200;
       },
-      { what: 'the gateway to be ready (keys loaded, revocations caught up)', timeoutMs: 60_000 },
+      { what: 'the gateway to be ready (keys loaded, revocations caught up)', timeoutMs: 120_000 },
     );
   });
 
@@ -247,12 +268,18 @@ describe('gateway routes in front of auth and the projector', () => {
     const answer = await call('GET', '/.well-known/jwks.json');
     assert.equal(answer.status, 200);
     // Keys from SigningKeyRotated events of other auth instances on the shared topic may be there too.
-    assert.deepEqual((answer.body?.keys as unknown[]).filter((k) => (k as { kid: string }).kid === fake.keys[0]!.kid), [fake.keys[0]!.publicJwk]);
+    assert.deepEqual(
+      (answer.body?.keys as unknown[]).filter((k) => (k as { kid: string }).kid === fake.keys[0]!.kid),
+      [fake.keys[0]!.publicJwk],
+    );
   });
 
   it('forwards an anonymous request with its meta, and maps auth errors', async () => {
     const uuid = '01936f4e-8c2a-7b3d-9a4e-123456789abc';
-    const answer = await call('POST', '/v1/auth/anonymous', { body: { apiKey: 'client-key', uuid }, headers: { 'x-request-id': 'req-anon-1' } });
+    const answer = await call('POST', '/v1/auth/anonymous', {
+      body: { apiKey: 'client-key', uuid },
+      headers: { 'x-request-id': 'req-anon-1' },
+    });
     assert.equal(answer.status, 200);
     assert.equal(answer.body?.uuid, uuid);
     const sent = lastOf(AuthPatterns.createAnonymous)!;
@@ -262,7 +289,10 @@ describe('gateway routes in front of auth and the projector', () => {
 
   it('registers with an anonymous token: caller from the claims, position in the header only', async () => {
     const anon = await token({ role: 'anonymous' });
-    const answer = await call('POST', '/v1/accounts', { bearer: anon, body: { email: 'ada@example.com', password: 'Secret-1', firstName: 'Ada', agreements: { email: true } } });
+    const answer = await call('POST', '/v1/accounts', {
+      bearer: anon,
+      body: { email: 'ada@example.com', password: 'Secret-1', firstName: 'Ada', agreements: { email: true } },
+    });
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
     assert.deepEqual(answer.body, { profileId: 'p-registered', status: 'active', emailConfirmed: false });
     assert.equal(answer.headers.get('x-idstream-position'), 'p-registered:1');
@@ -271,14 +301,26 @@ describe('gateway routes in front of auth and the projector', () => {
     assert.equal((sent.caller as Record<string, unknown>).role, 'anonymous');
     assert.deepEqual(sent.profile, { firstName: 'Ada' });
     assert.deepEqual(sent.attributes, {});
-    expectProblem(await call('POST', '/v1/accounts', { bearer: anon, body: { email: 'taken@example.com', password: 'Secret-1' } }), 409, 'EMAIL_TAKEN');
+    expectProblem(
+      await call('POST', '/v1/accounts', { bearer: anon, body: { email: 'taken@example.com', password: 'Secret-1' } }),
+      409,
+      'EMAIL_TAKEN',
+    );
   });
 
   it('checks the role, the issuer and the expiry of tokens', async () => {
     const customer = await token({ role: 'customer' });
-    expectProblem(await call('POST', '/v1/accounts', { bearer: customer, body: { email: 'a@example.com', password: 'x' } }), 403, 'FORBIDDEN');
+    expectProblem(
+      await call('POST', '/v1/accounts', { bearer: customer, body: { email: 'a@example.com', password: 'x' } }),
+      403,
+      'FORBIDDEN',
+    );
     expectProblem(await call('GET', '/v1/account', { bearer: await token({ role: 'anonymous' }) }), 403, 'FORBIDDEN');
-    expectProblem(await call('GET', '/v1/account', { bearer: await token({ role: 'customer', issuer: 'someone-else' }) }), 401, 'UNAUTHORIZED');
+    expectProblem(
+      await call('GET', '/v1/account', { bearer: await token({ role: 'customer', issuer: 'someone-else' }) }),
+      401,
+      'UNAUTHORIZED',
+    );
     const expired = await token({ role: 'customer', issuedAt: Math.floor(Date.now() / 1000) - 7200, ttlSec: 60 });
     const answer = await call('GET', '/v1/account', { bearer: expired });
     expectProblem(answer, 401, 'TOKEN_EXPIRED');
@@ -313,16 +355,27 @@ describe('gateway routes in front of auth and the projector', () => {
   it('revokes the sessions a password change reports closed, and honours a status override', async () => {
     const other = await token({ role: 'customer', sessionId: 'other-session' });
     const mine = await token({ role: 'customer' });
-    expectProblem(await call('POST', '/v1/account/password', { bearer: mine, body: { currentPassword: 'nope', newPassword: 'New-pass-1' } }), 403, 'INVALID_CREDENTIALS');
+    expectProblem(
+      await call('POST', '/v1/account/password', { bearer: mine, body: { currentPassword: 'nope', newPassword: 'New-pass-1' } }),
+      403,
+      'INVALID_CREDENTIALS',
+    );
     assert.equal((await call('GET', '/v1/account', { bearer: other })).status, 200);
-    assert.equal((await call('POST', '/v1/account/password', { bearer: mine, body: { currentPassword: 'Current-1', newPassword: 'New-pass-1' } })).status, 204);
+    assert.equal(
+      (await call('POST', '/v1/account/password', { bearer: mine, body: { currentPassword: 'Current-1', newPassword: 'New-pass-1' } }))
+        .status,
+      204,
+    );
     expectProblem(await call('GET', '/v1/account', { bearer: other }), 401, 'TOKEN_REVOKED');
     assert.equal((await call('GET', '/v1/account', { bearer: mine })).status, 200, 'the calling session stays valid');
   });
 
   it('authenticates server keys through auth once per 30 s, and refuses client tokens and wrong keys', async () => {
     const before = fake.serverKeyChecks;
-    const created = await call('POST', '/v1/backend/profiles', { bearer: SERVER_KEY, body: { email: 'new@example.com', firstName: 'Grace' } });
+    const created = await call('POST', '/v1/backend/profiles', {
+      bearer: SERVER_KEY,
+      body: { email: 'new@example.com', firstName: 'Grace' },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.deepEqual(created.body, { profileId: 'p-imported' });
     assert.equal(created.headers.get('x-idstream-position'), 'p-imported:2');
@@ -331,7 +384,11 @@ describe('gateway routes in front of auth and the projector', () => {
     assert.equal(upserted.status, 200);
     assert.equal(fake.serverKeyChecks, before + 1, 'the second call used the cached answer');
 
-    expectProblem(await call('POST', '/v1/backend/profiles', { bearer: SERVER_KEY, body: { firstName: 'No identifier' } }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await call('POST', '/v1/backend/profiles', { bearer: SERVER_KEY, body: { firstName: 'No identifier' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expectProblem(await call('GET', '/v1/backend/profiles/p1', { bearer: 'wrong-server-key' }), 401, 'UNAUTHORIZED');
     expectProblem(await call('GET', '/v1/backend/profiles/p1', { bearer: await token({ role: 'customer' }) }), 403, 'FORBIDDEN');
   });
@@ -341,7 +398,11 @@ describe('gateway routes in front of auth and the projector', () => {
     assert.equal(found.status, 200);
     assert.deepEqual(lastOf(ProjectorPatterns.getProfile), { workspaceId: WORKSPACE, profileId: 'p1', minPosition: 'p-imported:2' });
     expectProblem(await call('GET', '/v1/backend/profiles/p2', { bearer: SERVER_KEY }), 404, 'PROFILE_NOT_FOUND');
-    expectProblem(await call('GET', '/v1/backend/profiles/p1', { bearer: SERVER_KEY, headers: { 'x-idstream-position': 'garbage' } }), 400, 'BAD_QUERY');
+    expectProblem(
+      await call('GET', '/v1/backend/profiles/p1', { bearer: SERVER_KEY, headers: { 'x-idstream-position': 'garbage' } }),
+      400,
+      'BAD_QUERY',
+    );
 
     const listed = await call('GET', '/v1/backend/profiles?email=ada%40example.com', { bearer: SERVER_KEY });
     assert.equal(listed.status, 200);
@@ -352,11 +413,18 @@ describe('gateway routes in front of auth and the projector', () => {
   });
 
   it('takes the admin key, and bounds the access-token TTL by MAX_ACCESS_TOKEN_TTL_SECONDS', async () => {
-    const created = await call('POST', '/v1/admin/workspaces', { bearer: ADMIN_KEY, body: { name: 'Shop', registrationMode: 'email-activation' } });
+    const created = await call('POST', '/v1/admin/workspaces', {
+      bearer: ADMIN_KEY,
+      body: { name: 'Shop', registrationMode: 'email-activation' },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body?.serverKey, 'sk');
     assert.deepEqual(lastOf(AuthPatterns.createWorkspace)!.settings, { name: 'Shop', registrationMode: 'email-activation' });
-    expectProblem(await call('POST', '/v1/admin/workspaces', { bearer: ADMIN_KEY, body: { accessTokenTtlSeconds: 7200 } }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await call('POST', '/v1/admin/workspaces', { bearer: ADMIN_KEY, body: { accessTokenTtlSeconds: 7200 } }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expectProblem(await call('POST', '/v1/admin/workspaces', { bearer: 'not-the-admin-key', body: {} }), 401, 'UNAUTHORIZED');
   });
 
@@ -365,6 +433,10 @@ describe('gateway routes in front of auth and the projector', () => {
     fake.keys.push(rotated);
     const fresh = await token({ role: 'customer', key: rotated });
     // The refetch is rate-limited (once per 10 s), so the first tries may still be refused.
-    await waitFor(async () => (await call('GET', '/v1/account', { bearer: fresh })).status === 200, { what: 'the new kid to be accepted', timeoutMs: 20_000, intervalMs: 500 });
+    await waitFor(async () => (await call('GET', '/v1/account', { bearer: fresh })).status === 200, {
+      what: 'the new kid to be accepted',
+      timeoutMs: 20_000,
+      intervalMs: 500,
+    });
   });
 });

@@ -25,7 +25,8 @@ export class RevocationList {
    * the later instants, so replaying events in any order never shortens a revocation.
    */
   add(sessionId: string, closedAt: Date, forgetAfter: Date): void {
-    if (typeof sessionId !== 'string' || sessionId.length === 0) throw new TypeError('RevocationList: sessionId must be a non-empty string');
+    if (typeof sessionId !== 'string' || sessionId.length === 0)
+      throw new TypeError('RevocationList: sessionId must be a non-empty string');
     const closed = epochMs(closedAt, 'closedAt');
     const forget = epochMs(forgetAfter, 'forgetAfter');
     const known = this.sessions.get(sessionId);

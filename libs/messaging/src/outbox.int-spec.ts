@@ -259,4 +259,38 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
     );
     assert.deepEqual(errors, []);
   });
+
+  it('a relay whose LISTEN connection is cut reconnects, takes the lock again and keeps publishing', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const bed = await openTestBed(cleanup, 'outbox_reconnect');
+    const device = randomUUID();
+    const reader = await tail(cleanup);
+    const errors: unknown[] = [];
+    const relay = relayFor(bed, await connectedProducer(cleanup), errors);
+    await relay.start();
+    cleanup.add('stop relay', () => relay.stop());
+    const publish = (sequence: number) =>
+      inTransaction(bed.dataSource, (manager) => appendToOutbox(manager, bed.schema, [outboxMessage(anonymousClientCreated(device, sequence))]));
+    await publish(1);
+    await reader.waitFor(() => reader.messages.some((m) => m.key === device), 'the first event');
+
+    // The database drops the relay's connection (a failover, an idle timeout, an operator).
+    const killed = await countRows(
+      bed.dataSource,
+      `SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
+      [`outbox-relay-${bed.schema}`],
+    );
+    assert.equal(killed, 1);
+    await publish(2);
+    await reader.waitFor(() => reader.messages.filter((m) => m.key === device).length >= 2, 'the event written after the cut');
+    await waitFor(
+      async () =>
+        (await countRows(bed.dataSource, `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [
+          `outbox-relay-${bed.schema}`,
+        ])) === 1,
+      { what: 'the relay to reconnect' },
+    );
+    assert.ok(errors.length >= 1, 'the cut was reported');
+  });
 });

@@ -50,13 +50,30 @@ export class OutboxRelay {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    await this.connectListener();
+    this.loop = this.run();
+  }
+
+  /**
+   * The LISTEN connection also holds the leadership lock. When it breaks, the lock is gone
+   * with it: this relay stops publishing and reconnects, then competes for the lock again.
+   */
+  private async connectListener(): Promise<void> {
     const listener = new Client({ connectionString: this.settings.databaseUrl, application_name: `outbox-relay-${this.settings.schema}` });
-    await listener.connect();
+    const lost = (error?: Error) => {
+      if (this.listener !== listener) return;
+      this.listener = undefined;
+      this.leader = false;
+      if (error) this.settings.onError?.(error);
+      void listener.end().catch(() => undefined);
+      this.poke();
+    };
     listener.on('notification', () => this.poke());
-    listener.on('error', (e) => this.settings.onError?.(e));
+    listener.on('error', lost);
+    listener.on('end', () => lost());
+    await listener.connect();
     await listener.query(`LISTEN ${outboxChannel(this.settings.schema)}`);
     this.listener = listener;
-    this.loop = this.run();
   }
 
   /** Stops after the batch in flight; rows not yet marked are published by the next relay. */
@@ -65,8 +82,9 @@ export class OutboxRelay {
     this.running = false;
     this.poke();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    const listener = this.listener;
     this.listener = undefined;
+    await listener?.end().catch(() => undefined);
   }
 
   /** Publishes until the outbox is empty; resolves with the number of rows published. */
@@ -88,6 +106,7 @@ export class OutboxRelay {
     const interval = this.settings.pollIntervalMs ?? 500;
     while (this.running) {
       try {
+        if (!this.listener) await this.connectListener();
         if (!this.leader) this.leader = await this.tryLead();
         if (this.leader) {
           this.pending = false;

@@ -33,7 +33,13 @@ export class AccountController {
   @Patch()
   @Customer('account:write')
   async update(@Body() body: UpdateAccountDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<AccountView> {
-    const command: UpdateAccountCommand = { meta, caller, changes: profileFieldsOf(body), agreements: body.agreements, attributes: body.attributes };
+    const command: UpdateAccountCommand = {
+      meta,
+      caller,
+      changes: profileFieldsOf(body),
+      agreements: body.agreements,
+      attributes: body.attributes,
+    };
     return withoutInternals(await this.auth.call<AccountView>(AuthPatterns.updateAccount, command));
   }
 
@@ -49,6 +55,10 @@ export class AccountController {
 
 /** Replies may carry fields meant for the gateway (a position, closed sessions): not for clients. */
 function withoutInternals(account: AccountView): AccountView {
-  const { position: _position, closedSessions: _closed, ...view } = account as AccountView & { position?: unknown; closedSessions?: unknown };
+  const {
+    position: _position,
+    closedSessions: _closed,
+    ...view
+  } = account as AccountView & { position?: unknown; closedSessions?: unknown };
   return view;
 }

@@ -3,6 +3,7 @@ import {
   AuthPatterns,
   type CreateWorkspaceCommand,
   type CreateWorkspaceResult,
+  type PasswordPolicySettings,
   type RequestMeta,
   type UpdateWorkspaceCommand,
   type WorkspaceSettings,
@@ -28,7 +29,10 @@ export class AdminController {
   @HttpCode(201)
   async create(@Body() body: WorkspaceSettingsDto, @Meta() meta: RequestMeta): Promise<CreateWorkspaceResult> {
     const command: CreateWorkspaceCommand = { meta, settings: this.settingsOf(body) };
-    const { workspaceId, clientApiKey, serverKey, settings } = await this.auth.call<CreateWorkspaceResult>(AuthPatterns.createWorkspace, command);
+    const { workspaceId, clientApiKey, serverKey, settings } = await this.auth.call<CreateWorkspaceResult>(
+      AuthPatterns.createWorkspace,
+      command,
+    );
     return { workspaceId, clientApiKey, serverKey, settings };
   }
 
@@ -51,8 +55,12 @@ export class AdminController {
     if (body.accessTokenTtlSeconds !== undefined) settings.accessTokenTtlSeconds = body.accessTokenTtlSeconds;
     if (body.sessionMaxLifetimeSeconds !== undefined) settings.sessionMaxLifetimeSeconds = body.sessionMaxLifetimeSeconds;
     if (body.passwordPolicy !== undefined) {
-      const { minLength, requireUppercase, requireLowercase, requireDigit, requireSymbol } = body.passwordPolicy;
-      settings.passwordPolicy = { minLength, requireUppercase, requireLowercase, requireDigit, requireSymbol };
+      const policy: Partial<PasswordPolicySettings> = {};
+      for (const rule of ['minLength', 'requireUppercase', 'requireLowercase', 'requireDigit', 'requireSymbol'] as const) {
+        if (body.passwordPolicy[rule] !== undefined) Object.assign(policy, { [rule]: body.passwordPolicy[rule] });
+      }
+      // A partial policy: auth merges it into the current one (see workspace.settings.ts in auth).
+      settings.passwordPolicy = policy as PasswordPolicySettings;
     }
     return settings;
   }

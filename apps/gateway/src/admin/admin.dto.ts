@@ -6,13 +6,13 @@ import { Bool, Int, OneOf, Optional, Text } from '../http/validators';
 
 const REGISTRATION_MODES: RegistrationMode[] = ['automatic', 'email-confirmation', 'email-activation'];
 
-/** A whole policy: every rule is stated, so a workspace's policy never depends on defaults changing. */
-export class PasswordPolicyDto implements PasswordPolicySettings {
-  @Int(1, MAX_POLICY_MIN_LENGTH) minLength!: number;
-  @Bool() requireUppercase!: boolean;
-  @Bool() requireLowercase!: boolean;
-  @Bool() requireDigit!: boolean;
-  @Bool() requireSymbol!: boolean;
+/** Any of the policy's rules: auth merges them into the workspace's current (or default) policy. */
+export class PasswordPolicyDto implements Partial<PasswordPolicySettings> {
+  @Optional() @Int(1, MAX_POLICY_MIN_LENGTH) minLength?: number;
+  @Optional() @Bool() requireUppercase?: boolean;
+  @Optional() @Bool() requireLowercase?: boolean;
+  @Optional() @Bool() requireDigit?: boolean;
+  @Optional() @Bool() requireSymbol?: boolean;
 }
 
 /**
@@ -20,7 +20,7 @@ export class PasswordPolicyDto implements PasswordPolicySettings {
  * may not exceed MAX_ACCESS_TOKEN_TTL_SECONDS: the revocation views read back that far only,
  * and the controller checks it against the configured value.
  */
-export class WorkspaceSettingsDto implements Partial<WorkspaceSettings> {
+export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'passwordPolicy'>> {
   @Optional() @Text(1, 200) name?: string;
   @Optional() @OneOf(REGISTRATION_MODES) registrationMode?: RegistrationMode;
   @Optional() @Int(60, 7 * 86_400) accessTokenTtlSeconds?: number;

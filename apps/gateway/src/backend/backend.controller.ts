@@ -21,7 +21,14 @@ import { Meta, Workspace } from '../http/request-context';
 import { AuthClient, ProjectorClient } from '../rpc/rpc.clients';
 import { ServerKey } from '../security/access.decorators';
 import { Revocations } from '../security/revocations.service';
-import { ImportProfileDto, RecognizeClientDto, parseProfileLookup, recognizeTarget, requireIdentifier, requireUuidParam } from './backend.dto';
+import {
+  ImportProfileDto,
+  RecognizeClientDto,
+  parseProfileLookup,
+  recognizeTarget,
+  requireIdentifier,
+  requireUuidParam,
+} from './backend.dto';
 
 /**
  * The customer's own servers, with the workspace's server key. Writes go to auth and answer
@@ -46,7 +53,13 @@ export class BackendController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ profileId: string }> {
     requireIdentifier(body);
-    const command: ImportProfileCommand = { meta, workspaceId, email: body.email, profile: profileFieldsOf(body), attributes: body.attributes ?? {} };
+    const command: ImportProfileCommand = {
+      meta,
+      workspaceId,
+      email: body.email,
+      profile: profileFieldsOf(body),
+      attributes: body.attributes ?? {},
+    };
     const result = await this.auth.call<ImportProfileResult>(AuthPatterns.importProfile, command);
     void reply.status(result.created ? 201 : 200).header(POSITION_HEADER, result.position);
     return { profileId: result.profileId };

@@ -38,7 +38,8 @@ export function recognizeTarget(body: RecognizeClientDto): RecognizeClientDto {
 }
 
 export function requireUuidParam(value: string, field: string): string {
-  if (!isUuid(value)) throw new ProblemError('VALIDATION_FAILED', `${field} must be a UUID`, { errors: [{ field, message: `${field} must be a UUID` }] });
+  if (!isUuid(value))
+    throw new ProblemError('VALIDATION_FAILED', `${field} must be a UUID`, { errors: [{ field, message: `${field} must be a UUID` }] });
   return value;
 }
 

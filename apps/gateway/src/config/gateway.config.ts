@@ -1,4 +1,13 @@
-import { loadConfigOrExit, readCommonConfig, readEnum, readInt, readOptional, readPort, readString, type CommonConfig } from '@idstream/runtime';
+import {
+  loadConfigOrExit,
+  readCommonConfig,
+  readEnum,
+  readInt,
+  readOptional,
+  readPort,
+  readString,
+  type CommonConfig,
+} from '@idstream/runtime';
 
 export interface GatewayConfig extends CommonConfig {
   port: number;

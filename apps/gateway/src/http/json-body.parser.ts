@@ -16,14 +16,18 @@ export class LenientJsonParser implements OnModuleInit {
     const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
     const json = fastify.getDefaultJsonParser('error', 'error');
     fastify.removeContentTypeParser('application/json');
-    fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: fastify.initialConfig.bodyLimit }, (request, body, done) => {
-      const text = typeof body === 'string' ? body : body.toString('utf8');
-      if (text.trim() === '') {
-        done(null, undefined);
-        return;
-      }
-      // Fastify's parser completes through `done`; it returns nothing worth awaiting.
-      void json(request, text, done);
-    });
+    fastify.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string', bodyLimit: fastify.initialConfig.bodyLimit },
+      (request, body, done) => {
+        const text = typeof body === 'string' ? body : body.toString('utf8');
+        if (text.trim() === '') {
+          done(null, undefined);
+          return;
+        }
+        // Fastify's parser completes through `done`; it returns nothing worth awaiting.
+        void json(request, text, done);
+      },
+    );
   }
 }

@@ -10,10 +10,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 export function setupOpenApi(app: NestFastifyApplication, publicUrl: string): void {
   const config = new DocumentBuilder()
     .setTitle('idstream')
-    .setDescription('Customer identity: anonymous clients, accounts, sessions, backend profile API. Errors are application/problem+json with a stable code.')
+    .setDescription(
+      'Customer identity: anonymous clients, accounts, sessions, backend profile API. Errors are application/problem+json with a stable code.',
+    )
     .setVersion('1')
     .addServer(publicUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token (JWT), server key or admin key, by route' })
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), { jsonDocumentUrl: 'docs/openapi.json', raw: ['json'] });
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+    jsonDocumentUrl: 'docs/openapi.json',
+    raw: ['json'],
+  });
 }

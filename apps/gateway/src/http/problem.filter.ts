@@ -17,7 +17,13 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const { problem, retryAfter, fault } = toProblem(exception);
     if (fault !== undefined) {
-      this.logger.error({ msg: 'request failed', requestId: request.id, method: request.method, path: pathOf(request), err: describe(fault) });
+      this.logger.error({
+        msg: 'request failed',
+        requestId: request.id,
+        method: request.method,
+        path: pathOf(request),
+        err: describe(fault),
+      });
     }
     if (reply.sent) return;
     const body = { ...problem, instance: pathOf(request), requestId: String(request.id) };

@@ -13,7 +13,9 @@ describe('problem mapping', () => {
   });
 
   it('builds an RFC 9457 body with the code, title and field errors', () => {
-    const { problem, retryAfter } = problemOf('VALIDATION_FAILED', 'email is required', { errors: [{ field: 'email', message: 'email is required' }] });
+    const { problem, retryAfter } = problemOf('VALIDATION_FAILED', 'email is required', {
+      errors: [{ field: 'email', message: 'email is required' }],
+    });
     assert.deepEqual(problem, {
       type: 'urn:idstream:problem:validation-failed',
       title: 'Validation failed',
@@ -46,7 +48,9 @@ describe('problem mapping', () => {
 
   it('maps what Nest and Fastify raise before our code runs', () => {
     assert.equal(toProblem(new NotFoundException('Cannot GET /x')).problem.code, 'NOT_FOUND');
-    const tooLarge = new HttpException('Request body is too large', 413, { cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' }) });
+    const tooLarge = new HttpException('Request body is too large', 413, {
+      cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
+    });
     assert.deepEqual([toProblem(tooLarge).problem.status, toProblem(tooLarge).problem.code], [413, 'BODY_TOO_LARGE']);
     const media = new HttpException('Unsupported Media Type', 415);
     assert.equal(toProblem(media).problem.code, 'UNSUPPORTED_MEDIA_TYPE');

@@ -63,10 +63,17 @@ export function titleOf(code: string): string {
 
 export function problemOf(code: string, detail: string, extra: ProblemExtra = {}): MappedProblem {
   const status = statusOf(code, extra.status);
-  const problem: Problem = { type: `urn:idstream:problem:${code.toLowerCase().replace(/_/g, '-')}`, title: titleOf(code), status, code, detail };
+  const problem: Problem = {
+    type: `urn:idstream:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+    title: titleOf(code),
+    status,
+    code,
+    detail,
+  };
   if (extra.errors && extra.errors.length > 0) problem.errors = extra.errors.map(({ field, message }) => ({ field, message }));
   const mapped: MappedProblem = { problem };
-  if (extra.retryAfter !== undefined && Number.isFinite(extra.retryAfter) && extra.retryAfter >= 0) mapped.retryAfter = Math.ceil(extra.retryAfter);
+  if (extra.retryAfter !== undefined && Number.isFinite(extra.retryAfter) && extra.retryAfter >= 0)
+    mapped.retryAfter = Math.ceil(extra.retryAfter);
   return mapped;
 }
 

@@ -29,7 +29,9 @@ export const CurrentCaller = createParamDecorator((_data: unknown, context: Exec
 });
 
 /** The verified caller when the route takes an optional token, else null. */
-export const OptionalCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller | null => requestOf(context).idstream?.caller ?? null);
+export const OptionalCaller = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Caller | null => requestOf(context).idstream?.caller ?? null,
+);
 
 /** The workspace a server key belongs to, on backend routes. */
 export const Workspace = createParamDecorator((_data: unknown, context: ExecutionContext): string => {

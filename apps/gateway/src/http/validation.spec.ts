@@ -68,7 +68,9 @@ describe('request validation', () => {
     assert.ok(long.length > 254);
     assert.deepEqual(fields(await rejected(SignInDto, { email: long, password: 'x' })), ['email']);
     const big = { blob: 'x'.repeat(20_000) };
-    assert.deepEqual(fields(await rejected(RegisterAccountDto, { email: 'a@example.com', password: 'x', attributes: big })), ['attributes']);
+    assert.deepEqual(fields(await rejected(RegisterAccountDto, { email: 'a@example.com', password: 'x', attributes: big })), [
+      'attributes',
+    ]);
   });
 
   it('takes a v4 or v7 device uuid only', async () => {
@@ -99,10 +101,16 @@ describe('request validation', () => {
   });
 
   it('validates workspace settings, nested policy included', async () => {
-    const error = await rejected(WorkspaceSettingsDto, { registrationMode: 'open', passwordPolicy: { minLength: 0, requireUppercase: true, requireLowercase: true, requireDigit: true, requireSymbol: true, extra: 1 } });
+    const error = await rejected(WorkspaceSettingsDto, {
+      registrationMode: 'open',
+      passwordPolicy: { minLength: 0, requireUppercase: true, requireLowercase: true, requireDigit: true, requireSymbol: true, extra: 1 },
+    });
     assert.deepEqual(fields(error).sort(), ['passwordPolicy.extra', 'passwordPolicy.minLength', 'registrationMode']);
     const dto = await validate(WorkspaceSettingsDto, { name: 'Shop', accessTokenTtlSeconds: 900 });
     assert.equal(dto.accessTokenTtlSeconds, 900);
+    // A partial policy is merged by auth into the current one.
+    const partial = await validate(WorkspaceSettingsDto, { passwordPolicy: { minLength: 10 } });
+    assert.equal(partial.passwordPolicy?.minLength, 10);
   });
 
   it('checks calendar dates', () => {
@@ -114,9 +122,23 @@ describe('request validation', () => {
 
   it('takes exactly one profile lookup, else BAD_QUERY', () => {
     assert.deepEqual(parseProfileLookup({ email: 'a@example.com' }), { by: 'email', value: 'a@example.com' });
-    assert.deepEqual(parseProfileLookup({ uuid: '0f8fad5b-d9cb-469f-a165-70867728950e' }), { by: 'uuid', value: '0f8fad5b-d9cb-469f-a165-70867728950e' });
-    for (const query of [{}, { email: 'a@example.com', customId: 'c1' }, { email: ['a', 'b'] }, { email: '' }, { uuid: 'nope' }, { name: 'x' }]) {
-      assert.throws(() => parseProfileLookup(query), (e: unknown) => e instanceof ProblemError && e.code === 'BAD_QUERY', JSON.stringify(query));
+    assert.deepEqual(parseProfileLookup({ uuid: '0f8fad5b-d9cb-469f-a165-70867728950e' }), {
+      by: 'uuid',
+      value: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    });
+    for (const query of [
+      {},
+      { email: 'a@example.com', customId: 'c1' },
+      { email: ['a', 'b'] },
+      { email: '' },
+      { uuid: 'nope' },
+      { name: 'x' },
+    ]) {
+      assert.throws(
+        () => parseProfileLookup(query),
+        (e: unknown) => e instanceof ProblemError && e.code === 'BAD_QUERY',
+        JSON.stringify(query),
+      );
     }
   });
 

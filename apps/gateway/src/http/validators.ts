@@ -17,22 +17,36 @@ function rule(name: string, message: string, validate: (value: unknown) => boole
       name,
       target: target.constructor,
       propertyName: String(propertyName),
-      options: { message: (args: ValidationArguments) => (args.value === undefined ? `${args.property} is required` : `${args.property} ${message}`) },
+      options: {
+        message: (args: ValidationArguments) => (args.value === undefined ? `${args.property} is required` : `${args.property} ${message}`),
+      },
       validator: { validate },
     });
 }
 
 /** A string of `min` to `max` characters. */
 export const Text = (min: number, max: number): PropertyDecorator =>
-  rule('isText', `must be a string of ${min} to ${max} characters`, (value) => typeof value === 'string' && value.length >= min && value.length <= max);
+  rule(
+    'isText',
+    `must be a string of ${min} to ${max} characters`,
+    (value) => typeof value === 'string' && value.length >= min && value.length <= max,
+  );
 
 /** A string of `min` to `max` characters matching `pattern`, described for the message. */
 export const TextMatching = (min: number, max: number, pattern: RegExp, description: string): PropertyDecorator =>
-  rule('isTextMatching', `must be ${description}`, (value) => typeof value === 'string' && value.length >= min && value.length <= max && pattern.test(value));
+  rule(
+    'isTextMatching',
+    `must be ${description}`,
+    (value) => typeof value === 'string' && value.length >= min && value.length <= max && pattern.test(value),
+  );
 
 /** A whole number from `min` to `max`. */
 export const Int = (min: number, max: number): PropertyDecorator =>
-  rule('isInt', `must be a whole number from ${min} to ${max}`, (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max);
+  rule(
+    'isInt',
+    `must be a whole number from ${min} to ${max}`,
+    (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max,
+  );
 
 export const Bool = (): PropertyDecorator => rule('isBool', 'must be true or false', (value) => typeof value === 'boolean');
 
@@ -43,7 +57,11 @@ export const MAX_EMAIL_LENGTH = 254;
 
 /** An email address of at most 254 characters (RFC 5321's path limit). */
 export const Email = (): PropertyDecorator =>
-  rule('isEmail', `must be an email address of at most ${MAX_EMAIL_LENGTH} characters`, (value) => typeof value === 'string' && value.length <= MAX_EMAIL_LENGTH && isEmail(value));
+  rule(
+    'isEmail',
+    `must be an email address of at most ${MAX_EMAIL_LENGTH} characters`,
+    (value) => typeof value === 'string' && value.length <= MAX_EMAIL_LENGTH && isEmail(value),
+  );
 
 export const IsDeviceUuid = (): PropertyDecorator => rule('isDeviceUuid', 'must be a UUID version 4 or 7', isDeviceUuid);
 
@@ -70,7 +88,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function isBooleanRecord(value: unknown, maxKeys = 50, maxKeyLength = 64): boolean {
   if (!isPlainObject(value)) return false;
   const entries = Object.entries(value);
-  return entries.length <= maxKeys && entries.every(([key, flag]) => key.length > 0 && key.length <= maxKeyLength && typeof flag === 'boolean');
+  return (
+    entries.length <= maxKeys && entries.every(([key, flag]) => key.length > 0 && key.length <= maxKeyLength && typeof flag === 'boolean')
+  );
 }
 
 export const IsBooleanRecord = (): PropertyDecorator =>
@@ -85,17 +105,21 @@ export function isBoundedObject(value: unknown, maxBytes: number): boolean {
 export const MAX_ATTRIBUTES_BYTES = 16_384;
 
 export const IsAttributes = (): PropertyDecorator =>
-  rule('isAttributes', `must be an object of at most ${MAX_ATTRIBUTES_BYTES} bytes as JSON`, (value) => isBoundedObject(value, MAX_ATTRIBUTES_BYTES));
+  rule('isAttributes', `must be an object of at most ${MAX_ATTRIBUTES_BYTES} bytes as JSON`, (value) =>
+    isBoundedObject(value, MAX_ATTRIBUTES_BYTES),
+  );
 
 /**
  * A field the client may not change: any value fails, with the public error code as the
  * constraint's name, so the validation problem carries that code (e.g. EMAIL_IMMUTABLE).
  */
-export const Immutable = (code: string, message: string): PropertyDecorator => (target: object, propertyName: string | symbol) =>
-  registerDecorator({
-    name: code,
-    target: target.constructor,
-    propertyName: String(propertyName),
-    options: { message },
-    validator: { validate: (value: unknown) => value === undefined },
-  });
+export const Immutable =
+  (code: string, message: string): PropertyDecorator =>
+  (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: code,
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message },
+      validator: { validate: (value: unknown) => value === undefined },
+    });

@@ -4,7 +4,16 @@ import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
 import type { Reply } from '@idstream/contracts';
 import { ProblemError } from '../http/problem';
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * How a failed call failed: `unavailable` (timed out, or the service cannot be reached — a

@@ -18,6 +18,7 @@ export class EdgeRateLimiter {
 
   check(ip: string, now = Date.now()): void {
     const taken = this.limiter.take(ip, now);
-    if (!taken.ok) throw new ProblemError('RATE_LIMITED', 'Too many requests from this address; slow down', { retryAfter: taken.retryAfterSec });
+    if (!taken.ok)
+      throw new ProblemError('RATE_LIMITED', 'Too many requests from this address; slow down', { retryAfter: taken.retryAfterSec });
   }
 }

@@ -77,7 +77,12 @@ export class IdentityFeed implements OnApplicationBootstrap, BeforeApplicationSh
       await tail.start();
       await tail.caughtUp();
       this.isCaughtUp = true;
-      this.logger.log({ msg: 'revocations and keys caught up with identity.events', windowMs, tookMs: Date.now() - startedAt, revokedSessions: this.revocations.list.size });
+      this.logger.log({
+        msg: 'revocations and keys caught up with identity.events',
+        windowMs,
+        tookMs: Date.now() - startedAt,
+        revokedSessions: this.revocations.list.size,
+      });
     } catch (error) {
       await tail.stop().catch(() => undefined);
       if (this.stopped) return;

@@ -33,7 +33,9 @@ export class ServerKeys {
       throw cached.error;
     }
     try {
-      const { workspaceId } = await this.auth.call<AuthenticateServerKeyResult>(AuthPatterns.authenticateServerKey, { serverKey: credential });
+      const { workspaceId } = await this.auth.call<AuthenticateServerKeyResult>(AuthPatterns.authenticateServerKey, {
+        serverKey: credential,
+      });
       this.remember(id, { ok: true, workspaceId, expiresAt: now + POSITIVE_TTL_MS }, now);
       return workspaceId;
     } catch (error) {

@@ -48,9 +48,17 @@ export class TokenVerifier {
     if (!rule.roles.includes(claims.role)) {
       throw new ProblemError('FORBIDDEN', `This route takes a token of role ${rule.roles.join(' or ')}`);
     }
-    if (rule.scope !== undefined && !hasScope(claims, rule.scope)) throw new ProblemError('INSUFFICIENT_SCOPE', `The token lacks the scope ${rule.scope}`);
+    if (rule.scope !== undefined && !hasScope(claims, rule.scope))
+      throw new ProblemError('INSUFFICIENT_SCOPE', `The token lacks the scope ${rule.scope}`);
     return {
-      caller: { workspaceId: claims.aud, subject: claims.sub, uuid: claims.uuid, role: claims.role, sessionId: claims.sid, tokenId: claims.jti },
+      caller: {
+        workspaceId: claims.aud,
+        subject: claims.sub,
+        uuid: claims.uuid,
+        role: claims.role,
+        sessionId: claims.sid,
+        tokenId: claims.jti,
+      },
       issuedAt: claims.iat,
     };
   }

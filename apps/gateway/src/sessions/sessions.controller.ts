@@ -29,7 +29,10 @@ export class SessionsController {
   @HttpCode(200)
   @Public()
   @RateLimited()
-  async anonymous(@Body() body: CreateAnonymousDto, @Meta() meta: RequestMeta): Promise<{ token: string; expiresAt: string; uuid: string; workspaceId: string }> {
+  async anonymous(
+    @Body() body: CreateAnonymousDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<{ token: string; expiresAt: string; uuid: string; workspaceId: string }> {
     const command: CreateAnonymousCommand = { meta, apiKey: body.apiKey, uuid: body.uuid };
     const { token, expiresAt, uuid, workspaceId } = await this.auth.call<CreateAnonymousResult>(AuthPatterns.createAnonymous, command);
     return { token, expiresAt, uuid, workspaceId };

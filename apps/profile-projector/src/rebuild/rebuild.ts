@@ -22,7 +22,11 @@ export interface RebuildOptions {
   liveGroupId: string;
   /** Keep the replaced read model as `<schema>_old` (until the next rebuild) instead of dropping it. */
   keepOld: boolean;
-  /** Longest pause of the live consumer while the shadow catches up its last events (ms). */
+  /**
+   * Longest pause of the live consumer while the shadow catches up its last events (ms);
+   * kept below the consumer's session timeout (10 s) so the live member is not evicted.
+   * Past it, the swap is rolled back, the shadow chases again, and the swap is retried.
+   */
   swapCatchUpMs?: number;
   log(entry: Record<string, unknown>): void;
   signal?: AbortSignal;
@@ -49,7 +53,9 @@ export interface RebuildResult {
  *     with `SELECT ... FOR UPDATE` there, so the live consumer finishes the batch it is in
  *     and then waits (queries keep being served);
  *  2. lets the shadow catch up to the live checkpoints, now frozen, and stops it: the
- *     shadow holds every event the live model holds (and maybe more);
+ *     shadow holds every event the live model holds (and maybe more). The replay chased
+ *     the watermarks beforehand, so this pause is short; when it would outlast
+ *     `swapCatchUpMs` the transaction rolls back (nothing changed) and is tried again;
  *  3. hands the shadow's checkpoints and processed ids over to the live group id, so in
  *     the new schema the live consumer finds its own group at the shadow's offsets;
  *  4. renames `<schema>` to `<schema>_old` and `<schema>_rebuild` to `<schema>`, commits.
@@ -109,35 +115,56 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     });
     await consumer.start();
 
-    // Phase 1: replay up to the watermarks of the start, the live model serving meanwhile.
-    await waitUntilCaughtUp(shadowPositions, targets, { log, signal: options.signal, lows, label: 'replay' });
+    // Phase 1: replay, the live model serving meanwhile; then chase the watermarks until
+    // what arrived during the last round is small, so the swap's pause stays short.
+    const chase = async (): Promise<void> => {
+      for (let round = 0; round < 20; round++) {
+        const goal = watermarkTargets(await admin.fetchTopicOffsets(topic));
+        if (round > 0 && remaining(await shadowPositions(), goal, lows) <= SMALL_GAP) return;
+        await waitUntilCaughtUp(shadowPositions, goal, { log, signal: options.signal, lows, label: round === 0 ? 'replay' : 'chase' });
+      }
+    };
+    await chase();
     // Most processed ids change hands now, outside the swap's lock (the swap moves the rest).
     const moved = await control.query(`UPDATE ${q(shadow)}.processed_events SET group_id = $1 WHERE group_id = $2`, [liveGroupId, rebuildGroup]);
     log({ msg: 'replayed to the watermarks', applied, processedIdsHandedOver: moved.rowCount });
 
-    // Phase 2: the swap, in one transaction.
-    await control.query('BEGIN');
-    try {
-      await control.query(`SET LOCAL lock_timeout = '30s'`);
-      const liveExists = await tableExists(control, liveSchema, 'consumer_checkpoints');
-      let liveTargets: Offsets = new Map();
-      if (liveExists) {
-        await control.query(`LOCK TABLE ${q(liveSchema)}.consumer_checkpoints IN EXCLUSIVE MODE`);
-        liveTargets = await offsetsOf(control, liveSchema, liveGroupId, topic);
+    // Phase 2: the swap, in one transaction; retried after more chasing when the shadow
+    // cannot catch up with the paused live consumer in time.
+    for (let attempt = 1; ; attempt++) {
+      await control.query('BEGIN');
+      try {
+        await control.query(`SET LOCAL lock_timeout = '30s'`);
+        const liveExists = await tableExists(control, liveSchema, 'consumer_checkpoints');
+        let liveTargets: Offsets = new Map();
+        if (liveExists) {
+          await control.query(`LOCK TABLE ${q(liveSchema)}.consumer_checkpoints IN EXCLUSIVE MODE`);
+          liveTargets = await offsetsOf(control, liveSchema, liveGroupId, topic);
+        }
+        const caughtUp = await waitUntilCaughtUp(shadowPositions, liveTargets, {
+          log,
+          signal: options.signal,
+          lows,
+          label: 'catch-up',
+          timeoutMs: options.swapCatchUpMs ?? 5000,
+        });
+        if (!caughtUp) throw new SwapRetry();
+        await consumer?.stop();
+        consumer = undefined;
+        const late = behind(await shadowPositions(), liveTargets);
+        if (late.length > 0) throw new Error(`shadow behind the live model on partitions ${late.join(', ')}`);
+        await control.query(`UPDATE ${q(shadow)}.processed_events SET group_id = $1 WHERE group_id = $2`, [liveGroupId, rebuildGroup]);
+        await control.query(`UPDATE ${q(shadow)}.consumer_checkpoints SET group_id = $1 WHERE group_id = $2`, [liveGroupId, rebuildGroup]);
+        if (await schemaExists(control, liveSchema)) await control.query(`ALTER SCHEMA ${q(liveSchema)} RENAME TO ${q(old)}`);
+        await control.query(`ALTER SCHEMA ${q(shadow)} RENAME TO ${q(liveSchema)}`);
+        await control.query('COMMIT');
+        break;
+      } catch (error) {
+        await control.query('ROLLBACK').catch(() => undefined);
+        if (!(error instanceof SwapRetry) || attempt >= 5) throw error instanceof SwapRetry ? new Error('the shadow could not catch up with the live model in 5 attempts') : error;
+        log({ msg: 'swap postponed: the live model ran ahead', attempt });
+        await chase();
       }
-      await waitUntilCaughtUp(shadowPositions, liveTargets, { log, signal: options.signal, lows, label: 'catch-up', timeoutMs: options.swapCatchUpMs ?? 60_000 });
-      await consumer.stop();
-      consumer = undefined;
-      const late = behind(await shadowPositions(), liveTargets);
-      if (late.length > 0) throw new Error(`shadow behind the live model on partitions ${late.join(', ')}`);
-      await control.query(`UPDATE ${q(shadow)}.processed_events SET group_id = $1 WHERE group_id = $2`, [liveGroupId, rebuildGroup]);
-      await control.query(`UPDATE ${q(shadow)}.consumer_checkpoints SET group_id = $1 WHERE group_id = $2`, [liveGroupId, rebuildGroup]);
-      if (await schemaExists(control, liveSchema)) await control.query(`ALTER SCHEMA ${q(liveSchema)} RENAME TO ${q(old)}`);
-      await control.query(`ALTER SCHEMA ${q(shadow)} RENAME TO ${q(liveSchema)}`);
-      await control.query('COMMIT');
-    } catch (error) {
-      await control.query('ROLLBACK').catch(() => undefined);
-      throw error;
     }
     log({ msg: 'swapped', schema: liveSchema, applied, replaced: options.keepOld ? old : null });
 
@@ -180,18 +207,24 @@ async function offsetsOf(control: Client, schema: string, groupId: string, topic
   return new Map(r.rows.map((row) => [row.partition, BigInt(row.next_offset)]));
 }
 
+/** Messages that may arrive between the last chase and the swap: the live consumer's pause is about this long. */
+const SMALL_GAP = 200n;
+
+class SwapRetry extends Error {}
+
+/** Resolves true once the shadow reached `targets`, false at the deadline (none by default). */
 async function waitUntilCaughtUp(
   positions: () => Promise<Map<number, bigint>>,
   targets: Offsets,
   o: { log: RebuildOptions['log']; signal?: AbortSignal; lows: Offsets; label: string; timeoutMs?: number },
-): Promise<void> {
+): Promise<boolean> {
   const deadline = o.timeoutMs === undefined ? Infinity : Date.now() + o.timeoutMs;
   let lastLog = Date.now();
   for (;;) {
     const now = await positions();
-    if (behind(now, targets).length === 0) return;
+    if (behind(now, targets).length === 0) return true;
     if (o.signal?.aborted) throw new Error('rebuild aborted');
-    if (Date.now() > deadline) throw new Error(`${o.label}: shadow still ${remaining(now, targets, o.lows)} events behind after ${o.timeoutMs} ms`);
+    if (Date.now() > deadline) return false;
     if (Date.now() - lastLog > 5000) {
       o.log({ msg: `${o.label} in progress`, remaining: String(remaining(now, targets, o.lows)) });
       lastLog = Date.now();

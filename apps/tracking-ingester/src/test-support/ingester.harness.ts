@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer, RecordMetadata } from 'kafkajs';
+import { Client } from 'pg';
 import {
   IDENTITY_SCHEMA_VERSION,
   parseIdentityEvent,
@@ -55,7 +56,14 @@ export function rawRecord(token: string, deviceUuid: string, events: unknown[], 
   return { schemaVersion: 1, requestId: randomUUID(), deviceUuid, receivedAt: new Date().toISOString(), sentAt: null, token, events, ...extra };
 }
 
-export const clientEvent = (extra: Record<string, unknown> = {}) => ({ id: randomUUID(), type: 'screen_view', ...extra });
+export interface ClientEvent {
+  id: string;
+  type: string;
+  occurredAt?: string;
+  [field: string]: unknown;
+}
+
+export const clientEvent = (extra: Record<string, unknown> = {}): ClientEvent => ({ id: randomUUID(), type: 'screen_view', ...extra });
 
 /**
  * One tracking-ingester process for an integration test: its own database, consumer groups,
@@ -73,6 +81,7 @@ export class IngesterHarness {
   process?: RunningProcess;
   httpPort = 0;
   private db?: { url: string; drop(): Promise<void> };
+  private pg?: Client;
   private authPort = 0;
 
   constructor(private readonly extraEnv: Record<string, string> = {}) {}
@@ -106,6 +115,8 @@ export class IngesterHarness {
       identity: await createTestTopic(this.kafka, 'trk-identity', 3),
     };
     await this.producer.connect();
+    this.pg = new Client({ connectionString: this.db.url });
+    await this.pg.connect();
     this.accepted = await new TopicReader(this.kafka, this.topics.events).start();
     this.rejected = await new TopicReader(this.kafka, this.topics.rejected).start();
     return this;
@@ -138,12 +149,17 @@ export class IngesterHarness {
     await this.producer.send({ topic: this.topics.identity, acks: -1, messages: events.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e) })) });
   }
 
-  async publishRaw(...records: (TrackingRawBatch | { key: string | null; value: string })[]): Promise<void> {
-    await this.producer.send({
+  async publishRaw(...records: (TrackingRawBatch | { key: string | null; value: string })[]): Promise<RecordMetadata[]> {
+    return this.producer.send({
       topic: this.topics.raw,
       acks: -1,
       messages: records.map((r) => ('schemaVersion' in r ? { key: r.deviceUuid, value: JSON.stringify(r) } : r)),
     });
+  }
+
+  /** SQL on the ingester's database (to look at, or to set up, its state). */
+  async sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pg!.query(text, params)).rows as T[];
   }
 
   acceptedEnvelopes(): TrackingEventAccepted[] {
@@ -163,6 +179,7 @@ export class IngesterHarness {
     await this.accepted?.stop();
     await this.rejected?.stop();
     await this.producer.disconnect();
+    await this.pg?.end();
     const admin = this.kafka.admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [...Object.values(this.topics).filter(Boolean), `dlq.${this.identityGroupId}`] }).catch(() => undefined);
