@@ -211,5 +211,32 @@ describe('account and backend end to end', () => {
       assert.equal(again.status, 201);
       assert.notEqual(again.body.profileId, c.profileId);
     });
+
+    it('answers profile queries from the read model, waiting for the position of a write', async () => {
+      const email = uniqueEmail('query');
+      const customId = `q-${randomUUID()}`;
+      const imported = await system.http('POST', '/v1/backend/profiles', { headers: server(), body: { email, customId, firstName: 'Quinn' } });
+      assert.equal(imported.status, 201);
+      const position = imported.headers.get('x-idstream-position');
+      assert.ok(position, 'a write returns its position');
+      const byId = await system.http('GET', `/v1/backend/profiles/${imported.body.profileId}`, { headers: { ...server(), 'x-idstream-position': position } });
+      assert.equal(byId.status, 200, JSON.stringify(byId.body));
+      assert.equal(byId.body.firstName, 'Quinn');
+      for (const query of [`email=${encodeURIComponent(email.toUpperCase())}`, `customId=${encodeURIComponent(customId)}`]) {
+        const found = await system.http('GET', `/v1/backend/profiles?${query}`, { headers: { ...server(), 'x-idstream-position': position } });
+        assert.equal(found.status, 200);
+        assert.deepEqual(found.body.items.map((p: { profileId: string }) => p.profileId), [imported.body.profileId], query);
+      }
+      const device = await anonymous(system);
+      const recognized = await system.http('POST', `/v1/backend/clients/${device.uuid}/recognize`, { headers: server(), body: { email } });
+      const byUuid = await system.http('GET', `/v1/backend/profiles?uuid=${device.uuid}`, {
+        headers: { ...server(), 'x-idstream-position': recognized.headers.get('x-idstream-position')! },
+      });
+      assert.deepEqual(byUuid.body.items.map((p: { profileId: string }) => p.profileId), [imported.body.profileId]);
+      const missing = await system.http('GET', `/v1/backend/profiles/${randomUUID()}`, { headers: server() });
+      assert.equal(missing.status, 404);
+      const twoKeys = await system.http('GET', `/v1/backend/profiles?email=a@b.c&customId=x`, { headers: server() });
+      assert.equal(twoKeys.status, 400);
+    });
   });
 });
