@@ -223,7 +223,7 @@ describe('account and backend end to end', () => {
       assert.equal(byId.status, 200, JSON.stringify(byId.body));
       assert.equal(byId.body.firstName, 'Quinn');
       for (const query of [`email=${encodeURIComponent(email.toUpperCase())}`, `customId=${encodeURIComponent(customId)}`]) {
-        const found = await system.http('GET', `/v1/backend/profiles?${query}`, { headers: { ...server(), 'x-idstream-position': position } });
+        const found: { status: number; body: { items: { profileId: string }[] } } = await system.http('GET', `/v1/backend/profiles?${query}`, { headers: { ...server(), 'x-idstream-position': position } });
         assert.equal(found.status, 200);
         assert.deepEqual(found.body.items.map((p: { profileId: string }) => p.profileId), [imported.body.profileId], query);
       }
