@@ -28,7 +28,13 @@ describe('profile projector (real Kafka and PostgreSQL, a real process)', () => 
       phone,
       tablet,
       // ann registers from her phone, confirms, updates, signs in from the tablet
-      b.registered(ann, 'Ann@Example.com', { deviceUuid: phone.data.uuid, pending: true, profile: { firstName: 'Ann', customId: 'crm-ann' }, agreements: { email: true }, attributes: { plan: 'free' } }),
+      b.registered(ann, 'Ann@Example.com', {
+        deviceUuid: phone.data.uuid,
+        pending: true,
+        profile: { firstName: 'Ann', customId: 'crm-ann' },
+        agreements: { email: true },
+        attributes: { plan: 'free' },
+      }),
       b.confirmed(ann, true),
       b.updated(ann, { lastName: 'Lee', birthDate: '1990-04-01' }, { attributes: { plan: 'pro' } }),
       b.signedIn(ann, tablet.data.uuid),
@@ -44,7 +50,10 @@ describe('profile projector (real Kafka and PostgreSQL, a real process)', () => 
     ];
     await h.publish(events);
     // Waiting for ann's last position is the read-your-writes path; other streams may still be on their way.
-    assert.equal(value(await h.get({ workspaceId: ws, profileId: ann, minPosition: formatPosition(ann, b.sequenceOf(ann)) })).status, 'active');
+    assert.equal(
+      value(await h.get({ workspaceId: ws, profileId: ann, minPosition: formatPosition(ann, b.sequenceOf(ann)) })).status,
+      'active',
+    );
     await h.applied(events);
 
     const annNow = value(await h.get({ workspaceId: ws, profileId: ann }));
@@ -101,12 +110,22 @@ describe('profile projector (real Kafka and PostgreSQL, a real process)', () => 
 
     for (const email of ['mixed.case@example.com', 'MIXED.CASE@EXAMPLE.COM', 'Mixed.Case@Example.COM']) {
       const { items } = value(await h.find({ workspaceId: ws, by: 'email', value: email }));
-      assert.deepEqual(items.map((i) => i.profileId), [p], email);
+      assert.deepEqual(
+        items.map((i) => i.profileId),
+        [p],
+        email,
+      );
       assert.equal(items[0]!.email, 'Mixed.Case@Example.COM', 'stored as given');
     }
-    assert.deepEqual(value(await h.find({ workspaceId: ws, by: 'customId', value: 'ext-42' })).items.map((i) => i.profileId), [p]);
+    assert.deepEqual(
+      value(await h.find({ workspaceId: ws, by: 'customId', value: 'ext-42' })).items.map((i) => i.profileId),
+      [p],
+    );
     assert.deepEqual(value(await h.find({ workspaceId: ws, by: 'customId', value: 'EXT-42' })).items, [], 'customId is exact');
-    assert.deepEqual(value(await h.find({ workspaceId: ws, by: 'uuid', value: device.data.uuid })).items.map((i) => i.profileId), [p]);
+    assert.deepEqual(
+      value(await h.find({ workspaceId: ws, by: 'uuid', value: device.data.uuid })).items.map((i) => i.profileId),
+      [p],
+    );
     assert.deepEqual(value(await h.find({ workspaceId: ws, by: 'uuid', value: randomUUID() })).items, []);
     assert.deepEqual(value(await h.find({ workspaceId: ws, by: 'email', value: 'nobody@example.com' })).items, []);
   });
@@ -116,7 +135,11 @@ describe('profile projector (real Kafka and PostgreSQL, a real process)', () => 
     const ws = b.workspaceId;
     const p = randomUUID();
     const device = b.anonymous();
-    const reg = b.registered(p, 'gone@example.com', { deviceUuid: device.data.uuid, profile: { firstName: 'Gone', customId: 'gone-1', phone: '1' }, attributes: { a: 1 } });
+    const reg = b.registered(p, 'gone@example.com', {
+      deviceUuid: device.data.uuid,
+      profile: { firstName: 'Gone', customId: 'gone-1', phone: '1' },
+      attributes: { a: 1 },
+    });
     const events = [device, reg, b.signedIn(p, device.data.uuid), b.erased(p)];
     await h.publish(events);
     const erased = events[3] as Extract<IdentityEvent, { type: 'ProfileErased' }>;
@@ -154,7 +177,11 @@ describe('profile projector (real Kafka and PostgreSQL, a real process)', () => 
     assert.deepEqual(value(await h.find({ workspaceId: ws, by: 'customId', value: 'gone-1' })).items, []);
     assert.deepEqual(value(await h.find({ workspaceId: ws, by: 'uuid', value: device.data.uuid })).items, []);
     const [row] = await h.sql(`SELECT * FROM profiles.profiles WHERE workspace_id = $1 AND profile_id = $2`, [ws, p]);
-    const personal = Object.entries(row!).filter(([k, v]) => v !== null && !['workspace_id', 'profile_id', 'kind', 'status', 'email_confirmed', 'created_at', 'updated_at', 'erased_at'].includes(k));
+    const personal = Object.entries(row!).filter(
+      ([k, v]) =>
+        v !== null &&
+        !['workspace_id', 'profile_id', 'kind', 'status', 'email_confirmed', 'created_at', 'updated_at', 'erased_at'].includes(k),
+    );
     assert.deepEqual(personal, [], 'no personal column keeps a value');
   });
 
@@ -171,7 +198,11 @@ describe('profile projector (real Kafka and PostgreSQL, a real process)', () => 
       b.registered(q, 'q@example.com'),
       b.recognized(q, device.data.uuid, p),
     ];
-    const stale = { ...events[2]!, id: randomUUID(), data: { profileId: p, changes: { firstName: 'Stale' }, attributes: { n: -1 } } } as IdentityEvent;
+    const stale = {
+      ...events[2]!,
+      id: randomUUID(),
+      data: { profileId: p, changes: { firstName: 'Stale' }, attributes: { n: -1 } },
+    } as IdentityEvent;
     // Everything twice (an outbox relay that crashed before marking), then the stale one.
     await h.publish(events);
     await h.publish(events);
@@ -187,10 +218,10 @@ describe('profile projector (real Kafka and PostgreSQL, a real process)', () => 
     assert.deepEqual(view.uuids, []);
     assert.deepEqual(value(await h.get({ workspaceId: ws, profileId: q })).uuids, [device.data.uuid]);
     assert.deepEqual(await h.snapshot(ws), new MemoryProfileModel().applyAll([...events, marker]).snapshot());
-    const processed = await h.sql<{ n: string }>(`SELECT count(*) AS n FROM profiles.processed_events WHERE group_id = $1 AND event_id = ANY($2::text[])`, [
-      h.groupId,
-      [...events, stale, marker].map((e) => e.id),
-    ]);
+    const processed = await h.sql<{ n: string }>(
+      `SELECT count(*) AS n FROM profiles.processed_events WHERE group_id = $1 AND event_id = ANY($2::text[])`,
+      [h.groupId, [...events, stale, marker].map((e) => e.id)],
+    );
     assert.equal(Number(processed[0]!.n), events.length + 2, 'each event id processed once');
   });
 
@@ -208,7 +239,10 @@ describe('profile projector (real Kafka and PostgreSQL, a real process)', () => 
     assert.equal(answered, false, 'answered before the event existed');
     await h.publish([imported]);
     assert.equal(value(await pending).firstName, 'Later');
-    assert.deepEqual(value(await byEmail).items.map((i) => i.profileId), [p]);
+    assert.deepEqual(
+      value(await byEmail).items.map((i) => i.profileId),
+      [p],
+    );
     // An event the model ignores still counts as applied for the wait.
     const [requested] = b.ignored(p);
     await h.publish([requested!]);
@@ -254,8 +288,14 @@ describe('profile projector (real Kafka and PostgreSQL, a real process)', () => 
       },
       { timeoutMs: 15_000, what: 'lag 0 on every partition' },
     );
-    for (const partition of [0, 1, 2]) assert.ok(text.includes(`idstream_consumer_lag{group="${h.groupId}",topic="${h.topic}",partition="${partition}"} 0`), `lag of partition ${partition}`);
-    const applied = /idstream_consumer_events_applied_total\{[^}]*\} (\d+)/.exec(text.split('\n').find((l) => l.startsWith('idstream_consumer_events_applied_total{') && l.includes(group)) ?? '');
+    for (const partition of [0, 1, 2])
+      assert.ok(
+        text.includes(`idstream_consumer_lag{group="${h.groupId}",topic="${h.topic}",partition="${partition}"} 0`),
+        `lag of partition ${partition}`,
+      );
+    const applied = /idstream_consumer_events_applied_total\{[^}]*\} (\d+)/.exec(
+      text.split('\n').find((l) => l.startsWith('idstream_consumer_events_applied_total{') && l.includes(group)) ?? '',
+    );
     assert.ok(applied && Number(applied[1]) > 0, 'applied counter');
     assert.match(text, /# TYPE idstream_consumer_handler_errors_total counter/);
   });

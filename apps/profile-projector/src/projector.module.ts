@@ -31,7 +31,8 @@ const config = loadProjectorConfig();
     {
       provide: PositionWaiters,
       inject: [DATA_SOURCE, ProfileProjection],
-      useFactory: (d: DataSource, p: ProfileProjection) => new PositionWaiters((ws, aggregate) => p.store.appliedSequence(d, ws, aggregate)),
+      useFactory: (d: DataSource, p: ProfileProjection) =>
+        new PositionWaiters((ws, aggregate) => p.store.appliedSequence(d, ws, aggregate)),
     },
     {
       provide: ProfileQueries,

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, HealthModule, InfrastructureModule, KAFKA, MetricsController, infrastructureChecks } from '@idstream/runtime';
@@ -7,6 +7,14 @@ import { TrackingPipeline } from './ingest/tracking-pipeline.service';
 import { ingesterMigrations } from './migrations/ingester.migrations';
 
 const config = loadIngesterConfig();
+
+/** The pipeline and its config, global so that the readiness checks can see the pipeline. */
+@Global()
+@Module({
+  providers: [{ provide: INGESTER_CONFIG, useValue: config }, TrackingPipeline],
+  exports: [TrackingPipeline],
+})
+class TrackingPipelineModule {}
 
 /** Composition root of `tracking-ingester`: verifies and routes client tracking events. */
 @Module({
@@ -17,9 +25,16 @@ const config = loadIngesterConfig();
       topics: config.topics,
       database: { url: config.databaseUrl, schema: 'tracking', migrations: ingesterMigrations },
     }),
-    HealthModule.withChecks({ inject: [KAFKA, DATA_SOURCE], useFactory: (k: Kafka, d: DataSource) => infrastructureChecks(k, d) }),
+    TrackingPipelineModule,
+    HealthModule.withChecks({
+      inject: [KAFKA, DATA_SOURCE, TrackingPipeline],
+      // Ready once Kafka and the database answer and the identity view has replayed identity.events.
+      useFactory: (k: Kafka, d: DataSource, pipeline: TrackingPipeline) => [
+        ...infrastructureChecks(k, d),
+        { name: 'identity-view', check: () => Promise.resolve(pipeline.ready) },
+      ],
+    }),
   ],
   controllers: [MetricsController],
-  providers: [{ provide: INGESTER_CONFIG, useValue: config }, TrackingPipeline],
 })
 export class IngesterModule {}

@@ -179,9 +179,12 @@ export interface AuthenticateServerKeyResult {
   workspaceId: string;
 }
 
+/** A settings change: any field, and any subset of the password policy (merged into the current one). */
+export type WorkspaceSettingsPatch = Partial<Omit<WorkspaceSettings, 'passwordPolicy'>> & { passwordPolicy?: Partial<PasswordPolicySettings> };
+
 export interface CreateWorkspaceCommand {
   meta: RequestMeta;
-  settings: Partial<WorkspaceSettings>;
+  settings: WorkspaceSettingsPatch;
 }
 export interface CreateWorkspaceResult {
   workspaceId: string;
@@ -194,7 +197,7 @@ export interface CreateWorkspaceResult {
 export interface UpdateWorkspaceCommand {
   meta: RequestMeta;
   workspaceId: string;
-  settings: Partial<WorkspaceSettings>;
+  settings: WorkspaceSettingsPatch;
 }
 
 export interface ImportProfileCommand {

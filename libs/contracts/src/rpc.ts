@@ -61,12 +61,3 @@ export interface FindProfilesQuery {
   value: string;
   minPosition?: string;
 }
-
-/**
- * Sessions a command closed (password change, password reset, erasure). A reply value may
- * carry them as `closedSessions`, so the gateway rejects their tokens at once instead of when
- * the `SessionClosed` events reach it over Kafka. Optional: the events remain the source.
- */
-export interface ClosedSessions {
-  closedSessions?: { sessionId: string; closedAt: string; forgetAfter: string }[];
-}

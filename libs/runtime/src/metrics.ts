@@ -69,7 +69,10 @@ export async function recordConsumerLag(admin: Admin, source: LagSource): Promis
     positions = new Map((committed?.partitions ?? []).map((p) => [p.partition, p.offset]));
   }
   for (const { partition, high, low } of ends) {
-    consumerMetrics.lag.set({ group: source.group, topic: source.topic, partition: String(partition) }, partitionLag(high, low, positions.get(partition)));
+    consumerMetrics.lag.set(
+      { group: source.group, topic: source.topic, partition: String(partition) },
+      partitionLag(high, low, positions.get(partition)),
+    );
   }
 }
 
@@ -77,7 +80,12 @@ export async function recordConsumerLag(admin: Admin, source: LagSource): Promis
  * Measures lag now and every `intervalMs` until stopped (on its own admin connection);
  * a failed measurement is reported and retried at the next tick.
  */
-export function startLagCollector(kafka: Kafka, source: LagSource, intervalMs: number, onError?: (error: unknown) => void): { stop(): Promise<void> } {
+export function startLagCollector(
+  kafka: Kafka,
+  source: LagSource,
+  intervalMs: number,
+  onError?: (error: unknown) => void,
+): { stop(): Promise<void> } {
   const admin = kafka.admin();
   let connected: Promise<void> | undefined;
   let running: Promise<void> = Promise.resolve();

@@ -1,4 +1,4 @@
-import type { PasswordPolicySettings, ReplyError, WorkspaceSettings } from '@idstream/contracts';
+import type { PasswordPolicySettings, ReplyError, WorkspaceSettings, WorkspaceSettingsPatch } from '@idstream/contracts';
 import { DEFAULT_PASSWORD_POLICY, isValidPasswordPolicy } from '@idstream/crypto';
 
 export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
@@ -14,7 +14,7 @@ const MODES = ['automatic', 'email-confirmation', 'email-activation'];
 /** Merges a partial update into settings, or names every field that is wrong. Pure. */
 export function mergeSettings(
   current: WorkspaceSettings,
-  update: Partial<WorkspaceSettings>,
+  update: WorkspaceSettingsPatch,
   limits: { maxAccessTokenTtlSeconds: number },
 ): { ok: true; settings: WorkspaceSettings } | { ok: false; error: ReplyError } {
   const errors: { field: string; message: string }[] = [];

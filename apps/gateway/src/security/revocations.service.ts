@@ -32,7 +32,7 @@ export class Revocations {
     this.list.add(sessionId, now, new Date(now.getTime() + this.config.maxAccessTokenTtlSeconds * 1000));
   }
 
-  /** Sessions a reply reports closed (`closedSessions`, see ClosedSessions in @idstream/contracts), if any. */
+  /** Sessions a reply reports closed (`closedSessions`, see ClosedSessionsResult in @idstream/contracts), if any. */
   fromReply(value: unknown): void {
     const notices = (value as { closedSessions?: unknown } | null)?.closedSessions;
     if (!Array.isArray(notices)) return;

@@ -14,8 +14,14 @@ describe('projector config', () => {
   });
 
   it('names the variable of a bad value', () => {
-    assert.throws(() => readProjectorConfig({ PROJECTOR_SCHEMA: 'Profiles; drop' }), (e: unknown) => e instanceof ConfigError && e.variable === 'PROJECTOR_SCHEMA');
-    assert.throws(() => readProjectorConfig({ PROJECTOR_CONSISTENCY_WAIT_MS: 'soon' }), (e: unknown) => e instanceof ConfigError && e.variable === 'PROJECTOR_CONSISTENCY_WAIT_MS');
+    assert.throws(
+      () => readProjectorConfig({ PROJECTOR_SCHEMA: 'Profiles; drop' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'PROJECTOR_SCHEMA',
+    );
+    assert.throws(
+      () => readProjectorConfig({ PROJECTOR_CONSISTENCY_WAIT_MS: 'soon' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'PROJECTOR_CONSISTENCY_WAIT_MS',
+    );
   });
 });
 

@@ -25,7 +25,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,40}$/;
 export function readProjectorConfig(env: Record<string, string | undefined> = process.env): ProjectorConfig {
   const schema = readString(env, 'PROJECTOR_SCHEMA', 'profiles');
   // The rebuild derives `<schema>_rebuild` and `<schema>_old`, so leave room for the suffix.
-  if (!SCHEMA_NAME.test(schema)) throw new ConfigError('PROJECTOR_SCHEMA', `"${schema}" must be lowercase letters, digits and _ (at most 41)`);
+  if (!SCHEMA_NAME.test(schema))
+    throw new ConfigError('PROJECTOR_SCHEMA', `"${schema}" must be lowercase letters, digits and _ (at most 41)`);
   return {
     ...readCommonConfig(env),
     httpPort: readPort(env, 'PROJECTOR_HTTP_PORT', 3002),

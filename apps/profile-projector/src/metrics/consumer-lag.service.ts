@@ -27,10 +27,10 @@ export class ConsumerLagService implements OnApplicationBootstrap, OnModuleDestr
         group: groupId,
         topic,
         positions: async () => {
-          const rows = (await this.dataSource.query(
+          const rows = await this.dataSource.query<{ partition: number; next_offset: string }[]>(
             `SELECT partition, next_offset FROM "${schema}".consumer_checkpoints WHERE group_id = $1 AND topic = $2`,
             [groupId, topic],
-          )) as { partition: number; next_offset: string }[];
+          );
           return new Map(rows.map((r) => [r.partition, String(r.next_offset)]));
         },
       },

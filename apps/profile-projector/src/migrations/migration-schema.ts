@@ -7,6 +7,7 @@ import type { QueryRunner } from 'typeorm';
  */
 export function migrationSchema(q: QueryRunner): string {
   const schema = (q.connection.options as { schema?: string }).schema;
-  if (!schema || !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`projector migrations need a plain schema name, got ${String(schema)}`);
+  if (!schema || !/^[a-z_][a-z0-9_]*$/.test(schema))
+    throw new Error(`projector migrations need a plain schema name, got ${String(schema)}`);
   return schema;
 }

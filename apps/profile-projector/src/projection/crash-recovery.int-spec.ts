@@ -25,7 +25,9 @@ describe('profile projector crash recovery (real Kafka and PostgreSQL, a real pr
       let appliedAtKill = 0;
       await waitFor(
         async () => {
-          const [row] = await h.sql<{ n: string }>('SELECT count(*) AS n FROM profiles.stream_positions WHERE workspace_id = $1', [b.workspaceId]);
+          const [row] = await h.sql<{ n: string }>('SELECT count(*) AS n FROM profiles.stream_positions WHERE workspace_id = $1', [
+            b.workspaceId,
+          ]);
           appliedAtKill = Number(row!.n);
           return appliedAtKill > 0;
         },

@@ -37,7 +37,12 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
       },
       onError: (error, context) => {
         consumerMetrics.errors.inc(labels);
-        this.logger.error({ msg: 'event not applied', err: (error as Error).message, partition: context?.partition, offset: context?.offset });
+        this.logger.error({
+          msg: 'event not applied',
+          err: (error as Error).message,
+          partition: context?.partition,
+          offset: context?.offset,
+        });
       },
     });
     await this.consumer.start();

@@ -26,7 +26,12 @@ describe('profile projection (pure)', () => {
     const b = new IdentityEventsBuilder();
     const device = b.anonymous();
     const p = randomUUID();
-    const reg = b.registered(p, 'Ann@Example.com', { deviceUuid: device.data.uuid, profile: { firstName: 'Ann', customId: 'c-1' }, agreements: { email: true }, attributes: { tier: 'gold' } });
+    const reg = b.registered(p, 'Ann@Example.com', {
+      deviceUuid: device.data.uuid,
+      profile: { firstName: 'Ann', customId: 'c-1' },
+      agreements: { email: true },
+      attributes: { tier: 'gold' },
+    });
     const m = given([device, reg]);
     const customer = m.profile(b.workspaceId, p)!;
     assert.equal(customer.kind, 'customer');
@@ -54,7 +59,12 @@ describe('profile projection (pure)', () => {
     const before = m.profile(b.workspaceId, p)!;
     assert.equal(before.status, 'imported');
     assert.equal(before.city, 'Oslo');
-    const reg = b.registered(p, 'Bob@example.com', { profile: { firstName: 'Bob' }, attributes: { score: 2 }, attached: true, pending: true });
+    const reg = b.registered(p, 'Bob@example.com', {
+      profile: { firstName: 'Bob' },
+      attributes: { score: 2 },
+      attached: true,
+      pending: true,
+    });
     m.apply(reg);
     const after = m.profile(b.workspaceId, p)!;
     assert.equal(after.status, 'pending-activation');
@@ -69,7 +79,10 @@ describe('profile projection (pure)', () => {
   it('ProfileImported as an update (created: false) changes the given fields only', () => {
     const b = new IdentityEventsBuilder();
     const p = randomUUID();
-    const m = given([b.imported(p, 'c@example.com', { firstName: 'C', phone: '1' }), b.imported(p, null, { phone: '2' }, { vip: true }, false)]);
+    const m = given([
+      b.imported(p, 'c@example.com', { firstName: 'C', phone: '1' }),
+      b.imported(p, null, { phone: '2' }, { vip: true }, false),
+    ]);
     const row = m.profile(b.workspaceId, p)!;
     assert.equal(row.email, 'c@example.com');
     assert.equal(row.firstName, 'C');
@@ -81,7 +94,11 @@ describe('profile projection (pure)', () => {
     const b = new IdentityEventsBuilder();
     const p = randomUUID();
     const m = given([
-      b.registered(p, 'd@example.com', { profile: { firstName: 'D', lastName: 'Old' }, agreements: { email: true, sms: false }, attributes: { a: 1 } }),
+      b.registered(p, 'd@example.com', {
+        profile: { firstName: 'D', lastName: 'Old' },
+        agreements: { email: true, sms: false },
+        attributes: { a: 1 },
+      }),
     ]);
     const upd = b.updated(p, { lastName: 'New', zipCode: '0150' }, { agreements: { sms: true }, attributes: { b: 2 } });
     m.apply(upd);
@@ -141,7 +158,11 @@ describe('profile projection (pure)', () => {
     const device = b.anonymous();
     const regOther = b.registered(other, 'o@example.com');
     const earlierLink = b.signedIn(other, device.data.uuid); // older than p's link below
-    const reg = b.registered(p, 'Gone@example.com', { deviceUuid: device.data.uuid, profile: { firstName: 'G', customId: 'g-1' }, attributes: { x: 1 } });
+    const reg = b.registered(p, 'Gone@example.com', {
+      deviceUuid: device.data.uuid,
+      profile: { firstName: 'G', customId: 'g-1' },
+      attributes: { x: 1 },
+    });
     const signIn = b.signedIn(p, null);
     const erased = b.erased(p);
     // p's stream first, the other customer's (older) link arrives after the erasure.
@@ -150,7 +171,23 @@ describe('profile projection (pure)', () => {
     assert.deepEqual(
       { ...row },
       {
-        ...Object.fromEntries(['firstName', 'lastName', 'displayName', 'phone', 'customId', 'sex', 'birthDate', 'company', 'address', 'city', 'province', 'zipCode', 'countryCode'].map((f) => [f, null])),
+        ...Object.fromEntries(
+          [
+            'firstName',
+            'lastName',
+            'displayName',
+            'phone',
+            'customId',
+            'sex',
+            'birthDate',
+            'company',
+            'address',
+            'city',
+            'province',
+            'zipCode',
+            'countryCode',
+          ].map((f) => [f, null]),
+        ),
         workspaceId: b.workspaceId,
         profileId: p,
         kind: 'customer',
@@ -181,7 +218,11 @@ describe('profile projection (pure)', () => {
     const upd = b.updated(p, { firstName: 'Second' });
     const m = given([reg, upd]);
     assert.equal(m.apply(upd), 'stale', 'the same event again');
-    assert.equal(m.apply({ ...upd, id: randomUUID(), data: { ...upd.data, changes: { firstName: 'Stale' } } }), 'stale', 'another id, old sequence');
+    assert.equal(
+      m.apply({ ...upd, id: randomUUID(), data: { ...upd.data, changes: { firstName: 'Stale' } } }),
+      'stale',
+      'another id, old sequence',
+    );
     assert.equal(m.profile(b.workspaceId, p)!.firstName, 'Second');
     assert.equal(isNewer(undefined, { sequence: 1 }), true);
     assert.equal(isNewer(3, { sequence: 3 }), false);
@@ -205,14 +246,24 @@ describe('profile projection (pure)', () => {
   it('events for a profile the model never saw change nothing (no row is invented)', () => {
     const b = new IdentityEventsBuilder();
     const p = randomUUID();
-    for (const event of [b.updated(p, { firstName: 'X' }), b.confirmed(p), b.signedIn(p, randomUUID()), b.recognized(p, randomUUID()), b.erased(p)]) {
+    for (const event of [
+      b.updated(p, { firstName: 'X' }),
+      b.confirmed(p),
+      b.signedIn(p, randomUUID()),
+      b.recognized(p, randomUUID()),
+      b.erased(p),
+    ]) {
       assert.deepEqual(evolve(emptySlice(), event), []);
     }
   });
 
   it('event order: by occurredAt, then by event id', () => {
     assert.equal(isLater({ at: '2025-01-01T00:00:01Z', id: 'a' }, { at: '2025-01-01T00:00:00Z', id: 'b' }), true);
-    assert.equal(isLater({ at: '2025-01-01T01:00:00+01:00', id: 'b' }, { at: '2025-01-01T00:00:00Z', id: 'a' }), true, 'same instant: the id decides');
+    assert.equal(
+      isLater({ at: '2025-01-01T01:00:00+01:00', id: 'b' }, { at: '2025-01-01T00:00:00Z', id: 'a' }),
+      true,
+      'same instant: the id decides',
+    );
     assert.equal(isLater({ at: '2025-01-01T00:00:00Z', id: 'a' }, { at: '2025-01-01T00:00:00Z', id: 'a' }), false);
   });
 
@@ -232,7 +283,7 @@ describe('profile projection (pure)', () => {
     streams[2]!.push(b.erased(q));
     const reference = given(streams.flat()).snapshot();
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let run = 0; run < 300; run++) {
       const cursors = streams.map(() => 0);
       const order: IdentityEvent[] = [];
@@ -241,7 +292,11 @@ describe('profile projection (pure)', () => {
         const pick = open[Math.floor(random() * open.length)]!;
         order.push(streams[pick]![cursors[pick]!++]!);
       }
-      assert.deepEqual(given(order).snapshot(), reference, `order ${order.map((e) => `${e.type}@${e.aggregateId.slice(0, 4)}`).join(', ')}`);
+      assert.deepEqual(
+        given(order).snapshot(),
+        reference,
+        `order ${order.map((e) => `${e.type}@${e.aggregateId.slice(0, 4)}`).join(', ')}`,
+      );
     }
   });
 });

@@ -96,12 +96,13 @@ export function evolve(slice: Slice, event: IdentityEvent): Change[] {
     case 'AnonymousClientCreated': {
       const uuid = event.data.uuid;
       if (slice.profiles.has(uuid)) return [];
-      const changes: Change[] = [
-        { table: 'profiles', row: anonymousProfile(workspaceId, uuid, occurredAt, slice.merges.get(uuid)) },
-      ];
+      const changes: Change[] = [{ table: 'profiles', row: anonymousProfile(workspaceId, uuid, occurredAt, slice.merges.get(uuid)) }];
       // A customer may have linked the device already (its events ran on another partition).
       if (!slice.devices.has(uuid)) {
-        changes.push({ table: 'device_links', row: { workspaceId, uuid, profileId: uuid, linkedAt: occurredAt, linkEventId: event.id, dropped: false } });
+        changes.push({
+          table: 'device_links',
+          row: { workspaceId, uuid, profileId: uuid, linkedAt: occurredAt, linkEventId: event.id, dropped: false },
+        });
       }
       return changes;
     }
@@ -159,7 +160,10 @@ export function evolve(slice: Slice, event: IdentityEvent): Change[] {
       const existing = slice.profiles.get(data.profileId);
       if (!existing || existing.status === 'erased') return [];
       // A sign-in is not an edit of the profile: updatedAt stays.
-      return [{ table: 'profiles', row: { ...existing, lastSignInAt: occurredAt } }, ...linkDevice(slice, event, data.profileId, data.deviceUuid)];
+      return [
+        { table: 'profiles', row: { ...existing, lastSignInAt: occurredAt } },
+        ...linkDevice(slice, event, data.profileId, data.deviceUuid),
+      ];
     }
     case 'ClientRecognized': {
       const existing = slice.profiles.get(event.data.profileId);
@@ -176,7 +180,8 @@ export function evolve(slice: Slice, event: IdentityEvent): Change[] {
         if (device.profileId === profileId && !device.dropped) changes.push({ table: 'device_links', row: { ...device, dropped: true } });
       }
       for (const merge of slice.merges.values()) {
-        if (merge.intoProfileId === profileId && !merge.dropped) changes.push({ table: 'profile_merges', row: { ...merge, dropped: true } });
+        if (merge.intoProfileId === profileId && !merge.dropped)
+          changes.push({ table: 'profile_merges', row: { ...merge, dropped: true } });
       }
       return changes;
     }
@@ -210,7 +215,14 @@ function linkDevice(slice: Slice, event: IdentityEvent, profileId: string, uuid:
   }
   const merged = slice.merges.get(uuid);
   if (!merged || isLater({ at: merged.mergedAt, id: merged.mergeEventId }, { at, id })) {
-    const merge: MergeRow = { workspaceId, mergedProfileId: uuid, intoProfileId: profileId, mergedAt: at, mergeEventId: id, dropped: false };
+    const merge: MergeRow = {
+      workspaceId,
+      mergedProfileId: uuid,
+      intoProfileId: profileId,
+      mergedAt: at,
+      mergeEventId: id,
+      dropped: false,
+    };
     changes.push({ table: 'profile_merges', row: merge });
     const anonymous = slice.profiles.get(uuid);
     if (anonymous && anonymous.kind === 'anonymous' && anonymous.status !== 'erased') {

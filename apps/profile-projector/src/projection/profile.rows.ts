@@ -73,10 +73,10 @@ export interface MergeRow {
 }
 
 /** One row to write (insert or replace by primary key). */
-export type Change = { table: 'profiles'; row: ProfileRow } | { table: 'device_links'; row: DeviceLinkRow } | { table: 'profile_merges'; row: MergeRow };
+export type Change =
+  { table: 'profiles'; row: ProfileRow } | { table: 'device_links'; row: DeviceLinkRow } | { table: 'profile_merges'; row: MergeRow };
 
-export const emptyPersonalFields = (): PersonalFields =>
-  Object.fromEntries(PERSONAL_FIELDS.map((f) => [f, null])) as PersonalFields;
+export const emptyPersonalFields = (): PersonalFields => Object.fromEntries(PERSONAL_FIELDS.map((f) => [f, null])) as PersonalFields;
 
 /** camelCase field → snake_case column. */
 export const columnOf = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

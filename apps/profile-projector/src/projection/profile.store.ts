@@ -133,7 +133,11 @@ export class ProfileStore {
   }
 
   /** Writes the changed rows and advances the aggregate's stream, in one statement. */
-  async commit(sql: Sql, event: { workspaceId: string; aggregateId: string; sequence: number; id: string }, changes: Change[]): Promise<void> {
+  async commit(
+    sql: Sql,
+    event: { workspaceId: string; aggregateId: string; sequence: number; id: string },
+    changes: Change[],
+  ): Promise<void> {
     const params: unknown[] = [];
     const ctes = dedupe(changes).map((change, i) => `c${i} AS (${this.upsert(change, params)})`);
     const n = params.length;

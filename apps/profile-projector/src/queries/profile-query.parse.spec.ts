@@ -4,7 +4,10 @@ import { parseFindProfiles, parseGetProfile } from './profile-query.parse';
 
 describe('profile query parsing', () => {
   it('accepts a get with and without a position', () => {
-    assert.deepEqual(parseGetProfile({ workspaceId: 'w', profileId: 'p' }), { ok: true, value: { workspaceId: 'w', profileId: 'p', position: null } });
+    assert.deepEqual(parseGetProfile({ workspaceId: 'w', profileId: 'p' }), {
+      ok: true,
+      value: { workspaceId: 'w', profileId: 'p', position: null },
+    });
     assert.deepEqual(parseGetProfile({ workspaceId: 'w', profileId: 'p', minPosition: 'agg:with:colons:7' }), {
       ok: true,
       value: { workspaceId: 'w', profileId: 'p', position: { aggregateId: 'agg:with:colons', sequence: 7 } },
@@ -16,7 +19,10 @@ describe('profile query parsing', () => {
     assert.equal(r.ok, false);
     if (!r.ok) {
       assert.equal(r.error.code, 'BAD_QUERY');
-      assert.deepEqual(r.error.errors?.map((e) => e.field), ['workspaceId', 'profileId', 'minPosition']);
+      assert.deepEqual(
+        r.error.errors?.map((e) => e.field),
+        ['workspaceId', 'profileId', 'minPosition'],
+      );
     }
     assert.equal(parseGetProfile(null).ok, false);
     assert.equal(parseGetProfile({ workspaceId: 'w', profileId: 'p', minPosition: 'a:0' }).ok, false);
@@ -25,10 +31,17 @@ describe('profile query parsing', () => {
 
   it('accepts the three lookups and nothing else', () => {
     for (const by of ['email', 'customId', 'uuid'] as const) {
-      assert.deepEqual(parseFindProfiles({ workspaceId: 'w', by, value: 'v' }), { ok: true, value: { workspaceId: 'w', by, value: 'v', position: null } });
+      assert.deepEqual(parseFindProfiles({ workspaceId: 'w', by, value: 'v' }), {
+        ok: true,
+        value: { workspaceId: 'w', by, value: 'v', position: null },
+      });
     }
     const bad = parseFindProfiles({ workspaceId: 'w', by: 'phone', value: '' });
     assert.equal(bad.ok, false);
-    if (!bad.ok) assert.deepEqual(bad.error.errors?.map((e) => e.field), ['by', 'value']);
+    if (!bad.ok)
+      assert.deepEqual(
+        bad.error.errors?.map((e) => e.field),
+        ['by', 'value'],
+      );
   });
 });

@@ -1,4 +1,4 @@
-import { parsePosition, type FindProfilesQuery, type GetProfileQuery, type ReplyError } from '@idstream/contracts';
+import { parsePosition, type FindProfilesQuery, type ReplyError } from '@idstream/contracts';
 
 /** A position to wait for before answering (`<aggregateId>:<sequence>`). */
 export interface Position {
@@ -36,11 +36,12 @@ function result<T>(issues: Issue[], value: T): QueryParse<T> {
   return { ok: false, error: { code: 'BAD_QUERY', message: issues.map((i) => `${i.field} ${i.message}`).join('; '), errors: issues } };
 }
 
-const asRecord = (input: unknown): Record<string, unknown> => (input && typeof input === 'object' ? (input as Record<string, unknown>) : {});
+const asRecord = (input: unknown): Record<string, unknown> =>
+  input && typeof input === 'object' ? (input as Record<string, unknown>) : {};
 
 /** Validates a `profiles.get` payload (it crossed a process boundary: trust nothing). */
 export function parseGetProfile(input: unknown): QueryParse<ParsedGet> {
-  const q = asRecord(input as GetProfileQuery);
+  const q = asRecord(input);
   const issues: Issue[] = [];
   const workspaceId = text(q, 'workspaceId', issues);
   const profileId = text(q, 'profileId', issues);
@@ -49,7 +50,7 @@ export function parseGetProfile(input: unknown): QueryParse<ParsedGet> {
 
 /** Validates a `profiles.find` payload. */
 export function parseFindProfiles(input: unknown): QueryParse<ParsedFind> {
-  const q = asRecord(input as FindProfilesQuery);
+  const q = asRecord(input);
   const issues: Issue[] = [];
   const workspaceId = text(q, 'workspaceId', issues);
   const by = q.by as FindProfilesQuery['by'];

@@ -11,7 +11,9 @@ import { rebuildReadModel } from './rebuild';
  */
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  process.stdout.write('usage: npm run projector:rebuild [-- --keep-old]\n  --keep-old  keep the replaced read model as <schema>_old until the next rebuild\n');
+  process.stdout.write(
+    'usage: npm run projector:rebuild [-- --keep-old]\n  --keep-old  keep the replaced read model as <schema>_old until the next rebuild\n',
+  );
   process.exit(0);
 }
 const unknown = args.filter((a) => a !== '--keep-old');

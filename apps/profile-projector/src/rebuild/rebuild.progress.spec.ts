@@ -18,7 +18,16 @@ describe('rebuild progress', () => {
       [1, 5n],
     ]);
     assert.deepEqual(behind(new Map([[0, 10n]]), targets), [1]);
-    assert.deepEqual(behind(new Map([[0, 11n], [1, 5n]]), targets), []);
+    assert.deepEqual(
+      behind(
+        new Map([
+          [0, 11n],
+          [1, 5n],
+        ]),
+        targets,
+      ),
+      [],
+    );
     assert.equal(remaining(new Map([[0, 4n]]), targets), 11n);
     assert.deepEqual(behind(new Map(), new Map()), [], 'nothing to reach: caught up');
   });

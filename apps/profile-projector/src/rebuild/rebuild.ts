@@ -28,7 +28,7 @@ export interface RebuildOptions {
    * Past it, the swap is rolled back, the shadow chases again, and the swap is retried.
    */
   swapCatchUpMs?: number;
-  log(entry: Record<string, unknown>): void;
+  log: (entry: Record<string, unknown>) => void;
   signal?: AbortSignal;
 }
 
@@ -84,7 +84,9 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   let dataSource: Awaited<ReturnType<typeof openDataSource>> | undefined;
   let applied = 0;
   try {
-    const lock = await control.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`idstream.rebuild.${liveSchema}`]);
+    const lock = await control.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+      `idstream.rebuild.${liveSchema}`,
+    ]);
     if (!lock.rows[0]?.ok) throw new Error(`another rebuild of schema ${liveSchema} is running`);
     await refuseForeignGroup(control, liveSchema, liveGroupId);
     // Leftovers: a shadow of a failed run, the old model kept by the previous rebuild.
@@ -94,7 +96,12 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     await ensureTopics(kafka, options.topics);
     await admin.connect();
     await producer.connect();
-    dataSource = await openDataSource({ url: databaseUrl, schema: shadow, migrations: projectorMigrations, applicationName: 'idstream-projector-rebuild' });
+    dataSource = await openDataSource({
+      url: databaseUrl,
+      schema: shadow,
+      migrations: projectorMigrations,
+      applicationName: 'idstream-projector-rebuild',
+    });
     const shadowPositions = async (): Promise<Map<number, bigint>> => offsetsOf(control, shadow, rebuildGroup, topic);
 
     const ends = await admin.fetchTopicOffsets(topic);
@@ -111,7 +118,8 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
       afterCommit: (events) => {
         applied += events.length;
       },
-      onError: (error, context) => log({ msg: 'event not applied', err: (error as Error).message, partition: context?.partition, offset: context?.offset }),
+      onError: (error, context) =>
+        log({ msg: 'event not applied', err: (error as Error).message, partition: context?.partition, offset: context?.offset }),
     });
     await consumer.start();
 
@@ -126,7 +134,10 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     };
     await chase();
     // Most processed ids change hands now, outside the swap's lock (the swap moves the rest).
-    const moved = await control.query(`UPDATE ${q(shadow)}.processed_events SET group_id = $1 WHERE group_id = $2`, [liveGroupId, rebuildGroup]);
+    const moved = await control.query(`UPDATE ${q(shadow)}.processed_events SET group_id = $1 WHERE group_id = $2`, [
+      liveGroupId,
+      rebuildGroup,
+    ]);
     log({ msg: 'replayed to the watermarks', applied, processedIdsHandedOver: moved.rowCount });
 
     // Phase 2: the swap, in one transaction; retried after more chasing when the shadow
@@ -161,7 +172,8 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
         break;
       } catch (error) {
         await control.query('ROLLBACK').catch(() => undefined);
-        if (!(error instanceof SwapRetry) || attempt >= 5) throw error instanceof SwapRetry ? new Error('the shadow could not catch up with the live model in 5 attempts') : error;
+        if (!(error instanceof SwapRetry) || attempt >= 5)
+          throw error instanceof SwapRetry ? new Error('the shadow could not catch up with the live model in 5 attempts') : error;
         log({ msg: 'swap postponed: the live model ran ahead', attempt });
         await chase();
       }
@@ -185,7 +197,9 @@ async function refuseForeignGroup(control: Client, schema: string, groupId: stri
   const groups = await control.query<{ group_id: string }>(`SELECT DISTINCT group_id FROM "${schema}".consumer_checkpoints`);
   const names = groups.rows.map((r) => r.group_id);
   if (names.length > 0 && !names.includes(groupId)) {
-    throw new Error(`schema ${schema} is fed by group(s) ${names.join(', ')}, not ${groupId}: run with the live projector's PROJECTOR_GROUP_ID`);
+    throw new Error(
+      `schema ${schema} is fed by group(s) ${names.join(', ')}, not ${groupId}: run with the live projector's PROJECTOR_GROUP_ID`,
+    );
   }
 }
 

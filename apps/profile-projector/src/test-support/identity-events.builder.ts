@@ -26,7 +26,12 @@ export class IdentityEventsBuilder {
     this.clock = Date.parse(start);
   }
 
-  event<T extends IdentityEventType>(type: T, aggregateId: string, data: IdentityEventDataMap[T], at?: string): Envelope<T, IdentityEventDataMap[T]> {
+  event<T extends IdentityEventType>(
+    type: T,
+    aggregateId: string,
+    data: IdentityEventDataMap[T],
+    at?: string,
+  ): Envelope<T, IdentityEventDataMap[T]> {
     const sequence = (this.sequences.get(aggregateId) ?? 0) + 1;
     this.sequences.set(aggregateId, sequence);
     this.clock += 1000;
@@ -59,7 +64,14 @@ export class IdentityEventsBuilder {
   registered(
     profileId: string,
     email: string,
-    o: { deviceUuid?: string; profile?: ProfileFields; attributes?: Record<string, unknown>; agreements?: Record<string, boolean>; pending?: boolean; attached?: boolean } = {},
+    o: {
+      deviceUuid?: string;
+      profile?: ProfileFields;
+      attributes?: Record<string, unknown>;
+      agreements?: Record<string, boolean>;
+      pending?: boolean;
+      attached?: boolean;
+    } = {},
   ) {
     return this.event('UserRegistered', profileId, {
       profileId,
@@ -79,7 +91,11 @@ export class IdentityEventsBuilder {
     return this.event('ProfileImported', profileId, { profileId, email, profile, attributes, created });
   }
 
-  updated(profileId: string, changes: ProfileFields, extra: { agreements?: Record<string, boolean>; attributes?: Record<string, unknown> } = {}) {
+  updated(
+    profileId: string,
+    changes: ProfileFields,
+    extra: { agreements?: Record<string, boolean>; attributes?: Record<string, unknown> } = {},
+  ) {
     return this.event('AccountUpdated', profileId, { profileId, changes, ...extra });
   }
 

@@ -33,6 +33,25 @@ export function freePort(): Promise<number> {
 
 export type Snapshot = ReturnType<MemoryProfileModel['snapshot']>;
 
+// Processes a test started die with it, also when the runner ends a timed-out file with SIGTERM.
+const children = new Set<RunningProcess>();
+const killChildren = () => {
+  for (const child of children) child.child.kill('SIGKILL');
+};
+process.once('exit', killChildren);
+process.once('SIGTERM', () => {
+  killChildren();
+  process.exit(143);
+});
+
+/** startNodeProcess, remembered so that the test process never leaves it behind. */
+export function startTracked(script: string, env: Record<string, string>, args: string[] = []): RunningProcess {
+  const started = startNodeProcess(script, env, args);
+  children.add(started);
+  void started.exited.then(() => children.delete(started));
+  return started;
+}
+
 /**
  * One projector process for an integration test: its own database, consumer group, ports
  * and source topic (an `identity.events` of its own, three partitions like the real one, so
@@ -87,7 +106,7 @@ export class ProjectorHarness {
   async start(): Promise<void> {
     this.httpPort = await freePort();
     this.tcpPort = await freePort();
-    const started = startNodeProcess('apps/profile-projector/src/main.js', this.env);
+    const started = startTracked('apps/profile-projector/src/main.js', this.env);
     this.process = started;
     await waitFor(
       async () => {
@@ -160,10 +179,10 @@ export class ProjectorHarness {
     await waitFor(
       async () => {
         for (const { workspaceId, aggregateId, sequence } of last.values()) {
-          const rows = await this.sql<{ sequence: string }>(`SELECT sequence FROM "${schema}".stream_positions WHERE workspace_id = $1 AND aggregate_id = $2`, [
-            workspaceId,
-            aggregateId,
-          ]);
+          const rows = await this.sql<{ sequence: string }>(
+            `SELECT sequence FROM "${schema}".stream_positions WHERE workspace_id = $1 AND aggregate_id = $2`,
+            [workspaceId, aggregateId],
+          );
           if (!rows[0] || Number(rows[0].sequence) < sequence) return false;
         }
         return true;
@@ -174,7 +193,11 @@ export class ProjectorHarness {
 
   /** The rows of one workspace in the oracle's shape (MemoryProfileModel.snapshot). */
   async snapshot(workspaceId: string, schema = 'profiles'): Promise<Snapshot> {
-    const byKey = <T>(rows: T[], key: (row: T) => string) => rows.map((r) => [`${workspaceId}/${key(r)}`, r] as const).sort(([a], [b]) => a.localeCompare(b)).map(([, r]) => r);
+    const byKey = <T>(rows: T[], key: (row: T) => string) =>
+      rows
+        .map((r) => [`${workspaceId}/${key(r)}`, r] as const)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([, r]) => r);
     const profiles = (await this.sql(`SELECT * FROM "${schema}".profiles WHERE workspace_id = $1`, [workspaceId])).map(profileFromDb);
     const devices = (await this.sql(`SELECT * FROM "${schema}".device_links WHERE workspace_id = $1`, [workspaceId])).map(deviceFromDb);
     const merges = (await this.sql(`SELECT * FROM "${schema}".profile_merges WHERE workspace_id = $1`, [workspaceId])).map(mergeFromDb);
@@ -186,7 +209,11 @@ export class ProjectorHarness {
       profiles: byKey(profiles, (r) => r.profileId),
       devices: byKey(devices, (r) => r.uuid),
       merges: byKey(merges, (r) => r.mergedProfileId),
-      positions: byKey(positions, (r) => r.aggregate_id).map((r): [string, number, string] => [`${workspaceId}/${r.aggregate_id}`, Number(r.sequence), r.event_id]),
+      positions: byKey(positions, (r) => r.aggregate_id).map((r): [string, number, string] => [
+        `${workspaceId}/${r.aggregate_id}`,
+        Number(r.sequence),
+        r.event_id,
+      ]),
     };
   }
 

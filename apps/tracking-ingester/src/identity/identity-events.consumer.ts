@@ -1,9 +1,11 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { deadLetterTopic, parseIdentityEvent, type IdentityEvent } from '@idstream/contracts';
+import { EnvelopeHeaders, IDENTITY_EVENT_TYPES, deadLetterTopic, parseIdentityEvent, type IdentityEvent } from '@idstream/contracts';
 import { ensureTopics, IdempotentConsumer, type EventProducer, type MessageContext } from '@idstream/messaging';
-import { identityViewChange } from './identity-view.change';
+import { VIEW_EVENT_TYPES, identityViewChange } from './identity-view.change';
 import type { IdentityViewStore } from './identity-view.store';
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(IDENTITY_EVENT_TYPES);
 
 export interface IdentitySubscription {
   groupId: string;
@@ -35,6 +37,10 @@ export async function identityEventsConsumer(
     deadLetterTopic: dlq,
     fromBeginning: true,
     decode: (message) => {
+      // Most identity events change nothing here: a type named by the header is skipped
+      // without parsing and validating the message (a replay from offset 0 stays fast).
+      const type = message.headers?.[EnvelopeHeaders.eventType]?.toString();
+      if (type !== undefined && KNOWN_TYPES.has(type) && !VIEW_EVENT_TYPES.has(type)) return { kind: 'skip' };
       const parsed = parseIdentityEvent(message.value);
       if (parsed.ok) return { kind: 'event', id: parsed.value.id, value: parsed.value };
       // A type from a newer build is not ours to judge: skip it, do not dead-letter it.

@@ -14,7 +14,10 @@ export type IdentityViewChange =
   | { kind: 'signing-key'; key: SigningKeyRotatedData }
   | { kind: 'none' };
 
-/** The identity events the view handles; every other type changes nothing. */
+/** The identity events the view handles: the consumer skips every other type unread. */
+export const VIEW_EVENT_TYPES: ReadonlySet<string> = new Set(['UserRegistered', 'SessionOpened', 'ClientRecognized', 'ProfileErased', 'SessionClosed', 'SigningKeyRotated']);
+
+/** What one identity event changes in the view; the other types change nothing. */
 export function identityViewChange(event: IdentityEvent): IdentityViewChange {
   const base = { workspaceId: event.workspaceId, at: new Date(event.occurredAt), eventId: event.id };
   switch (event.type) {

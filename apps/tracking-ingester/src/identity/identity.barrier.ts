@@ -16,8 +16,9 @@ interface Ends {
  * by every ingester instance, whichever of them applies a partition).
  *
  * identity.events is written without transactions (auth's outbox relay), so its offsets are
- * dense and a caught-up checkpoint equals the end offset. A batch that waits longer than
- * `waitMs` fails and is retried (never decided on a partial view).
+ * dense and a caught-up checkpoint equals the end offset. A batch waits as long as the view
+ * makes progress (a first start replays identity.events from offset 0); when it has made none
+ * for `waitMs`, the batch fails and is retried — it is never decided on a partial view.
  */
 export class IdentityBarrier {
   private admin?: Admin;
@@ -26,6 +27,7 @@ export class IdentityBarrier {
   /** Checkpoints already seen in the database: they only grow. */
   private readonly confirmed = new Map<number, bigint>();
   private readonly wakeups = new Set<() => void>();
+  private caughtUpOnce = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -38,18 +40,52 @@ export class IdentityBarrier {
     for (const wake of [...this.wakeups]) wake();
   }
 
-  /** Resolves once the view has applied everything published up to `since` (epoch ms); throws after waitMs. */
+  /** True once the view was caught up once (readiness: a fresh start has replayed identity.events). */
+  get ready(): boolean {
+    return this.caughtUpOnce;
+  }
+
+  /** Resolves once the view has applied everything published up to `since` (epoch ms); throws after waitMs without progress. */
   async caughtUp(since: number): Promise<void> {
     const ends = await this.endsAfter(since);
-    if (this.satisfied(ends)) return;
-    const deadline = Date.now() + this.settings.waitMs;
+    if (this.satisfied(ends)) return this.done();
+    let deadline = Date.now() + this.settings.waitMs;
+    let progress = this.progress();
     for (;;) {
       await this.readCheckpoints();
-      if (this.satisfied(ends)) return;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the identity view is behind ${this.settings.topic} after ${this.settings.waitMs} ms: ${this.describe(ends)}`);
+      if (this.satisfied(ends)) return this.done();
+      const now = Date.now();
+      const current = this.progress();
+      if (current !== progress) {
+        progress = current;
+        deadline = now + this.settings.waitMs;
+      }
+      const left = deadline - now;
+      if (left <= 0) throw new Error(`the identity view made no progress on ${this.settings.topic} for ${this.settings.waitMs} ms: ${this.describe(ends)}`);
       await this.sleep(Math.min(50, left));
     }
+  }
+
+  /** Waits (retrying) until the view is caught up with identity.events as it is now; for readiness at start. */
+  async warmUp(isStopped: () => boolean): Promise<void> {
+    while (!isStopped()) {
+      try {
+        await this.caughtUp(Date.now());
+        return;
+      } catch {
+        await this.sleep(1000);
+      }
+    }
+  }
+
+  private done(): void {
+    this.caughtUpOnce = true;
+  }
+
+  private progress(): bigint {
+    let sum = 0n;
+    for (const offset of this.confirmed.values()) sum += offset;
+    return sum;
   }
 
   async stop(): Promise<void> {

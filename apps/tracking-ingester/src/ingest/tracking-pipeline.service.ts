@@ -36,6 +36,12 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
   private barrier?: IdentityBarrier;
   private keys?: VerificationKeys;
   private lag: { stop(): Promise<void> }[] = [];
+  private stopped = false;
+
+  /** Ready once the identity view caught up with identity.events as it was at start. */
+  get ready(): boolean {
+    return this.barrier?.ready ?? false;
+  }
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -63,6 +69,7 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
       },
     });
     await this.identity.start();
+    void barrier.warmUp(() => this.stopped);
 
     this.keys = new VerificationKeys(this.view, config.auth);
     this.keys.start();
@@ -101,6 +108,7 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     await Promise.all(this.lag.map((l) => l.stop()));
     await this.raw?.stop();
     await this.identity?.stop();

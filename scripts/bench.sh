@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# npm run bench: the speed and memory figures, each benchmark against its baseline in the same
+# run (ratios). Starts the local broker unless KAFKA_BROKERS is set, builds, then runs every
+# benchmark in its own node process and prints one table each. docs/benchmarks.md says what
+# each one compares and lists the figures of the last run.
+#   npm run bench                   every benchmark
+#   npm run bench -- crypto outbox  only the benchmarks whose name contains one of the words
+# IDSTREAM_DIST=<folder> builds into and runs from that folder instead of dist/.
+# Every load loop is bounded in count and in time, on loopback only; knobs (BENCH_*) are
+# listed in docs/benchmarks.md. Exits 1 when a benchmark failed, else 0.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [[ -z "${KAFKA_BROKERS:-}" ]]; then bash scripts/kafka.sh start; fi
+out="${IDSTREAM_DIST:-dist}"
+export IDSTREAM_DIST="$out"
+echo "bench: building into $out/"
+# tsc exits 2 when it found type errors but still emitted: the figures do not depend on them
+# (typecheck and CI do), so say so and go on; any other failure stops here.
+tsc_rc=0
+npx tsc -p tsconfig.build.json --outDir "$out" --tsBuildInfoFile "$out/.tsbuildinfo" || tsc_rc=$?
+if [[ $tsc_rc -eq 2 ]]; then echo "bench: tsc reported type errors (above) but emitted; benchmarking what it emitted" >&2
+elif [[ $tsc_rc -ne 0 ]]; then exit "$tsc_rc"; fi
+
+benchmarks=(kafka-produce outbox-relay idempotent-consumer crypto gateway-http)
+selected=()
+for name in "${benchmarks[@]}"; do
+  if [[ $# -eq 0 ]]; then selected+=("$name"); continue; fi
+  for word in "$@"; do [[ "$name" == *"$word"* ]] && { selected+=("$name"); break; }; done
+done
+if [[ ${#selected[@]} -eq 0 ]]; then echo "bench: no benchmark matches: $* (there are: ${benchmarks[*]})" >&2; exit 2; fi
+
+# Figures a later benchmark compares with (e.g. the outbox against the raw producer).
+export BENCH_RESULTS="$out/bench-results.json"
+rm -f "$BENCH_RESULTS"
+node -e '
+  const os = require("node:os");
+  const cpu = os.cpus()[0];
+  console.log(`\nidstream benchmarks, ${new Date().toISOString()}`);
+  console.log(`machine: ${os.cpus().length} × ${cpu ? cpu.model.trim() : "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`);
+  const load = os.loadavg();
+  console.log(`os.loadavg(): ${load.map((l) => l.toFixed(2)).join(" ")}${load[0] > os.cpus().length ? "  (busier than its cores: the machine is shared, figures are noisy)" : ""}`);
+'
+
+failed=()
+start=$SECONDS
+for name in "${selected[@]}"; do
+  node --expose-gc -r ./scripts/register-aliases.cjs "$out/bench/$name.bench.js" || failed+=("$name")
+done
+echo ""
+echo "bench: ${#selected[@]} benchmark(s) in $((SECONDS - start)) s${failed:+; FAILED: ${failed[*]}}"
+[[ ${#failed[@]} -eq 0 ]]
