@@ -11,7 +11,7 @@ const root = repoRoot();
 // scripts/schemas.cjs is the generator `npm run contracts:schemas` uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { generateSchemas } = require(path.join(root, 'scripts/schemas.cjs')) as {
-  generateSchemas(root: string): { file: string; type: string; schema: unknown }[];
+  generateSchemas: (root: string) => { file: string; type: string; schema: unknown }[];
 };
 
 const example: IdentityEvent = {

@@ -1,4 +1,4 @@
-import { DataSource, type EntityManager, type MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntityManager } from 'typeorm';
 import { ensureDatabase } from './database';
 
 export interface DataSourceSettings {
@@ -6,7 +6,7 @@ export interface DataSourceSettings {
   /** The PostgreSQL schema this app owns; its migrations table lives there too. */
   schema: string;
   /** Migration classes, listed explicitly (never a path glob). */
-  migrations: MixedList<Function>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
   poolSize?: number;
   applicationName?: string;
 }

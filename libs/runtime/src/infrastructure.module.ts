@@ -1,8 +1,8 @@
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import type { DataSource, MixedList } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { EventProducer, createKafka, ensureTopics, kafkaReachable, type TopicSpec } from '@idstream/messaging';
-import { openDataSource } from '@idstream/persistence';
+import { openDataSource, type DataSourceSettings } from '@idstream/persistence';
 import type { ReadinessCheck } from './health';
 
 /** Injection tokens of the shared adapters. */
@@ -16,7 +16,7 @@ export interface InfrastructureSettings {
   /** Topics this app creates at start when missing. */
   topics: TopicSpec[];
   /** The app's own PostgreSQL schema; omitted by apps that own nothing durable (gateway). */
-  database?: { url: string; schema: string; migrations: MixedList<Function>; poolSize?: number };
+  database?: { url: string; schema: string; migrations: DataSourceSettings['migrations']; poolSize?: number };
 }
 
 /** Closes the shared adapters last, after every module stopped using them. */

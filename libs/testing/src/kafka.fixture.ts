@@ -44,8 +44,9 @@ export class TopicReader {
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
     await this.consumer.run({
-      eachMessage: async ({ partition, message }) => {
+      eachMessage: ({ partition, message }) => {
         this.messages.push(toRead(partition, message));
+        return Promise.resolve();
       },
     });
     await joined;

@@ -31,9 +31,9 @@ export function startNodeProcess(distScript: string, env: Record<string, string>
     output.push(...chunk.toString().split('\n').filter(Boolean));
     if (output.length > 5000) output.splice(0, output.length - 5000);
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  if (process.env.TEST_APP_LOGS) child.stderr!.pipe(process.stderr);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  if (process.env.TEST_APP_LOGS) child.stderr.pipe(process.stderr);
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code ?? -1)));
   return {
     child,

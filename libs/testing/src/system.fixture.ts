@@ -19,6 +19,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
+// Response bodies are JSON of many shapes; tests read them loosely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface HttpResponse<T = any> {
   status: number;
   headers: Headers;
@@ -104,6 +106,7 @@ export class TestSystem {
     return proc?.stop(signal);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async http<T = any>(method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string } = {}): Promise<HttpResponse<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -21,7 +21,7 @@ export interface NewEvent<TType extends string = string, TData = unknown> {
   type: TType;
   data: TData;
   /** The public form for `identity.events`, or null when the event stays private to auth. */
-  publicData: unknown | null;
+  publicData: unknown;
   schemaVersion?: number;
 }
 

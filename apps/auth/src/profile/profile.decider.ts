@@ -147,7 +147,7 @@ export function updateAccount(state: ProfileState, cmd: { changes: ProfileFields
     data: {
       profileId: state.profileId,
       changes,
-      ...(hasAgreements ? { agreements: agreements as Agreements } : {}),
+      ...(hasAgreements ? { agreements } : {}),
       ...(hasAttributes ? { attributes } : {}),
     },
   });

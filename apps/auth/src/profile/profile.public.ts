@@ -5,7 +5,7 @@ import type { ProfileEvent } from './profile.events';
  * stays inside auth. This is the one place secrets are stripped: every field that is not
  * public is dropped by name here, and the contracts test checks the public schema.
  */
-export function toPublicData(event: ProfileEvent): unknown | null {
+export function toPublicData(event: ProfileEvent): unknown {
   switch (event.type) {
     case 'UserRegistered': {
       const { passwordHash: _hash, ...data } = event.data;

@@ -1,4 +1,4 @@
-import type { PasswordPolicySettings, ReplyError, WorkspaceSettings, WorkspaceSettingsPatch } from '@idstream/contracts';
+import type { ReplyError, WorkspaceSettings, WorkspaceSettingsPatch } from '@idstream/contracts';
 import { DEFAULT_PASSWORD_POLICY, isValidPasswordPolicy } from '@idstream/crypto';
 
 export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
@@ -21,7 +21,7 @@ export function mergeSettings(
   const next: WorkspaceSettings = {
     ...current,
     ...update,
-    passwordPolicy: { ...current.passwordPolicy, ...(update.passwordPolicy ?? {}) } as PasswordPolicySettings,
+    passwordPolicy: { ...current.passwordPolicy, ...(update.passwordPolicy ?? {}) },
   };
   if (typeof next.name !== 'string' || next.name.length < 1 || next.name.length > 200) errors.push({ field: 'name', message: 'must be 1 to 200 characters' });
   if (!MODES.includes(next.registrationMode)) errors.push({ field: 'registrationMode', message: `must be one of ${MODES.join(', ')}` });

@@ -83,6 +83,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   let consumer: IdempotentConsumer<IdentityEvent> | undefined;
   let dataSource: Awaited<ReturnType<typeof openDataSource>> | undefined;
   let applied = 0;
+  let replaced = false;
   try {
     const lock = await control.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
       `idstream.rebuild.${liveSchema}`,
@@ -166,7 +167,8 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
         if (late.length > 0) throw new Error(`shadow behind the live model on partitions ${late.join(', ')}`);
         await control.query(`UPDATE ${q(shadow)}.processed_events SET group_id = $1 WHERE group_id = $2`, [liveGroupId, rebuildGroup]);
         await control.query(`UPDATE ${q(shadow)}.consumer_checkpoints SET group_id = $1 WHERE group_id = $2`, [liveGroupId, rebuildGroup]);
-        if (await schemaExists(control, liveSchema)) await control.query(`ALTER SCHEMA ${q(liveSchema)} RENAME TO ${q(old)}`);
+        replaced = await schemaExists(control, liveSchema);
+        if (replaced) await control.query(`ALTER SCHEMA ${q(liveSchema)} RENAME TO ${q(old)}`);
         await control.query(`ALTER SCHEMA ${q(shadow)} RENAME TO ${q(liveSchema)}`);
         await control.query('COMMIT');
         break;
@@ -178,11 +180,11 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
         await chase();
       }
     }
-    log({ msg: 'swapped', schema: liveSchema, applied, replaced: options.keepOld ? old : null });
+    log({ msg: 'swapped', schema: liveSchema, applied, replaced: replaced ? old : null });
 
     await admin.deleteGroups([rebuildGroup]).catch((e: Error) => log({ msg: 'rebuild group not deleted', err: e.message }));
     if (!options.keepOld) await control.query(`DROP SCHEMA IF EXISTS ${q(old)} CASCADE`);
-    return { rebuildGroup, applied, oldSchema: options.keepOld ? old : null };
+    return { rebuildGroup, applied, oldSchema: replaced && options.keepOld ? old : null };
   } finally {
     await consumer?.stop().catch(() => undefined);
     await dataSource?.destroy().catch(() => undefined);

@@ -26,8 +26,13 @@ export interface IngesterConfig extends CommonConfig {
   maxPastMs: number;
   /** How long (workspace, device, event id) is remembered: at least maxPast + maxFuture, and at least 24 h. */
   dedupeWindowMs: number;
-  /** How long a batch may wait for the identity view to catch up with identity.events before it is retried. */
+  /** How long a batch may wait without progress of the identity view before it is retried. */
   identityWaitMs: number;
+  /**
+   * How long after a record's receivedAt the ingester looks at identity.events for it: the
+   * outbox relay publishes an identity event a little after auth committed it (and clocks differ).
+   */
+  identityGraceMs: number;
   /** Input partitions processed at once (each in its own Kafka transaction). */
   partitionsConcurrency: number;
   /** Bytes fetched per partition per batch. */
@@ -78,6 +83,7 @@ export function readIngesterConfig(env: Record<string, string | undefined> = pro
     maxPastMs,
     dedupeWindowMs,
     identityWaitMs: readInt(env, 'INGESTER_IDENTITY_WAIT_MS', 30_000, { min: 100, max: 600_000 }),
+    identityGraceMs: readInt(env, 'INGESTER_IDENTITY_GRACE_MS', 500, { min: 0, max: 10_000 }),
     partitionsConcurrency: readInt(env, 'INGESTER_PARTITIONS_CONCURRENCY', 3, { min: 1, max: 100 }),
     maxBytesPerPartition: readInt(env, 'INGESTER_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
     lagIntervalMs: readInt(env, 'INGESTER_LAG_INTERVAL_MS', 5000, { min: 100, max: HOUR_MS }),

@@ -36,6 +36,8 @@ export interface ProcessorSettings {
   groupId: string;
   issuer: string;
   policy: TimePolicy;
+  /** See IngesterConfig.identityGraceMs. */
+  identityGraceMs: number;
 }
 
 interface Readable {
@@ -80,7 +82,13 @@ export class RawBatchProcessor {
       }
     }
 
-    await this.barrier.caughtUp(startedAt);
+    // An identity event committed just before a request was received may reach identity.events
+    // a little later (the outbox relay): look at the topic no earlier than receivedAt + grace
+    // (bounded by the grace from now, whatever an edge's clock says).
+    const newest = Math.max(...readable.map((r) => Date.parse(r.record.receivedAt)), 0);
+    const lookAt = Math.min(Math.max(startedAt, newest + this.settings.identityGraceMs), startedAt + this.settings.identityGraceMs);
+    if (lookAt > clock()) await new Promise((resolve) => setTimeout(resolve, lookAt - clock()));
+    await this.barrier.caughtUp(Math.max(lookAt, startedAt));
     const keySet = await this.keys.keySet(this.dataSource);
     const tokens = await this.verifyAll(readable, keySet);
     const sessions = await this.view.closures(

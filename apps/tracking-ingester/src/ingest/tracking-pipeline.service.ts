@@ -78,6 +78,7 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
       groupId: config.groupId,
       issuer: config.tokenIssuer,
       policy: { maxFutureMs: config.maxFutureMs, maxPastMs: config.maxPastMs },
+      identityGraceMs: config.identityGraceMs,
     });
     this.raw = new RawEventsConsumer(this.kafka, this.dataSource, processor, dedupe, this.metrics, config, (now) =>
       this.view.pruneClosures(this.dataSource, new Date(now.getTime() - CLOSED_SESSION_GRACE_MS)),
