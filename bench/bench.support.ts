@@ -34,6 +34,12 @@ export function rssMb(): number {
   return process.memoryUsage().rss / MB;
 }
 
+/** V8 heap in use in MiB (after the same collection as rssMb): growth here is retained, RSS growth may not be. */
+export function heapMb(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed / MB;
+}
+
 /** Resident set size of another process on this machine in MiB (Linux /proc), undefined elsewhere. */
 export function processRssMb(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
@@ -112,6 +118,56 @@ export async function boundedLoop(
   return { done: latencies.length, failed, elapsedMs, latencies, firstError, stoppedBy };
 }
 
+export interface RoundCase {
+  name: string;
+  /** Tasks per case over all rounds (each round starts at most its share). */
+  count: number;
+  concurrency?: number;
+  task: (i: number) => Promise<unknown>;
+}
+
+export interface RoundResult {
+  name: string;
+  /** The rounds merged: counts and time summed, latencies pooled. */
+  total: LoopResult;
+  /** The median over the rounds of successful tasks per second. */
+  medianPerSecond: number;
+}
+
+/**
+ * Runs the cases in turns, `rounds` times, each for its share of `seconds` per round, and
+ * takes the median rate of each case's rounds. On a shared machine a burst of other work then
+ * hits every case alike instead of whichever happened to run during it.
+ */
+export async function inRounds(cases: RoundCase[], rounds: number, seconds: number): Promise<RoundResult[]> {
+  const loops = new Map<string, LoopResult[]>(cases.map((c) => [c.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const c of cases) {
+      const offset = round * Math.ceil(c.count / rounds);
+      const loop = await boundedLoop({ count: Math.ceil(c.count / rounds), seconds: seconds / rounds, concurrency: c.concurrency }, (i) =>
+        c.task(offset + i),
+      );
+      loops.get(c.name)!.push(loop);
+    }
+  }
+  return cases.map((c) => {
+    const done = loops.get(c.name)!;
+    const rates = done.map((l) => perSecond(l.done - l.failed, l.elapsedMs)).sort((a, b) => a - b);
+    return {
+      name: c.name,
+      medianPerSecond: quantile(rates, 0.5),
+      total: {
+        done: done.reduce((n, l) => n + l.done, 0),
+        failed: done.reduce((n, l) => n + l.failed, 0),
+        elapsedMs: done.reduce((n, l) => n + l.elapsedMs, 0),
+        latencies: done.flatMap((l) => l.latencies).sort((a, b) => a - b),
+        firstError: done.find((l) => l.firstError !== undefined)?.firstError,
+        stoppedBy: done.some((l) => l.stoppedBy === 'count') ? 'count' : 'time',
+      },
+    };
+  });
+}
+
 /** Polls `check` every `intervalMs` until it holds or `seconds` passed; answers whether it held. */
 export async function until(check: () => boolean | Promise<boolean>, seconds: number, intervalMs = 20): Promise<boolean> {
   const deadline = Date.now() + seconds * 1000;
@@ -132,7 +188,8 @@ export function fmt(value: number | undefined, digits?: number): string {
 
 /** "0.42×" of `value` against `baseline`; "n/a" when either is missing. */
 export function ratio(value: number | undefined, baseline: number | undefined): string {
-  if (value === undefined || baseline === undefined || !Number.isFinite(value) || !Number.isFinite(baseline) || baseline === 0) return 'n/a';
+  if (value === undefined || baseline === undefined || !Number.isFinite(value) || !Number.isFinite(baseline) || baseline === 0)
+    return 'n/a';
   const r = value / baseline;
   return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(2) : r.toFixed(3)}×`;
 }

@@ -88,7 +88,14 @@ async function plainConsumer(
   }
 }
 
-async function idempotentConsumer(kafka: Kafka, dataSource: DataSource, deadLetters: EventProducer, topic: string, total: number, seconds: number): Promise<Run> {
+async function idempotentConsumer(
+  kafka: Kafka,
+  dataSource: DataSource,
+  deadLetters: EventProducer,
+  topic: string,
+  total: number,
+  seconds: number,
+): Promise<Run> {
   let first = 0;
   let last = 0;
   let applied = 0;
@@ -163,13 +170,22 @@ runBenchmark('idempotent-consumer', async (cleanup) => {
 
   const rssBefore = rssMb();
   const ceiling = await plainConsumer(kafka, topic, events, seconds, 'kafkajs eachBatch, counting only', () => Promise.resolve());
-  const plainInsert = await plainConsumer(kafka, topic, events, seconds, 'kafkajs eachBatch, INSERTs in 1 transaction per batch', (messages) =>
-    dataSource.transaction(async (manager) => {
-      for (const message of messages) {
-        const event = JSON.parse(message.value!.toString()) as BenchEvent;
-        await manager.query(`INSERT INTO "${SCHEMA}".applied_plain (event_id, body) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [event.id, event.body]);
-      }
-    }),
+  const plainInsert = await plainConsumer(
+    kafka,
+    topic,
+    events,
+    seconds,
+    'kafkajs eachBatch, INSERTs in 1 transaction per batch',
+    (messages) =>
+      dataSource.transaction(async (manager) => {
+        for (const message of messages) {
+          const event = JSON.parse(message.value!.toString()) as BenchEvent;
+          await manager.query(`INSERT INTO "${SCHEMA}".applied_plain (event_id, body) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+            event.id,
+            event.body,
+          ]);
+        }
+      }),
   );
   const idempotent = await idempotentConsumer(kafka, dataSource, producer, topic, events, seconds);
   const rssAfter = rssMb();
@@ -187,14 +203,9 @@ runBenchmark('idempotent-consumer', async (cleanup) => {
     ];
   });
   recordFigure('consumer.idempotent.eventsPerSec', perSecond(idempotent.events, idempotent.ms));
-  printTable(
-    `Consume ${fmt(events, 0)} events from offset 0`,
-    ['case', 'events', 'join s', 'consume s', 'events/s', 'vs ceiling'],
-    rows,
-    [
-      'consume s: from the first batch handed over to the last one done; the group join is apart',
-      'IdempotentConsumer per event: SAVEPOINT, INSERT processed id, apply (INSERT), RELEASE; per batch: checkpoint upsert, commit, offset commit',
-      `node RSS (all three consumers in turn): ${fmt(rssBefore, 0)} -> ${fmt(rssAfter, 0)} MiB`,
-    ],
-  );
+  printTable(`Consume ${fmt(events, 0)} events from offset 0`, ['case', 'events', 'join s', 'consume s', 'events/s', 'vs ceiling'], rows, [
+    'consume s: from the first batch handed over to the last one done; the group join is apart',
+    'IdempotentConsumer per event: SAVEPOINT, INSERT processed id, apply (INSERT), RELEASE; per batch: checkpoint upsert, commit, offset commit',
+    `node RSS (all three consumers in turn): ${fmt(rssBefore, 0)} -> ${fmt(rssAfter, 0)} MiB`,
+  ]);
 });

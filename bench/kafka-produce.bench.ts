@@ -98,11 +98,14 @@ function javaProducerPerformance(
       // The summary after the warm-up (JIT compilation, metadata, producer id) is the figure:
       // "70000 steady state records sent, 81037.3 records/sec (23.18 MB/sec), 480.7 ms avg
       // latency, 790.0 ms max latency, 485 ms 50th, 728 ms 95th, 776 ms 99th, 787 ms 99.9th."
-      const summary = /(\d+) steady state records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, [\d.]+ ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(
-        output,
-      );
+      const summary =
+        /(\d+) steady state records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, [\d.]+ ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(
+          output,
+        );
       if (code !== 0 || !summary) {
-        reject(new Error(`ProducerPerformance ended with ${signal ?? code} and no summary:\n${output.trim().split('\n').slice(-15).join('\n')}`));
+        reject(
+          new Error(`ProducerPerformance ended with ${signal ?? code} and no summary:\n${output.trim().split('\n').slice(-15).join('\n')}`),
+        );
         return;
       }
       resolve({
@@ -144,7 +147,8 @@ runBenchmark('kafka-produce', async (cleanup) => {
   const warmup = Math.round(records / 4);
   let java: JavaFigures | undefined;
   let javaBatched: JavaFigures | undefined;
-  if (!jars) note('Java baseline skipped: no Kafka jars in .data/kafka-jars (run `npm run kafka:start` once, or `bash scripts/kafka.sh install`)');
+  if (!jars)
+    note('Java baseline skipped: no Kafka jars in .data/kafka-jars (run `npm run kafka:start` once, or `bash scripts/kafka.sh install`)');
   else {
     // Its defaults (batch.size 16 KiB, linger.ms 5), then batches as large as our arrays of 500.
     const variants: [string, string[]][] = [
@@ -179,7 +183,14 @@ runBenchmark('kafka-produce', async (cleanup) => {
     const msgsPerSec = perSecond(sent, loop.elapsedMs);
     const p50Ms = quantile(loop.latencies, 0.5);
     const p99Ms = quantile(loop.latencies, 0.99);
-    measured.push({ name: name + (loop.stoppedBy === 'time' ? ' (time bound)' : ''), records: sent, seconds: loop.elapsedMs / 1000, msgsPerSec, p50Ms, p99Ms });
+    measured.push({
+      name: name + (loop.stoppedBy === 'time' ? ' (time bound)' : ''),
+      records: sent,
+      seconds: loop.elapsedMs / 1000,
+      msgsPerSec,
+      p50Ms,
+      p99Ms,
+    });
     if (loop.failed > 0) note(`${name}: ${loop.failed} sends failed, first: ${loop.firstError}`);
     if (figureName) recordFigure(figureName, msgsPerSec);
   };
@@ -190,7 +201,9 @@ runBenchmark('kafka-produce', async (cleanup) => {
   const single = await boundedLoop({ count: records, seconds: singleSeconds }, () => producer.send(topic, [{ value }]));
   add('EventProducer, 1 per send, awaited in turn', single, 1, 'produce.kafkajs.single.msgsPerSec');
 
-  const concurrent = await boundedLoop({ count: records, seconds: singleSeconds, concurrency: 32 }, () => producer.send(topic, [{ value }]));
+  const concurrent = await boundedLoop({ count: records, seconds: singleSeconds, concurrency: 32 }, () =>
+    producer.send(topic, [{ value }]),
+  );
   add('EventProducer, 1 per send, 32 callers at once', concurrent, 1);
   const rssAfter = rssMb();
 

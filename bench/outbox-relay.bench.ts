@@ -14,11 +14,13 @@ import {
   payload,
   perSecond,
   printTable,
+  quantile,
   ratio,
   recordFigure,
   rssMb,
   runBenchmark,
   until,
+  type LoopResult,
 } from './bench.support';
 
 /**
@@ -99,7 +101,7 @@ async function runCase(
 }
 
 runBenchmark('outbox-relay', async (cleanup) => {
-  const singleEvents = knob('BENCH_OUTBOX_SINGLE_EVENTS', 3_000);
+  const singleEvents = knob('BENCH_OUTBOX_SINGLE_EVENTS', 2_000);
   const batchedEvents = knob('BENCH_OUTBOX_BATCHED_EVENTS', 20_000);
   const seconds = knob('BENCH_OUTBOX_SECONDS', 15);
   const writers = knob('BENCH_OUTBOX_WRITERS', 8);
@@ -145,7 +147,13 @@ runBenchmark('outbox-relay', async (cleanup) => {
   await runCase(dataSource, topic, { name: 'warm-up', events: 100, perTransaction: 1, writers, seconds: 10 });
   const rssBefore = rssMb();
   const cases = [
-    await runCase(dataSource, topic, { name: `1 event per transaction, ${writers} writers`, events: singleEvents, perTransaction: 1, writers, seconds }),
+    await runCase(dataSource, topic, {
+      name: `1 event per transaction, ${writers} writers`,
+      events: singleEvents,
+      perTransaction: 1,
+      writers,
+      seconds,
+    }),
     await runCase(dataSource, topic, {
       name: `100 events per transaction, ${Math.min(writers, 4)} writers`,
       events: batchedEvents,
@@ -155,6 +163,26 @@ runBenchmark('outbox-relay', async (cleanup) => {
     }),
   ];
   const rssAfter = rssMb();
+
+  // What 1-event transactions cost without the relay: the same INSERT alone, then with the
+  // pg_notify appendToOutbox adds (PostgreSQL serializes the commits of notifying transactions).
+  await dataSource.query(`CREATE TABLE "${SCHEMA}".sink (LIKE "${SCHEMA}".outbox INCLUDING ALL)`);
+  const ceilingSeconds = knob('BENCH_OUTBOX_CEILING_SECONDS', 2);
+  const value = payload(RECORD_BYTES);
+  const insertOne = (second?: string) => () =>
+    dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO "${SCHEMA}".sink (event_id, topic, message_key, value, headers) VALUES ($1, $2, $3, $4, $5::jsonb)`,
+        [randomUUID(), topic, randomUUID(), value, JSON.stringify({ 'event-type': 'BenchEvent' })],
+      );
+      if (second) await manager.query(second, ['idstream_bench_nobody', '']);
+    });
+  const ceilingLoop = (second?: string) =>
+    boundedLoop({ count: 100_000, seconds: ceilingSeconds, concurrency: writers }, insertOne(second));
+  const plainInserts = await ceilingLoop();
+  // The same extra round trip without NOTIFY, to tell the round trip from the commit serialization.
+  const twoStatements = await ceilingLoop('SELECT $1::text, $2::text');
+  const notifyingInserts = await ceilingLoop('SELECT pg_notify($1, $2)');
 
   const rows = cases.map((c) => {
     const endToEnd = perSecond(c.events, c.endToEndSeconds * 1000);
@@ -181,6 +209,37 @@ runBenchmark('outbox-relay', async (cleanup) => {
       'commits ev/s: events committed per second while the relay publishes; e2e: first commit to last ack (database clock)',
       `node RSS (writers + relay in one process): ${fmt(rssBefore, 0)} -> ${fmt(rssAfter, 0)} MiB`,
       ...(relayErrors.length > 0 ? [`relay errors: ${relayErrors.length}, first: ${relayErrors[0]}`] : []),
+    ],
+  );
+  const commitRate = (loop: LoopResult) => perSecond(loop.done - loop.failed, loop.elapsedMs);
+  const plainRate = commitRate(plainInserts);
+  const singleCommits = perSecond(cases[0]!.events, cases[0]!.commitSeconds * 1000);
+  const ceilingRow = (name: string, loop: LoopResult) => [
+    name,
+    fmt(loop.done, 0),
+    fmt(commitRate(loop), 0),
+    `${fmt(quantile(loop.latencies, 0.5), 1)} / ${fmt(quantile(loop.latencies, 0.99), 1)}`,
+    ratio(commitRate(loop), plainRate),
+  ];
+  printTable(
+    `PostgreSQL ceiling for 1-event transactions (${writers} writers, no relay, ${ceilingSeconds} s each)`,
+    ['case', 'commits', 'commits/s', 'p50 / p99 ms', 'vs INSERT only'],
+    [
+      ceilingRow('INSERT only', plainInserts),
+      ceilingRow('INSERT + SELECT (one more round trip)', twoStatements),
+      ceilingRow('INSERT + pg_notify (what appendToOutbox does)', notifyingInserts),
+      [
+        'appendToOutbox with the relay running (above)',
+        fmt(cases[0]!.events, 0),
+        fmt(singleCommits, 0),
+        '',
+        ratio(singleCommits, plainRate),
+      ],
+    ],
+    [
+      ...[plainInserts, twoStatements, notifyingInserts]
+        .filter((l) => l.failed > 0)
+        .map((l) => `failed: ${l.failed}, first: ${l.firstError}`),
     ],
   );
 });

@@ -24,6 +24,8 @@ function generateSchemas(root) {
       expose: 'none',
       topRef: false,
       skipTypeCheck: true,
+      // Tolerant readers: a newer producer may add fields within a schema version (they only grow).
+      additionalProperties: true,
     });
     for (const type of exportedTypeNames(source)) {
       const schema = generator.createSchema(type);

@@ -5,7 +5,7 @@ import { formatPosition, type IdentityEvent } from '@idstream/contracts';
 import { waitFor } from '@idstream/testing';
 import { IdentityEventsBuilder } from './test-support/identity-events.builder';
 import { ProjectorHarness } from './test-support/projector.harness';
-import { MemoryProfileModel } from './projection/profile.memory';
+import { MemoryProfileModel } from './test-support/profile.memory';
 
 /** The value of a Reply, or a failure naming its error. */
 function value<T>(reply: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {

@@ -10,7 +10,8 @@ const HOUR = 3600_000;
 
 describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () => {
   // Small fetches: many small transactions, so that a kill lands in the middle of the stream.
-  const h = new IngesterHarness({ INGESTER_MAX_BYTES_PER_PARTITION: '8192' });
+  // A wide identity grace: the test of a recognition published just after the request must not race a loaded machine.
+  const h = new IngesterHarness({ INGESTER_MAX_BYTES_PER_PARTITION: '8192', INGESTER_IDENTITY_GRACE_MS: '1500' });
   const ws = `ws-${randomUUID()}`;
   let key: SigningKey;
 
@@ -93,6 +94,50 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
     assert.equal(profileOf(b.id).profileId, annId, 'a customer token');
     assert.equal(profileOf(c.id).profileId, bobId, 'after the recognition');
     assert.deepEqual([...new Set(accepted.filter((e) => e.data.deviceUuid === recognized).map((e) => h.accepted.messages.find((m) => m.value!.includes(e.data.eventId))!.key))], [`${ws}:${recognized}`], 'one key per device, anonymous or not');
+  });
+
+  it('makes the devices of an erased profile anonymous again', async () => {
+    const device = randomUUID();
+    const profile = randomUUID();
+    const t0 = Date.now();
+    await h.publishIdentity(
+      identityEvent('UserRegistered', ws, profile, {
+        profileId: profile,
+        email: `${profile}@example.com`,
+        profile: {},
+        agreements: {},
+        attributes: {},
+        deviceUuid: device,
+        registrationMode: 'automatic',
+        status: 'active',
+        emailConfirmed: false,
+        attachedToImportedProfile: false,
+      }, new Date(t0 - 60_000)),
+      identityEvent('AccountUpdated', ws, profile, { profileId: profile, changes: { firstName: 'Skipped' } }, new Date(t0 - 50_000)),
+    );
+    const token = await accessToken(key, { aud: ws, uuid: device });
+    const before = clientEvent();
+    await h.publishRaw(rawRecord(token, device, [before], { receivedAt: new Date(t0 - 30_000).toISOString() }));
+    assert.equal((await waitAccepted([before.id]))[0]!.data.profileId, profile, 'linked by the registration from the device');
+
+    await h.publishIdentity(identityEvent('ProfileErased', ws, profile, { profileId: profile, erasedAt: new Date(t0 - 10_000).toISOString() }, new Date(t0 - 10_000)));
+    const after = clientEvent();
+    await h.publishRaw(rawRecord(token, device, [after], { receivedAt: new Date(t0).toISOString() }));
+    const [erased] = await waitAccepted([after.id]);
+    assert.deepEqual([erased!.data.profileId, erased!.data.anonymous], [null, true]);
+    assert.deepEqual(await h.sql('SELECT 1 FROM tracking.device_links WHERE profile_id = $1', [profile]), [], 'the links of an erased profile are forgotten');
+  });
+
+  it('sees a recognition committed just before the request even when it reaches identity.events just after it', async () => {
+    const device = randomUUID();
+    const profile = randomUUID();
+    const e = clientEvent();
+    const received = Date.now();
+    // Auth committed the recognition, the client sent its event, and only then did the outbox relay publish.
+    await h.publishRaw(rawRecord(await accessToken(key, { aud: ws, uuid: device }), device, [e], { receivedAt: new Date(received).toISOString() }));
+    await h.publishIdentity(identityEvent('ClientRecognized', ws, profile, { profileId: profile, uuid: device, matchedBy: 'customId', previousProfileId: null }, new Date(received - 50)));
+    const [accepted] = await waitAccepted([e.id]);
+    assert.equal(accepted!.data.profileId, profile);
   });
 
   it('rejects events of a signed-out session, a forged or expired token and another device, with their reasons', async () => {

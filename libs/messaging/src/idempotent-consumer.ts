@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isTransientDatabaseError } from '@idstream/persistence';
+import { ensureTopics } from './kafka';
 import type { EventProducer } from './producer';
 import { deadLetterMessage } from './dead-letter';
 
@@ -55,7 +56,7 @@ export class IdempotentConsumer<T> {
   private assignmentSeek: Promise<void> = Promise.resolve();
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly dataSource: DataSource,
     private readonly deadLetters: EventProducer,
     private readonly settings: IdempotentConsumerSettings<T>,
@@ -72,6 +73,8 @@ export class IdempotentConsumer<T> {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    // Producers do not create topics: the dead-letter topic must exist before a poison message does.
+    await ensureTopics(this.kafka, [{ topic: this.settings.deadLetterTopic, partitions: 1 }]);
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.fromBeginning });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {

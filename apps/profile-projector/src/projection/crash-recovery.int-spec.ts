@@ -4,7 +4,7 @@ import type { IdentityEvent } from '@idstream/contracts';
 import { waitFor } from '@idstream/testing';
 import { IdentityEventsBuilder, workload } from '../test-support/identity-events.builder';
 import { ProjectorHarness } from '../test-support/projector.harness';
-import { MemoryProfileModel } from './profile.memory';
+import { MemoryProfileModel } from '../test-support/profile.memory';
 
 describe('profile projector crash recovery (real Kafka and PostgreSQL, a real process)', () => {
   const h = new ProjectorHarness();

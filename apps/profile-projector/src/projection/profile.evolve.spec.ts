@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { IdentityEvent } from '@idstream/contracts';
 import { IdentityEventsBuilder } from '../test-support/identity-events.builder';
-import { MemoryProfileModel } from './profile.memory';
+import { MemoryProfileModel } from '../test-support/profile.memory';
 import { evolve, emptySlice, isLater, isNewer, keysOf } from './profile.evolve';
 
 const given = (events: IdentityEvent[]) => new MemoryProfileModel().applyAll(events);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { formatPosition } from '@idstream/contracts';
 import { IdentityEventsBuilder, workload } from '../test-support/identity-events.builder';
 import { ProjectorHarness, startTracked } from '../test-support/projector.harness';
-import { MemoryProfileModel } from '../projection/profile.memory';
+import { MemoryProfileModel } from '../test-support/profile.memory';
 
 const READ_MODEL_TABLES: [table: string, key: string][] = [
   ['profiles', 'profile_id'],

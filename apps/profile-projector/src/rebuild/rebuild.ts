@@ -83,7 +83,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   let consumer: IdempotentConsumer<IdentityEvent> | undefined;
   let dataSource: Awaited<ReturnType<typeof openDataSource>> | undefined;
   let applied = 0;
-  let replaced = false;
+  let replaced: boolean | undefined;
   try {
     const lock = await control.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
       `idstream.rebuild.${liveSchema}`,

@@ -17,7 +17,7 @@ import { EventProducer } from '@idstream/messaging';
 import { createTestDatabase, createTestTopic, startNodeProcess, testKafka, waitFor, type RunningProcess } from '@idstream/testing';
 import type { ProfileView } from '../queries/profile.view';
 import { deviceFromDb, mergeFromDb, profileFromDb } from '../projection/profile.store';
-import type { MemoryProfileModel } from '../projection/profile.memory';
+import type { MemoryProfileModel } from './profile.memory';
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; released before the app binds it). */
 export function freePort(): Promise<number> {

@@ -13,6 +13,7 @@ describe('ingester config', () => {
     assert.equal(config.maxFutureMs, 300_000);
     assert.equal(config.maxPastMs, 86_400_000);
     assert.equal(config.dedupeWindowMs, 90_000_000);
+    assert.equal(config.identityGraceMs, 500);
     assert.deepEqual(config.topicNames, { raw: 'tracking.raw', events: 'tracking.events', rejected: 'tracking.rejected', identity: 'identity.events' });
   });
 

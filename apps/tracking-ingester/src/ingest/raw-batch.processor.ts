@@ -85,7 +85,7 @@ export class RawBatchProcessor {
     // An identity event committed just before a request was received may reach identity.events
     // a little later (the outbox relay): look at the topic no earlier than receivedAt + grace
     // (bounded by the grace from now, whatever an edge's clock says).
-    const newest = Math.max(...readable.map((r) => Date.parse(r.record.receivedAt)), 0);
+    const newest = readable.reduce((max, r) => Math.max(max, Date.parse(r.record.receivedAt)), 0);
     const lookAt = Math.min(Math.max(startedAt, newest + this.settings.identityGraceMs), startedAt + this.settings.identityGraceMs);
     if (lookAt > clock()) await new Promise((resolve) => setTimeout(resolve, lookAt - clock()));
     await this.barrier.caughtUp(Math.max(lookAt, startedAt));

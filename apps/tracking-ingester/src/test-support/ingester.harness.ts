@@ -3,6 +3,7 @@ import type { Kafka, Producer, RecordMetadata } from 'kafkajs';
 import { Client } from 'pg';
 import {
   IDENTITY_SCHEMA_VERSION,
+  envelopeHeaders,
   parseIdentityEvent,
   uuidv7,
   type Envelope,
@@ -146,7 +147,7 @@ export class IngesterHarness {
   }
 
   async publishIdentity(...events: IdentityEvent[]): Promise<void> {
-    await this.producer.send({ topic: this.topics.identity, acks: -1, messages: events.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e) })) });
+    await this.producer.send({ topic: this.topics.identity, acks: -1, messages: events.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e), headers: envelopeHeaders(e) })) });
   }
 
   async publishRaw(...records: (TrackingRawBatch | { key: string | null; value: string })[]): Promise<RecordMetadata[]> {

@@ -1,6 +1,6 @@
 import type { IdentityEvent } from '@idstream/contracts';
-import { evolve, isNewer, keysOf, type Slice } from './profile.evolve';
-import type { DeviceLinkRow, MergeRow, ProfileRow } from './profile.rows';
+import { evolve, isNewer, keysOf, type Slice } from '../projection/profile.evolve';
+import type { DeviceLinkRow, MergeRow, ProfileRow } from '../projection/profile.rows';
 
 /**
  * The profile read model in memory: the same decisions as the SQL shell (load the keys'
