@@ -137,12 +137,19 @@ export interface RoundResult {
 /**
  * Runs the cases in turns, `rounds` times, each for its share of `seconds` per round, and
  * takes the median rate of each case's rounds. On a shared machine a burst of other work then
- * hits every case alike instead of whichever happened to run during it.
+ * hits every case alike instead of whichever happened to run during it. `settleMs` is a pause
+ * before each case (outside its clock).
  */
-export async function inRounds(cases: RoundCase[], rounds: number, seconds: number): Promise<RoundResult[]> {
+export async function inRounds(cases: RoundCase[], rounds: number, seconds: number, settleMs = 0): Promise<RoundResult[]> {
   const loops = new Map<string, LoopResult[]>(cases.map((c) => [c.name, []]));
   for (let round = 0; round < rounds; round++) {
     for (const c of cases) {
+      if (settleMs > 0) {
+        // Lets the work a case leaves behind (other processes' writes, this one's garbage)
+        // finish before the next case's clock starts.
+        (globalThis as { gc?: () => void }).gc?.();
+        await new Promise((resolve) => setTimeout(resolve, settleMs));
+      }
       const offset = round * Math.ceil(c.count / rounds);
       const loop = await boundedLoop({ count: Math.ceil(c.count / rounds), seconds: seconds / rounds, concurrency: c.concurrency }, (i) =>
         c.task(offset + i),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import http from 'node:http';
 import { TestSystem, type AppName } from '@idstream/testing';
 import {
   boundedLoop,
@@ -46,6 +47,33 @@ async function startBareServer(): Promise<{ child: ChildProcess; url: string }> 
   return { child, url: `http://127.0.0.1:${chunk.toString().trim()}` };
 }
 
+/**
+ * The load generator: node:http with keep-alive connections, one per request in flight. Global
+ * fetch (undici) costs this process several times more CPU per request, and on a small machine
+ * the load generator shares the cores with the system under test.
+ */
+function httpClient(concurrency: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const call = (url: string, method = 'GET', body?: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        url,
+        { method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${url}: no answer in 30 s`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  return { call, close: () => agent.destroy() };
+}
+
 runBenchmark('gateway-http', async (cleanup) => {
   const seconds = knob('BENCH_HTTP_SECONDS', 4);
   const concurrency = knob('BENCH_HTTP_CONCURRENCY', 32);
@@ -67,14 +95,15 @@ runBenchmark('gateway-http', async (cleanup) => {
   const base = system.gatewayUrl;
   const apiKey = system.clientApiKey;
 
+  const client = httpClient(concurrency);
+  cleanup(() => Promise.resolve(client.close()));
   const request = async (method: string, path: string, body?: unknown, token?: string): Promise<unknown> => {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
-    const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 200)}`);
-    return text ? (JSON.parse(text) as unknown) : null;
+    const res = await client.call(`${base}${path}`, method, body === undefined ? undefined : JSON.stringify(body), headers);
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text.slice(0, 200)}`);
+    return res.text ? (JSON.parse(res.text) as unknown) : null;
   };
   const anonymous = async (uuid?: string) =>
     (await request('POST', '/v1/auth/anonymous', uuid ? { apiKey, uuid } : { apiKey })) as { token: string; uuid: string };
@@ -89,7 +118,7 @@ runBenchmark('gateway-http', async (cleanup) => {
     bare.child.kill();
     await once(bare.child, 'exit');
   });
-  await boundedLoop({ count: 200, seconds: 10, concurrency }, () => fetch(bare.url).then((res) => res.text()));
+  await boundedLoop({ count: 200, seconds: 10, concurrency }, () => client.call(bare.url));
 
   const known: string[] = [];
   const cases: (RoundCase & { units: number })[] = [
@@ -98,8 +127,7 @@ runBenchmark('gateway-http', async (cleanup) => {
       count: 1_000_000,
       units: 1,
       task: async () => {
-        const res = await fetch(bare.url);
-        await res.text();
+        const res = await client.call(bare.url);
         if (res.status !== 200) throw new Error(`bare server: ${res.status}`);
       },
     },
@@ -157,6 +185,7 @@ runBenchmark('gateway-http', async (cleanup) => {
     cases.map((c) => ({ ...c, concurrency })),
     rounds,
     seconds,
+    knob('BENCH_HTTP_SETTLE_MS', 500),
   );
   const rssAfter = new Map(APPS.map((app) => [app, processRssMb(pids.get(app))]));
 

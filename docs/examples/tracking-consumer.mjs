@@ -53,7 +53,9 @@ await consumer.run({
     // a real sink de-duplicates by envelope.id, or by (workspaceId, deviceUuid, eventId).
     const who = e.anonymous ? `device:${e.deviceUuid}` : `profile:${e.profileId}`;
     const skew = e.clockSkewMs === null ? '' : ` (client clock off by ${e.clockSkewMs} ms)`;
-    console.log(`${e.occurredAt} ${envelope.workspaceId} ${who} ${e.eventType}${e.label ? ` "${e.label}"` : ''} ${JSON.stringify(e.params)}${skew}`);
+    console.log(
+      `${e.occurredAt} ${envelope.workspaceId} ${who} ${e.eventType}${e.label ? ` "${e.label}"` : ''} ${JSON.stringify(e.params)}${skew}`,
+    );
     if (++seen >= max) void stop();
   },
 });

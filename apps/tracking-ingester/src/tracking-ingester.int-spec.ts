@@ -17,14 +17,23 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
 
   const acceptedOf = (ids: string[]) => h.acceptedEnvelopes().filter((e) => ids.includes(e.data.eventId));
   const rejectedOf = (ids: string[]) => h.rejections().filter((r) => r.eventId !== null && ids.includes(r.eventId));
-  const waitAccepted = (ids: string[]) => h.accepted.waitFor(() => acceptedOf(ids).length >= ids.length, 30_000).then(() => acceptedOf(ids));
-  const waitRejected = (ids: string[]) => h.rejected.waitFor(() => rejectedOf(ids).length >= ids.length, 30_000).then(() => rejectedOf(ids));
+  const waitAccepted = (ids: string[]) =>
+    h.accepted.waitFor(() => acceptedOf(ids).length >= ids.length, 30_000).then(() => acceptedOf(ids));
+  const waitRejected = (ids: string[]) =>
+    h.rejected.waitFor(() => rejectedOf(ids).length >= ids.length, 30_000).then(() => rejectedOf(ids));
 
   before(async () => {
     await h.setUp();
     key = await generateSigningKey();
     // The public key reaches the ingester the way auth's keys do: a SigningKeyRotated event.
-    await h.publishIdentity(identityEvent('SigningKeyRotated', 'system', 'signing-keys', { kid: key.kid, publicJwk: key.publicJwk, previousKid: null, previousValidUntil: null }));
+    await h.publishIdentity(
+      identityEvent('SigningKeyRotated', 'system', 'signing-keys', {
+        kid: key.kid,
+        publicJwk: key.publicJwk,
+        previousKid: null,
+        previousValidUntil: null,
+      }),
+    );
     await h.start();
   });
 
@@ -37,7 +46,10 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
     // The client's clock is one hour behind: it sent the batch at (its) now - 1 h, 5 s after the first event.
     const skewed = clientEvent({ occurredAt: new Date(now - HOUR - 5000).toISOString(), label: 'home', params: { tab: 2 } });
     const plain = clientEvent();
-    const record = rawRecord(token, device, [skewed, plain], { receivedAt: new Date(now).toISOString(), sentAt: new Date(now - HOUR).toISOString() });
+    const record = rawRecord(token, device, [skewed, plain], {
+      receivedAt: new Date(now).toISOString(),
+      sentAt: new Date(now - HOUR).toISOString(),
+    });
     await h.publishRaw(record);
 
     const accepted = await waitAccepted([skewed.id, plain.id]);
@@ -71,11 +83,27 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
 
     // Before the recognition: anonymous.
     const early = clientEvent();
-    await h.publishRaw(rawRecord(await accessToken(key, { aud: ws, uuid: recognized }), recognized, [early], { receivedAt: new Date(t0 - 10_000).toISOString() }));
+    await h.publishRaw(
+      rawRecord(await accessToken(key, { aud: ws, uuid: recognized }), recognized, [early], {
+        receivedAt: new Date(t0 - 10_000).toISOString(),
+      }),
+    );
 
     await h.publishIdentity(
-      identityEvent('SessionOpened', ws, annId, { profileId: annId, sessionId: randomUUID(), deviceUuid: signedIn, expiresAt: new Date(t0 + HOUR).toISOString() }, new Date(t0 - 5000)),
-      identityEvent('ClientRecognized', ws, bobId, { profileId: bobId, uuid: recognized, matchedBy: 'email', previousProfileId: null }, new Date(t0 - 5000)),
+      identityEvent(
+        'SessionOpened',
+        ws,
+        annId,
+        { profileId: annId, sessionId: randomUUID(), deviceUuid: signedIn, expiresAt: new Date(t0 + HOUR).toISOString() },
+        new Date(t0 - 5000),
+      ),
+      identityEvent(
+        'ClientRecognized',
+        ws,
+        bobId,
+        { profileId: bobId, uuid: recognized, matchedBy: 'email', previousProfileId: null },
+        new Date(t0 - 5000),
+      ),
     );
     // The events go out right after: the ingester waits for its identity view before deciding.
     const anonToken = await accessToken(key, { aud: ws, uuid: signedIn });
@@ -93,7 +121,17 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
     assert.deepEqual([profileOf(a.id).profileId, profileOf(a.id).anonymous], [annId, false], "a signed-in device's anonymous token");
     assert.equal(profileOf(b.id).profileId, annId, 'a customer token');
     assert.equal(profileOf(c.id).profileId, bobId, 'after the recognition');
-    assert.deepEqual([...new Set(accepted.filter((e) => e.data.deviceUuid === recognized).map((e) => h.accepted.messages.find((m) => m.value!.includes(e.data.eventId))!.key))], [`${ws}:${recognized}`], 'one key per device, anonymous or not');
+    assert.deepEqual(
+      [
+        ...new Set(
+          accepted
+            .filter((e) => e.data.deviceUuid === recognized)
+            .map((e) => h.accepted.messages.find((m) => m.value!.includes(e.data.eventId))!.key),
+        ),
+      ],
+      [`${ws}:${recognized}`],
+      'one key per device, anonymous or not',
+    );
   });
 
   it('makes the devices of an erased profile anonymous again', async () => {
@@ -101,18 +139,24 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
     const profile = randomUUID();
     const t0 = Date.now();
     await h.publishIdentity(
-      identityEvent('UserRegistered', ws, profile, {
-        profileId: profile,
-        email: `${profile}@example.com`,
-        profile: {},
-        agreements: {},
-        attributes: {},
-        deviceUuid: device,
-        registrationMode: 'automatic',
-        status: 'active',
-        emailConfirmed: false,
-        attachedToImportedProfile: false,
-      }, new Date(t0 - 60_000)),
+      identityEvent(
+        'UserRegistered',
+        ws,
+        profile,
+        {
+          profileId: profile,
+          email: `${profile}@example.com`,
+          profile: {},
+          agreements: {},
+          attributes: {},
+          deviceUuid: device,
+          registrationMode: 'automatic',
+          status: 'active',
+          emailConfirmed: false,
+          attachedToImportedProfile: false,
+        },
+        new Date(t0 - 60_000),
+      ),
       identityEvent('AccountUpdated', ws, profile, { profileId: profile, changes: { firstName: 'Skipped' } }, new Date(t0 - 50_000)),
     );
     const token = await accessToken(key, { aud: ws, uuid: device });
@@ -120,12 +164,24 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
     await h.publishRaw(rawRecord(token, device, [before], { receivedAt: new Date(t0 - 30_000).toISOString() }));
     assert.equal((await waitAccepted([before.id]))[0]!.data.profileId, profile, 'linked by the registration from the device');
 
-    await h.publishIdentity(identityEvent('ProfileErased', ws, profile, { profileId: profile, erasedAt: new Date(t0 - 10_000).toISOString() }, new Date(t0 - 10_000)));
+    await h.publishIdentity(
+      identityEvent(
+        'ProfileErased',
+        ws,
+        profile,
+        { profileId: profile, erasedAt: new Date(t0 - 10_000).toISOString() },
+        new Date(t0 - 10_000),
+      ),
+    );
     const after = clientEvent();
     await h.publishRaw(rawRecord(token, device, [after], { receivedAt: new Date(t0).toISOString() }));
     const [erased] = await waitAccepted([after.id]);
     assert.deepEqual([erased!.data.profileId, erased!.data.anonymous], [null, true]);
-    assert.deepEqual(await h.sql('SELECT 1 FROM tracking.device_links WHERE profile_id = $1', [profile]), [], 'the links of an erased profile are forgotten');
+    assert.deepEqual(
+      await h.sql('SELECT 1 FROM tracking.device_links WHERE profile_id = $1', [profile]),
+      [],
+      'the links of an erased profile are forgotten',
+    );
   });
 
   it('sees a recognition committed just before the request even when it reaches identity.events just after it', async () => {
@@ -134,8 +190,18 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
     const e = clientEvent();
     const received = Date.now();
     // Auth committed the recognition, the client sent its event, and only then did the outbox relay publish.
-    await h.publishRaw(rawRecord(await accessToken(key, { aud: ws, uuid: device }), device, [e], { receivedAt: new Date(received).toISOString() }));
-    await h.publishIdentity(identityEvent('ClientRecognized', ws, profile, { profileId: profile, uuid: device, matchedBy: 'customId', previousProfileId: null }, new Date(received - 50)));
+    await h.publishRaw(
+      rawRecord(await accessToken(key, { aud: ws, uuid: device }), device, [e], { receivedAt: new Date(received).toISOString() }),
+    );
+    await h.publishIdentity(
+      identityEvent(
+        'ClientRecognized',
+        ws,
+        profile,
+        { profileId: profile, uuid: device, matchedBy: 'customId', previousProfileId: null },
+        new Date(received - 50),
+      ),
+    );
     const [accepted] = await waitAccepted([e.id]);
     assert.equal(accepted!.data.profileId, profile);
   });
@@ -147,7 +213,13 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
     const sessionId = randomUUID();
     const customer = await accessToken(key, { aud: ws, uuid: device, sub: profile, role: 'customer', sid: sessionId });
     await h.publishIdentity(
-      identityEvent('SessionClosed', ws, profile, { profileId: profile, sessionId, reason: 'sign-out', closedAt: new Date(now - 10_000).toISOString(), forgetAfter: new Date(now + HOUR).toISOString() }),
+      identityEvent('SessionClosed', ws, profile, {
+        profileId: profile,
+        sessionId,
+        reason: 'sign-out',
+        closedAt: new Date(now - 10_000).toISOString(),
+        forgetAfter: new Date(now + HOUR).toISOString(),
+      }),
     );
     const otherKey = await generateSigningKey();
     // A forger who knows the real kid but not the private key.
@@ -158,7 +230,12 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
       signedOut: { token: customer, device, code: 'TOKEN_REVOKED', stage: 'session' },
       unknownKey: { token: await accessToken(otherKey, { aud: ws, uuid: device }), device, code: 'TOKEN_INVALID', stage: 'token' },
       forged: { token: await accessToken(forgedKey, { aud: ws, uuid: device }), device, code: 'TOKEN_INVALID', stage: 'token' },
-      expired: { token: await accessToken(key, { aud: ws, uuid: device, iat: expiredIat, exp: expiredIat + 3600 }), device, code: 'TOKEN_EXPIRED', stage: 'token' },
+      expired: {
+        token: await accessToken(key, { aud: ws, uuid: device, iat: expiredIat, exp: expiredIat + 3600 }),
+        device,
+        code: 'TOKEN_EXPIRED',
+        stage: 'token',
+      },
       otherDevice: { token: await accessToken(key, { aud: ws, uuid: randomUUID() }), device, code: 'DEVICE_MISMATCH', stage: 'device' },
     } as const;
     const sent = new Map<string, { code: string; stage: string }>();
@@ -181,17 +258,26 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
       assert.equal(r.deviceUuid, device);
       assert.equal(r.source.topic, h.topics.raw);
       assert.ok(Number(r.source.offset) >= 0 && r.source.index !== null);
-      assert.equal((JSON.parse(Buffer.from(r.original, 'base64').toString()) as { id: string }).id, r.eventId, 'the original bytes of the event');
+      assert.equal(
+        (JSON.parse(Buffer.from(r.original, 'base64').toString()) as { id: string }).id,
+        r.eventId,
+        'the original bytes of the event',
+      );
     }
     assert.equal(
       rejected.some((r) => r.workspaceId !== null && r.code === 'TOKEN_INVALID'),
       false,
       'an unverified token names no workspace',
     );
-    for (const message of h.rejected.messages) for (const c of Object.values(cases)) assert.equal(message.value!.includes(c.token), false, 'no token on tracking.rejected');
+    for (const message of h.rejected.messages)
+      for (const c of Object.values(cases)) assert.equal(message.value!.includes(c.token), false, 'no token on tracking.rejected');
 
-    const malformed = await h.rejected.waitFor((ms) => ms.some((m) => Buffer.from((JSON.parse(m.value!) as TrackingEventRejected).original, 'base64').toString() === unreadable));
-    const record = malformed.map((m) => JSON.parse(m.value!) as TrackingEventRejected).find((r) => Buffer.from(r.original, 'base64').toString() === unreadable)!;
+    const malformed = await h.rejected.waitFor((ms) =>
+      ms.some((m) => Buffer.from((JSON.parse(m.value!) as TrackingEventRejected).original, 'base64').toString() === unreadable),
+    );
+    const record = malformed
+      .map((m) => JSON.parse(m.value!) as TrackingEventRejected)
+      .find((r) => Buffer.from(r.original, 'base64').toString() === unreadable)!;
     assert.deepEqual([record.code, record.stage, record.source.index], ['RECORD_MALFORMED', 'parse', null]);
     assert.equal((await waitAccepted([beforeClose.id]))[0]!.data.profileId, profile);
   });
@@ -265,8 +351,10 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
       const mine = recent.get(device)!;
       const events: unknown[] = [];
       for (let j = 0; j < 4; j++, n++) {
-        if (n % 17 === 0) events.push({ id: randomUUID() }); // no type: rejected
-        else if (n % 23 === 0 && mine.length > 0) events.push({ id: mine[0], type: 'retry' }); // a client retry: a duplicate
+        if (n % 17 === 0)
+          events.push({ id: randomUUID() }); // no type: rejected
+        else if (n % 23 === 0 && mine.length > 0)
+          events.push({ id: mine[0], type: 'retry' }); // a client retry: a duplicate
         else {
           const e = clientEvent({ params: { i, j } });
           valid.add(e.id);
@@ -295,7 +383,10 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
     await h.start();
 
     const rejectedInStream = () => h.rejections().filter((r) => devices.includes(r.deviceUuid ?? ''));
-    await waitFor(() => acceptedNow() + rejectedInStream().length >= eventsIn, { timeoutMs: 120_000, what: `${eventsIn} events accepted or rejected` });
+    await waitFor(() => acceptedNow() + rejectedInStream().length >= eventsIn, {
+      timeoutMs: 120_000,
+      what: `${eventsIn} events accepted or rejected`,
+    });
     const accepted = h.acceptedEnvelopes().filter(inStream);
     const rejected = rejectedInStream();
     const ids = accepted.map((e) => e.data.eventId);
@@ -304,16 +395,17 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
     assert.equal(accepted.length + rejected.length, eventsIn, 'events in = accepted + rejected');
     const positions = rejected.map((r) => `${r.source.partition}/${r.source.offset}/${r.source.index}`);
     assert.equal(new Set(positions).size, positions.length, 'no rejection written twice');
-    assert.deepEqual(
-      [...new Set(rejected.map((r) => r.code))].sort(),
-      ['DUPLICATE_EVENT', 'EVENT_TYPE_INVALID'],
-    );
+    assert.deepEqual([...new Set(rejected.map((r) => r.code))].sort(), ['DUPLICATE_EVENT', 'EVENT_TYPE_INVALID']);
     const metrics = await h.metrics();
     assert.match(metrics, /idstream_tracking_events_accepted_total \d+/);
     assert.match(metrics, /idstream_tracking_events_rejected_total\{code="DUPLICATE_EVENT"\} \d+/);
-    await waitFor(async () => new RegExp(`idstream_consumer_lag\\{group="${h.groupId}",topic="${h.topics.raw}",partition="0"\\} 0`).test(await h.metrics()), {
-      timeoutMs: 15_000,
-      what: 'consumer lag per partition on /metrics',
-    });
+    await waitFor(
+      async () =>
+        new RegExp(`idstream_consumer_lag\\{group="${h.groupId}",topic="${h.topics.raw}",partition="0"\\} 0`).test(await h.metrics()),
+      {
+        timeoutMs: 15_000,
+        what: 'consumer lag per partition on /metrics',
+      },
+    );
   });
 });

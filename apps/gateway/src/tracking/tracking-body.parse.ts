@@ -39,13 +39,21 @@ export function parseTrackingBody(body: unknown): TrackingBody {
   if ('events' in body) {
     batch = true;
     const unknown = Object.keys(body).filter((k) => !BATCH_FIELDS.has(k));
-    if (unknown.length > 0) return unusable(`${unknown[0]!.slice(0, 100)} is not an accepted field`, unknown.slice(0, 10).map((f) => ({ field: f.slice(0, 100), message: `${f.slice(0, 100)} is not an accepted field` })));
-    if (!Array.isArray(body.events) || body.events.length === 0) return unusable('events must be a non-empty array', [{ field: 'events', message: 'events must be a non-empty array' }]);
+    if (unknown.length > 0)
+      return unusable(
+        `${unknown[0]!.slice(0, 100)} is not an accepted field`,
+        unknown.slice(0, 10).map((f) => ({ field: f.slice(0, 100), message: `${f.slice(0, 100)} is not an accepted field` })),
+      );
+    if (!Array.isArray(body.events) || body.events.length === 0)
+      return unusable('events must be a non-empty array', [{ field: 'events', message: 'events must be a non-empty array' }]);
     const max = TRACKING_LIMITS.maxEventsPerRequest;
-    if (body.events.length > max) return unusable(`A request carries at most ${max} events`, [{ field: 'events', message: `at most ${max} events per request` }]);
+    if (body.events.length > max)
+      return unusable(`A request carries at most ${max} events`, [{ field: 'events', message: `at most ${max} events per request` }]);
     if (body.sentAt !== undefined) {
       if (parseTimestamp(body.sentAt) === null) {
-        return unusable('sentAt must be an RFC 3339 date-time with a zone', [{ field: 'sentAt', message: 'sentAt must be an RFC 3339 date-time with a zone' }]);
+        return unusable('sentAt must be an RFC 3339 date-time with a zone', [
+          { field: 'sentAt', message: 'sentAt must be an RFC 3339 date-time with a zone' },
+        ]);
       }
       sentAt = body.sentAt as string;
     }

@@ -74,10 +74,15 @@ export class TrackingIntake {
   async write(key: string, value: string, requestId: string): Promise<void> {
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > this.limits.maxRecordBytes) {
-      throw new ProblemError('BODY_TOO_LARGE', `The accepted events take ${bytes} bytes; a request may carry at most ${this.limits.maxRecordBytes}`);
+      throw new ProblemError(
+        'BODY_TOO_LARGE',
+        `The accepted events take ${bytes} bytes; a request may carry at most ${this.limits.maxRecordBytes}`,
+      );
     }
     if (this.inFlight >= this.limits.maxInFlight || this.queuedBytes + bytes > this.limits.maxQueuedBytes) {
-      throw new ProblemError('OVERLOADED', 'Tracking intake is overloaded; retry later with the same event ids', { retryAfter: this.limits.retryAfterSeconds });
+      throw new ProblemError('OVERLOADED', 'Tracking intake is overloaded; retry later with the same event ids', {
+        retryAfter: this.limits.retryAfterSeconds,
+      });
     }
     this.inFlight++;
     this.queuedBytes += bytes;
@@ -102,7 +107,9 @@ export class TrackingIntake {
       await Promise.race([acknowledged, timeout]);
     } catch (error) {
       this.logger.warn({ msg: 'tracking batch not acknowledged', requestId, err: (error as Error).message });
-      throw new ProblemError('SERVICE_UNAVAILABLE', 'Tracking events could not be stored; retry with the same event ids', { retryAfter: this.limits.retryAfterSeconds });
+      throw new ProblemError('SERVICE_UNAVAILABLE', 'Tracking events could not be stored; retry with the same event ids', {
+        retryAfter: this.limits.retryAfterSeconds,
+      });
     } finally {
       clearTimeout(timer);
       // A timed-out request's record may still be acknowledged later: no unhandled rejection then.

@@ -21,7 +21,12 @@ export class TrackingController {
   @Post()
   @HttpCode(202)
   @AnyToken(TRACKING_SCOPE)
-  async track(@Body() body: unknown, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta, @Req() request: GatewayRequest): Promise<TrackingAccepted> {
+  async track(
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+    @Meta() meta: RequestMeta,
+    @Req() request: GatewayRequest,
+  ): Promise<TrackingAccepted> {
     const receivedAt = new Date().toISOString();
     const parsed = parseTrackingBody(body);
     if (!parsed.ok) throw new ProblemError('VALIDATION_FAILED', parsed.message, { errors: parsed.errors });

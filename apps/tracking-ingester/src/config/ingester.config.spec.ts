@@ -14,7 +14,12 @@ describe('ingester config', () => {
     assert.equal(config.maxPastMs, 86_400_000);
     assert.equal(config.dedupeWindowMs, 90_000_000);
     assert.equal(config.identityGraceMs, 500);
-    assert.deepEqual(config.topicNames, { raw: 'tracking.raw', events: 'tracking.events', rejected: 'tracking.rejected', identity: 'identity.events' });
+    assert.deepEqual(config.topicNames, {
+      raw: 'tracking.raw',
+      events: 'tracking.events',
+      rejected: 'tracking.rejected',
+      identity: 'identity.events',
+    });
   });
 
   it('creates overridden topics like the ones they replace', () => {
@@ -28,6 +33,9 @@ describe('ingester config', () => {
       (e: unknown) => e instanceof ConfigError && e.variable === 'INGESTER_DEDUPE_WINDOW_SECONDS',
     );
     assert.throws(() => readIngesterConfig({ INGESTER_DEDUPE_WINDOW_SECONDS: '3600' }), /INGESTER_DEDUPE_WINDOW_SECONDS/);
-    assert.throws(() => readIngesterConfig({ INGESTER_GROUP_ID: 'same', INGESTER_IDENTITY_GROUP_ID: 'same' }), /INGESTER_IDENTITY_GROUP_ID/);
+    assert.throws(
+      () => readIngesterConfig({ INGESTER_GROUP_ID: 'same', INGESTER_IDENTITY_GROUP_ID: 'same' }),
+      /INGESTER_IDENTITY_GROUP_ID/,
+    );
   });
 });

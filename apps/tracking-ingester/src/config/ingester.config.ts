@@ -58,7 +58,10 @@ export function readIngesterConfig(env: Record<string, string | undefined> = pro
   const dedupeWindowMs = readSeconds(env, 'INGESTER_DEDUPE_WINDOW_SECONDS', 90_000, { min: 86_400, max: 60 * 86_400 });
   // A retry arriving after its id was forgotten must be too old to be accepted: see docs/tracking.md.
   if (dedupeWindowMs < maxPastMs + maxFutureMs) {
-    throw new ConfigError('INGESTER_DEDUPE_WINDOW_SECONDS', `must be at least INGESTER_MAX_PAST_SECONDS + INGESTER_MAX_FUTURE_SECONDS (${(maxPastMs + maxFutureMs) / 1000})`);
+    throw new ConfigError(
+      'INGESTER_DEDUPE_WINDOW_SECONDS',
+      `must be at least INGESTER_MAX_PAST_SECONDS + INGESTER_MAX_FUTURE_SECONDS (${(maxPastMs + maxFutureMs) / 1000})`,
+    );
   }
   const topicNames: IngesterTopics = {
     raw: readString(env, 'INGESTER_RAW_TOPIC', Topics.trackingRaw),
@@ -67,7 +70,8 @@ export function readIngesterConfig(env: Record<string, string | undefined> = pro
     identity: readString(env, 'INGESTER_IDENTITY_TOPIC', Topics.identityEvents),
   };
   for (const [name, topic] of Object.entries(topicNames) as [string, string][]) {
-    if (!/^[A-Za-z0-9._-]{1,200}$/.test(topic)) throw new ConfigError(`INGESTER_${name.toUpperCase()}_TOPIC`, `"${topic}" is not a topic name`);
+    if (!/^[A-Za-z0-9._-]{1,200}$/.test(topic))
+      throw new ConfigError(`INGESTER_${name.toUpperCase()}_TOPIC`, `"${topic}" is not a topic name`);
   }
   const groupId = readString(env, 'INGESTER_GROUP_ID', 'tracking-ingester');
   const identityGroupId = readString(env, 'INGESTER_IDENTITY_GROUP_ID', 'tracking-ingester-identity');

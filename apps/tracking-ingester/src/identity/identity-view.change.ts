@@ -15,22 +15,38 @@ export type IdentityViewChange =
   | { kind: 'none' };
 
 /** The identity events the view handles: the consumer skips every other type unread. */
-export const VIEW_EVENT_TYPES: ReadonlySet<string> = new Set(['UserRegistered', 'SessionOpened', 'ClientRecognized', 'ProfileErased', 'SessionClosed', 'SigningKeyRotated']);
+export const VIEW_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'UserRegistered',
+  'SessionOpened',
+  'ClientRecognized',
+  'ProfileErased',
+  'SessionClosed',
+  'SigningKeyRotated',
+]);
 
 /** What one identity event changes in the view; the other types change nothing. */
 export function identityViewChange(event: IdentityEvent): IdentityViewChange {
   const base = { workspaceId: event.workspaceId, at: new Date(event.occurredAt), eventId: event.id };
   switch (event.type) {
     case 'UserRegistered':
-      return event.data.deviceUuid ? { kind: 'link', ...base, deviceUuid: event.data.deviceUuid, profileId: event.data.profileId } : { kind: 'none' };
+      return event.data.deviceUuid
+        ? { kind: 'link', ...base, deviceUuid: event.data.deviceUuid, profileId: event.data.profileId }
+        : { kind: 'none' };
     case 'SessionOpened':
-      return event.data.deviceUuid ? { kind: 'link', ...base, deviceUuid: event.data.deviceUuid, profileId: event.data.profileId } : { kind: 'none' };
+      return event.data.deviceUuid
+        ? { kind: 'link', ...base, deviceUuid: event.data.deviceUuid, profileId: event.data.profileId }
+        : { kind: 'none' };
     case 'ClientRecognized':
       return { kind: 'link', ...base, deviceUuid: event.data.uuid, profileId: event.data.profileId };
     case 'ProfileErased':
       return { kind: 'unlink-profile', ...base, at: new Date(event.data.erasedAt), profileId: event.data.profileId };
     case 'SessionClosed':
-      return { kind: 'session-closed', sessionId: event.data.sessionId, closedAt: new Date(event.data.closedAt), forgetAfter: new Date(event.data.forgetAfter) };
+      return {
+        kind: 'session-closed',
+        sessionId: event.data.sessionId,
+        closedAt: new Date(event.data.closedAt),
+        forgetAfter: new Date(event.data.forgetAfter),
+      };
     case 'SigningKeyRotated':
       return { kind: 'signing-key', key: event.data };
     case 'AnonymousClientCreated':

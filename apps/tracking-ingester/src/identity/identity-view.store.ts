@@ -45,10 +45,10 @@ export class IdentityViewStore {
            ON CONFLICT DO NOTHING`,
           [change.workspaceId, change.profileId, change.at.toISOString(), change.eventId],
         );
-        await manager.query('WITH gone AS (DELETE FROM tracking.device_links WHERE workspace_id = $1 AND profile_id = $2 RETURNING 1) SELECT count(*) FROM gone', [
-          change.workspaceId,
-          change.profileId,
-        ]);
+        await manager.query(
+          'WITH gone AS (DELETE FROM tracking.device_links WHERE workspace_id = $1 AND profile_id = $2 RETURNING 1) SELECT count(*) FROM gone',
+          [change.workspaceId, change.profileId],
+        );
         return;
       case 'session-closed':
         // The first close is the one that counts; the latest forgetAfter keeps it long enough.
@@ -61,12 +61,15 @@ export class IdentityViewStore {
         return;
       case 'signing-key': {
         const { key } = change;
-        await manager.query('INSERT INTO tracking.signing_keys (kid, public_jwk) VALUES ($1, $2::jsonb) ON CONFLICT (kid) DO NOTHING', [key.kid, JSON.stringify(key.publicJwk)]);
+        await manager.query('INSERT INTO tracking.signing_keys (kid, public_jwk) VALUES ($1, $2::jsonb) ON CONFLICT (kid) DO NOTHING', [
+          key.kid,
+          JSON.stringify(key.publicJwk),
+        ]);
         if (key.previousKid !== null && key.previousValidUntil !== null) {
-          await manager.query('WITH changed AS (UPDATE tracking.signing_keys SET valid_until = $2 WHERE kid = $1 RETURNING 1) SELECT count(*) FROM changed', [
-            key.previousKid,
-            key.previousValidUntil,
-          ]);
+          await manager.query(
+            'WITH changed AS (UPDATE tracking.signing_keys SET valid_until = $2 WHERE kid = $1 RETURNING 1) SELECT count(*) FROM changed',
+            [key.previousKid, key.previousValidUntil],
+          );
         }
         return;
       }
@@ -83,13 +86,14 @@ export class IdentityViewStore {
   async links(db: Queryable, devices: readonly { workspaceId: string; deviceUuid: string }[]): Promise<Map<string, DeviceLink[]>> {
     const out = new Map<string, DeviceLink[]>();
     if (devices.length === 0) return out;
-    const rows: { workspace_id: string; device_uuid: string; linked_at: Date; profile_id: string | null; event_id: string }[] = await db.query(
-      `SELECT l.workspace_id, l.device_uuid, l.linked_at, l.profile_id, l.event_id
+    const rows: { workspace_id: string; device_uuid: string; linked_at: Date; profile_id: string | null; event_id: string }[] =
+      await db.query(
+        `SELECT l.workspace_id, l.device_uuid, l.linked_at, l.profile_id, l.event_id
          FROM tracking.device_links l
          JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::text[])) AS d(workspace_id, device_uuid)
            ON l.workspace_id = d.workspace_id AND l.device_uuid = d.device_uuid`,
-      [devices.map((d) => d.workspaceId), devices.map((d) => d.deviceUuid)],
-    );
+        [devices.map((d) => d.workspaceId), devices.map((d) => d.deviceUuid)],
+      );
     for (const row of rows) {
       const key = deviceKey(row.workspace_id, row.device_uuid);
       const list = out.get(key) ?? [];
@@ -102,15 +106,18 @@ export class IdentityViewStore {
   async closures(db: Queryable, sessionIds: readonly string[]): Promise<Map<string, SessionClosure>> {
     const out = new Map<string, SessionClosure>();
     if (sessionIds.length === 0) return out;
-    const rows: { session_id: string; closed_at: Date }[] = await db.query('SELECT session_id, closed_at FROM tracking.closed_sessions WHERE session_id = ANY($1::text[])', [
-      [...new Set(sessionIds)],
-    ]);
+    const rows: { session_id: string; closed_at: Date }[] = await db.query(
+      'SELECT session_id, closed_at FROM tracking.closed_sessions WHERE session_id = ANY($1::text[])',
+      [[...new Set(sessionIds)]],
+    );
     for (const row of rows) out.set(row.session_id, { closedAt: new Date(row.closed_at).getTime() });
     return out;
   }
 
   async keys(db: Queryable): Promise<StoredKey[]> {
-    const rows: { public_jwk: PublicJwk; valid_until: Date | null }[] = await db.query('SELECT public_jwk, valid_until FROM tracking.signing_keys ORDER BY kid');
+    const rows: { public_jwk: PublicJwk; valid_until: Date | null }[] = await db.query(
+      'SELECT public_jwk, valid_until FROM tracking.signing_keys ORDER BY kid',
+    );
     return rows.map((r) => ({ jwk: r.public_jwk, validUntil: r.valid_until === null ? null : new Date(r.valid_until) }));
   }
 
@@ -119,9 +126,10 @@ export class IdentityViewStore {
    * past forgetAfter by tracking.raw's retention, since a late record may still be judged.
    */
   async pruneClosures(db: Queryable, before: Date): Promise<number> {
-    const [row]: { n: number }[] = await db.query('WITH gone AS (DELETE FROM tracking.closed_sessions WHERE forget_after < $1 RETURNING 1) SELECT count(*)::int AS n FROM gone', [
-      before.toISOString(),
-    ]);
+    const [row]: { n: number }[] = await db.query(
+      'WITH gone AS (DELETE FROM tracking.closed_sessions WHERE forget_after < $1 RETURNING 1) SELECT count(*)::int AS n FROM gone',
+      [before.toISOString()],
+    );
     return row?.n ?? 0;
   }
 }

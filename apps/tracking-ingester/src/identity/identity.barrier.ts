@@ -61,7 +61,10 @@ export class IdentityBarrier {
         deadline = now + this.settings.waitMs;
       }
       const left = deadline - now;
-      if (left <= 0) throw new Error(`the identity view made no progress on ${this.settings.topic} for ${this.settings.waitMs} ms: ${this.describe(ends)}`);
+      if (left <= 0)
+        throw new Error(
+          `the identity view made no progress on ${this.settings.topic} for ${this.settings.waitMs} ms: ${this.describe(ends)}`,
+        );
       await this.sleep(Math.min(50, left));
     }
   }

@@ -25,7 +25,13 @@ describe('de-duplication decisions', () => {
   });
 
   it('keeps the first claim of each id in a batch, in input order', () => {
-    const claims = [sighting('a', '1'), sighting('b', '1', 1), sighting('a', '2'), sighting('a', '1', 2), sighting('a', '1', 0, { deviceUuid: 'other' })];
+    const claims = [
+      sighting('a', '1'),
+      sighting('b', '1', 1),
+      sighting('a', '2'),
+      sighting('a', '1', 2),
+      sighting('a', '1', 0, { deviceUuid: 'other' }),
+    ];
     assert.deepEqual(firstOfEachId(claims), { first: [0, 1, 4], repeats: [2, 3] });
   });
 });

@@ -18,11 +18,17 @@ export interface Sighting {
   index: number;
 }
 
-export const sightingKey = (s: Pick<Sighting, 'workspaceId' | 'deviceUuid' | 'eventId'>): string => `${s.workspaceId}\u0000${s.deviceUuid}\u0000${s.eventId}`;
+export const sightingKey = (s: Pick<Sighting, 'workspaceId' | 'deviceUuid' | 'eventId'>): string =>
+  `${s.workspaceId}\u0000${s.deviceUuid}\u0000${s.eventId}`;
 
 /** Whether a remembered id was written by this very input position (a redelivery after a crash). */
 export function samePosition(remembered: Omit<Sighting, 'workspaceId' | 'deviceUuid' | 'eventId'>, claim: Sighting): boolean {
-  return remembered.group === claim.group && remembered.partition === claim.partition && BigInt(remembered.offset) === BigInt(claim.offset) && remembered.index === claim.index;
+  return (
+    remembered.group === claim.group &&
+    remembered.partition === claim.partition &&
+    BigInt(remembered.offset) === BigInt(claim.offset) &&
+    remembered.index === claim.index
+  );
 }
 
 /**

@@ -61,12 +61,19 @@ export class DedupeStore {
            ON s.workspace_id = k.workspace_id AND s.device_uuid = k.device_uuid AND s.event_id = k.event_id`,
       [contested.map((i) => claims[i]!.workspaceId), contested.map((i) => claims[i]!.deviceUuid), contested.map((i) => claims[i]!.eventId)],
     );
-    const byKey = new Map(existing.map((r) => [sightingKey({ workspaceId: r.workspace_id, deviceUuid: r.device_uuid, eventId: r.event_id }), r]));
+    const byKey = new Map(
+      existing.map((r) => [sightingKey({ workspaceId: r.workspace_id, deviceUuid: r.device_uuid, eventId: r.event_id }), r]),
+    );
     for (const i of contested) {
       const claim = claims[i]!;
       const row = byKey.get(sightingKey(claim));
       // No row: it was pruned between the two statements (older than the window): a duplicate is the safe answer.
-      fresh[i] = row !== undefined && samePosition({ group: row.source_group, partition: row.source_partition, offset: row.source_offset, index: row.source_index }, claim);
+      fresh[i] =
+        row !== undefined &&
+        samePosition(
+          { group: row.source_group, partition: row.source_partition, offset: row.source_offset, index: row.source_index },
+          claim,
+        );
     }
     return fresh;
   }

@@ -15,7 +15,11 @@ describe('event time', () => {
   });
 
   it('takes the client time as is without sentAt, and receivedAt without occurredAt', () => {
-    assert.deepEqual(eventTime('2025-03-01T11:00:00.000Z', null, received, policy), { ok: true, occurredAt: Date.parse('2025-03-01T11:00:00.000Z'), clockSkewMs: null });
+    assert.deepEqual(eventTime('2025-03-01T11:00:00.000Z', null, received, policy), {
+      ok: true,
+      occurredAt: Date.parse('2025-03-01T11:00:00.000Z'),
+      clockSkewMs: null,
+    });
     assert.deepEqual(eventTime(undefined, null, received, policy), { ok: true, occurredAt: received, clockSkewMs: null });
     assert.deepEqual(eventTime(undefined, iso(received - 1000), received, policy), { ok: true, occurredAt: received, clockSkewMs: 1000 });
   });

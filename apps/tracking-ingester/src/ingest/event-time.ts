@@ -35,10 +35,18 @@ export function eventTime(clientOccurredAt: string | undefined, sentAt: string |
     occurredAt = sent === null ? client : receivedAt - (sent - client);
   }
   if (occurredAt > receivedAt + policy.maxFutureMs) {
-    return { ok: false, code: 'EVENT_IN_FUTURE', detail: `occurred ${occurredAt - receivedAt} ms after it was received (at most ${policy.maxFutureMs})` };
+    return {
+      ok: false,
+      code: 'EVENT_IN_FUTURE',
+      detail: `occurred ${occurredAt - receivedAt} ms after it was received (at most ${policy.maxFutureMs})`,
+    };
   }
   if (occurredAt < receivedAt - policy.maxPastMs) {
-    return { ok: false, code: 'EVENT_TOO_OLD', detail: `occurred ${receivedAt - occurredAt} ms before it was received (at most ${policy.maxPastMs})` };
+    return {
+      ok: false,
+      code: 'EVENT_TOO_OLD',
+      detail: `occurred ${receivedAt - occurredAt} ms before it was received (at most ${policy.maxPastMs})`,
+    };
   }
   return { ok: true, occurredAt, clockSkewMs };
 }

@@ -12,7 +12,9 @@ import type { Candidate, Rejection } from './record.decide';
 function validator(type: string) {
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
-  const schema = JSON.parse(readFileSync(path.join(repoRoot(), 'libs/contracts/schemas/tracking.v1', `${type}.schema.json`), 'utf8')) as object;
+  const schema = JSON.parse(
+    readFileSync(path.join(repoRoot(), 'libs/contracts/schemas/tracking.v1', `${type}.schema.json`), 'utf8'),
+  ) as object;
   return ajv.compile(schema);
 }
 
@@ -91,7 +93,10 @@ describe('ingester outputs', () => {
   it('splits sends by size', () => {
     const messages = Array.from({ length: 10 }, () => ({ key: 'k', value: 'x'.repeat(400), headers: {} }));
     const chunks = chunksOf(messages, 1100);
-    assert.deepEqual(chunks.map((c) => c.length), [2, 2, 2, 2, 2]);
+    assert.deepEqual(
+      chunks.map((c) => c.length),
+      [2, 2, 2, 2, 2],
+    );
     assert.deepEqual(chunksOf([], 10), []);
   });
 });

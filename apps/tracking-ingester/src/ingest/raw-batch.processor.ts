@@ -159,7 +159,8 @@ export class RawBatchProcessor {
         let check = memo.get(key);
         if (!check) {
           check = verifyAccessToken(record.token, { keys, issuer: this.settings.issuer, now: new Date(record.receivedAt) }).then(
-            (result): TokenCheck => (result.ok ? { ok: true, claims: result.claims, kid: result.kid } : { ok: false, code: result.code, reason: result.reason }),
+            (result): TokenCheck =>
+              result.ok ? { ok: true, claims: result.claims, kid: result.kid } : { ok: false, code: result.code, reason: result.reason },
           );
           memo.set(key, check);
         }

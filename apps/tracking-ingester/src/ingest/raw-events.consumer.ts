@@ -26,7 +26,6 @@ export class RawEventsConsumer {
   private assigned: number[] = [];
   private pruneTimer: NodeJS.Timeout | null = null;
   private pruning: Promise<void> = Promise.resolve();
-  private joinedOnce = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -34,7 +33,10 @@ export class RawEventsConsumer {
     private readonly processor: RawBatchProcessor,
     private readonly dedupe: DedupeStore,
     private readonly metrics: IngesterMetrics,
-    private readonly config: Pick<IngesterConfig, 'groupId' | 'topicNames' | 'partitionsConcurrency' | 'maxBytesPerPartition' | 'dedupeWindowMs' | 'pruneIntervalMs'>,
+    private readonly config: Pick<
+      IngesterConfig,
+      'groupId' | 'topicNames' | 'partitionsConcurrency' | 'maxBytesPerPartition' | 'dedupeWindowMs' | 'pruneIntervalMs'
+    >,
     private readonly pruneClosures: (now: Date) => Promise<number>,
   ) {
     this.consumer = kafka.consumer({
@@ -49,14 +51,9 @@ export class RawEventsConsumer {
     });
   }
 
-  get joined(): boolean {
-    return this.joinedOnce;
-  }
-
   async start(): Promise<void> {
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.joinedOnce = true;
       this.assigned = payload.memberAssignment[this.config.topicNames.raw] ?? [];
     });
     // A new group starts at the beginning of tracking.raw (7 days): nothing the gateway wrote
@@ -97,7 +94,10 @@ export class RawEventsConsumer {
       outputs = await this.processor.process({ topic, partition, messages: batch.messages }, async (out) => {
         await this.sendAll(transaction, this.config.topicNames.events, out.accepted);
         await this.sendAll(transaction, this.config.topicNames.rejected, out.rejected);
-        await transaction.sendOffsets({ consumerGroupId: this.config.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+        await transaction.sendOffsets({
+          consumerGroupId: this.config.groupId,
+          topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],
+        });
       });
       // The database (the claimed ids) committed inside process(); now the outputs and offsets.
       await transaction.commit();
@@ -106,12 +106,19 @@ export class RawEventsConsumer {
       // A fenced or broken transactional producer cannot be reused: the next batch makes a new one.
       await this.dropProducer(partition);
       this.metrics.batchFailures.inc();
-      this.logger.error({ msg: 'tracking batch failed; it will be retried', partition, firstOffset: batch.messages[0]!.offset, lastOffset, err: (error as Error).message });
+      this.logger.error({
+        msg: 'tracking batch failed; it will be retried',
+        partition,
+        firstOffset: batch.messages[0]!.offset,
+        lastOffset,
+        err: (error as Error).message,
+      });
       throw error;
     }
     payload.resolveOffset(lastOffset);
     this.metrics.recordBatch(outputs, Date.now() - started);
-    if (outputs.maxReceivedAt !== null) this.streamTime.set(partition, Math.max(outputs.maxReceivedAt, this.streamTime.get(partition) ?? 0));
+    if (outputs.maxReceivedAt !== null)
+      this.streamTime.set(partition, Math.max(outputs.maxReceivedAt, this.streamTime.get(partition) ?? 0));
     await payload.heartbeat();
   }
 

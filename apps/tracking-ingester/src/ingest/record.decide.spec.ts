@@ -63,7 +63,9 @@ describe('deciding one tracking.raw record', () => {
     assert.equal(linked.candidates[0]!.data.anonymous, false);
     const later = decideRecord(facts([ev()], { links: [{ linkedAt: receivedMs + 1000, profileId: 'profile-7', eventId: '01' }] }));
     assert.equal(later.candidates[0]!.data.profileId, null, 'a link made after the request was received does not count');
-    const customer = decideRecord(facts([ev()], { token: valid(claims({ role: 'customer', sub: 'profile-9', scope: CUSTOMER_SCOPE })), links }));
+    const customer = decideRecord(
+      facts([ev()], { token: valid(claims({ role: 'customer', sub: 'profile-9', scope: CUSTOMER_SCOPE })), links }),
+    );
     assert.equal(customer.candidates[0]!.data.profileId, 'profile-9');
   });
 
@@ -93,8 +95,13 @@ describe('deciding one tracking.raw record', () => {
 
   it('rejects a bad event alone; the rest of the record goes on', () => {
     const good = ev();
-    const { candidates, rejections } = decideRecord(facts([{ type: 'x' }, good, ev({ occurredAt: '2025-03-01T12:10:00.000Z' }), ev({ occurredAt: '2025-02-20T00:00:00.000Z' })]));
-    assert.deepEqual(candidates.map((c) => c.eventId), [good.id]);
+    const { candidates, rejections } = decideRecord(
+      facts([{ type: 'x' }, good, ev({ occurredAt: '2025-03-01T12:10:00.000Z' }), ev({ occurredAt: '2025-02-20T00:00:00.000Z' })]),
+    );
+    assert.deepEqual(
+      candidates.map((c) => c.eventId),
+      [good.id],
+    );
     assert.deepEqual(
       rejections.map((r) => [r.source.index, r.code, r.stage]),
       [

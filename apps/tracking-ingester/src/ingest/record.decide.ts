@@ -21,7 +21,8 @@ export interface InputRef {
 }
 
 /** The token of a record, verified at its `receivedAt` (signature, kid, issuer, expiry). */
-export type TokenCheck = { ok: true; claims: AccessTokenClaims; kid: string } | { ok: false; code: 'TOKEN_INVALID' | 'TOKEN_EXPIRED'; reason: string };
+export type TokenCheck =
+  { ok: true; claims: AccessTokenClaims; kid: string } | { ok: false; code: 'TOKEN_INVALID' | 'TOKEN_EXPIRED'; reason: string };
 
 /** An event that passed every check but de-duplication. */
 export interface Candidate {
@@ -135,7 +136,8 @@ export function decideRecord(facts: RecordFacts): RecordDecision {
   if (!token.ok) return rejectAll(token.code, token.reason, null);
   const { claims, kid } = token;
   if (!hasScope(claims, TRACKING_SCOPE)) return rejectAll('INSUFFICIENT_SCOPE', `the token lacks the scope ${TRACKING_SCOPE}`, claims.aud);
-  if (revokedAt(closure, claims.iat, receivedAt)) return rejectAll('TOKEN_REVOKED', 'the session of the token was closed before the request was received', claims.aud);
+  if (revokedAt(closure, claims.iat, receivedAt))
+    return rejectAll('TOKEN_REVOKED', 'the session of the token was closed before the request was received', claims.aud);
   if (record.deviceUuid !== claims.uuid) return rejectAll('DEVICE_MISMATCH', "the record's device is not the token's uuid", claims.aud);
   if (key !== null && key !== record.deviceUuid) return rejectAll('DEVICE_MISMATCH', "the record's key is not its device", claims.aud);
 

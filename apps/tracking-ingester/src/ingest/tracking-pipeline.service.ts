@@ -53,7 +53,11 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
   async onApplicationBootstrap(): Promise<void> {
     const { config } = this;
     const topics = config.topicNames;
-    const barrier = new IdentityBarrier(this.kafka, this.dataSource, { topic: topics.identity, groupId: config.identityGroupId, waitMs: config.identityWaitMs });
+    const barrier = new IdentityBarrier(this.kafka, this.dataSource, {
+      topic: topics.identity,
+      groupId: config.identityGroupId,
+      waitMs: config.identityWaitMs,
+    });
     this.barrier = barrier;
     const identityLabels = { group: config.identityGroupId, topic: topics.identity };
     this.identity = await identityEventsConsumer(this.kafka, this.dataSource, this.producer, this.view, {
@@ -65,7 +69,12 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
       },
       onError: (error, context) => {
         consumerMetrics.errors.inc(identityLabels);
-        this.logger.error({ msg: 'identity event not applied', err: (error as Error).message, partition: context?.partition, offset: context?.offset });
+        this.logger.error({
+          msg: 'identity event not applied',
+          err: (error as Error).message,
+          partition: context?.partition,
+          offset: context?.offset,
+        });
       },
     });
     await this.identity.start();

@@ -39,15 +39,13 @@ export class VerificationKeys {
     await Promise.resolve(this.client?.close()).catch(() => undefined);
   }
 
-  /** True once auth answered (for logs and tests). */
-  get jwksLoaded(): boolean {
-    return this.fromJwks.size > 0;
-  }
-
   /** The current key set; rebuilt only when the stored keys changed. */
   async keySet(db: DataSource): Promise<KeySet> {
     const stored = await this.store.keys(db);
-    const fingerprint = JSON.stringify([stored.map((k) => [k.jwk.kid, k.jwk.x, k.validUntil?.getTime() ?? null]), [...this.fromJwks.keys()]]);
+    const fingerprint = JSON.stringify([
+      stored.map((k) => [k.jwk.kid, k.jwk.x, k.validUntil?.getTime() ?? null]),
+      [...this.fromJwks.keys()],
+    ]);
     if (this.cached?.fingerprint === fingerprint) return this.cached.set;
     const set = new KeySet();
     const add = (jwk: PublicJwk, validUntil: Date | null) => {
@@ -83,7 +81,12 @@ export class VerificationKeys {
       const delay = Math.min(1000 * 2 ** Math.min(this.failures - 1, 5), 30_000);
       // Auth may simply not be up yet (or not deployed beside us): the events carry the keys too.
       if (this.failures === 1 || this.failures % 20 === 0) {
-        this.logger.log({ msg: 'JWKS not fetched from auth yet; retrying', err: (error as Error).message, retryInMs: delay, failures: this.failures });
+        this.logger.log({
+          msg: 'JWKS not fetched from auth yet; retrying',
+          err: (error as Error).message,
+          retryInMs: delay,
+          failures: this.failures,
+        });
       }
       this.fetchLater(delay);
     }

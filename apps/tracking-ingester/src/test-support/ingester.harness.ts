@@ -15,10 +15,26 @@ import {
   type TrackingRawBatch,
 } from '@idstream/contracts';
 import { ANONYMOUS_SCOPE, CUSTOMER_SCOPE, signAccessToken, type AccessTokenClaims, type SigningKey } from '@idstream/crypto';
-import { TopicReader, createTestDatabase, createTestTopic, freePort, startNodeProcess, testKafka, uniqueName, waitFor, type RunningProcess } from '@idstream/testing';
+import {
+  TopicReader,
+  createTestDatabase,
+  createTestTopic,
+  freePort,
+  startNodeProcess,
+  testKafka,
+  uniqueName,
+  waitFor,
+  type RunningProcess,
+} from '@idstream/testing';
 
 /** A valid identity envelope (checked against the published schema), as auth would publish it. */
-export function identityEvent<T extends IdentityEventType>(type: T, workspaceId: string, aggregateId: string, data: IdentityEventDataMap[T], occurredAt = new Date()): IdentityEvent {
+export function identityEvent<T extends IdentityEventType>(
+  type: T,
+  workspaceId: string,
+  aggregateId: string,
+  data: IdentityEventDataMap[T],
+  occurredAt = new Date(),
+): IdentityEvent {
   const envelope = {
     id: uuidv7(occurredAt.getTime()),
     type,
@@ -37,7 +53,11 @@ export function identityEvent<T extends IdentityEventType>(type: T, workspaceId:
 }
 
 /** Access tokens signed with a key of the test's choosing, as auth signs them. */
-export async function accessToken(key: SigningKey, claims: Partial<AccessTokenClaims> & Pick<AccessTokenClaims, 'aud' | 'uuid'>, now = Date.now()): Promise<string> {
+export async function accessToken(
+  key: SigningKey,
+  claims: Partial<AccessTokenClaims> & Pick<AccessTokenClaims, 'aud' | 'uuid'>,
+  now = Date.now(),
+): Promise<string> {
   const role = claims.role ?? 'anonymous';
   const iat = Math.floor(now / 1000) - 60;
   return signAccessToken(key, {
@@ -54,7 +74,16 @@ export async function accessToken(key: SigningKey, claims: Partial<AccessTokenCl
 }
 
 export function rawRecord(token: string, deviceUuid: string, events: unknown[], extra: Partial<TrackingRawBatch> = {}): TrackingRawBatch {
-  return { schemaVersion: 1, requestId: randomUUID(), deviceUuid, receivedAt: new Date().toISOString(), sentAt: null, token, events, ...extra };
+  return {
+    schemaVersion: 1,
+    requestId: randomUUID(),
+    deviceUuid,
+    receivedAt: new Date().toISOString(),
+    sentAt: null,
+    token,
+    events,
+    ...extra,
+  };
 }
 
 export interface ClientEvent {
@@ -147,7 +176,11 @@ export class IngesterHarness {
   }
 
   async publishIdentity(...events: IdentityEvent[]): Promise<void> {
-    await this.producer.send({ topic: this.topics.identity, acks: -1, messages: events.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e), headers: envelopeHeaders(e) })) });
+    await this.producer.send({
+      topic: this.topics.identity,
+      acks: -1,
+      messages: events.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e), headers: envelopeHeaders(e) })),
+    });
   }
 
   async publishRaw(...records: (TrackingRawBatch | { key: string | null; value: string })[]): Promise<RecordMetadata[]> {
@@ -183,7 +216,9 @@ export class IngesterHarness {
     await this.pg?.end();
     const admin = this.kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [...Object.values(this.topics).filter(Boolean), `dlq.${this.identityGroupId}`] }).catch(() => undefined);
+    await admin
+      .deleteTopics({ topics: [...Object.values(this.topics).filter(Boolean), `dlq.${this.identityGroupId}`] })
+      .catch(() => undefined);
     await admin.deleteGroups([this.groupId, this.identityGroupId]).catch(() => undefined);
     await admin.disconnect();
     await this.db?.drop();

@@ -195,7 +195,15 @@ export const TRACKING_REJECT_CODES: readonly TrackingRejectCode[] = [
   'DUPLICATE_EVENT',
 ];
 
-export const TRACKING_REJECT_STAGES: readonly TrackingRejectStage[] = ['parse', 'token', 'session', 'device', 'validation', 'time', 'dedupe'];
+export const TRACKING_REJECT_STAGES: readonly TrackingRejectStage[] = [
+  'parse',
+  'token',
+  'session',
+  'device',
+  'validation',
+  'time',
+  'dedupe',
+];
 
 export const TRACKING_SCHEMA_VERSION = 1;
 /** The envelope `type` of an accepted event on `tracking.events`. */

@@ -9,7 +9,13 @@ describe('tracking event validation', () => {
   it('accepts a minimal and a full event, and copies exactly the known fields', () => {
     const minimal = validateTrackingEvent({ id, type: 'screen_view' });
     assert.deepEqual(minimal, { ok: true, event: { id, type: 'screen_view' } });
-    const full = validateTrackingEvent({ id, type: 'purchase', label: 'checkout', occurredAt: '2025-03-01T08:00:00.123+02:00', params: { total: 12.5, items: [{ sku: 'a' }] } });
+    const full = validateTrackingEvent({
+      id,
+      type: 'purchase',
+      label: 'checkout',
+      occurredAt: '2025-03-01T08:00:00.123+02:00',
+      params: { total: 12.5, items: [{ sku: 'a' }] },
+    });
     assert.equal(full.ok, true);
     if (full.ok) assert.deepEqual(Object.keys(full.event).sort(), ['id', 'label', 'occurredAt', 'params', 'type']);
   });
@@ -51,17 +57,42 @@ describe('tracking event validation', () => {
     assert.equal(parseTimestamp('2025-03-01T10:00:00+02:00'), Date.UTC(2025, 2, 1, 8));
     assert.equal(parseTimestamp('2025-03-01T07:30:00.5-00:30'), Date.UTC(2025, 2, 1, 8, 0, 0, 500));
     assert.equal(parseTimestamp('2025-03-01T08:00:00.123456789Z'), Date.UTC(2025, 2, 1, 8, 0, 0, 123));
-    for (const bad of ['2025-02-30T00:00:00Z', '2025-13-01T00:00:00Z', '2025-03-01T24:00:00Z', '2025-03-01T08:00:60Z', '2025-03-01 08:00:00Z', '2025-03-01', '', 5]) {
+    for (const bad of [
+      '2025-02-30T00:00:00Z',
+      '2025-13-01T00:00:00Z',
+      '2025-03-01T24:00:00Z',
+      '2025-03-01T08:00:60Z',
+      '2025-03-01 08:00:00Z',
+      '2025-03-01',
+      '',
+      5,
+    ]) {
       assert.equal(parseTimestamp(bad), null, String(bad));
     }
   });
 
   it('reads a tracking.raw record, ignoring fields it does not know, and refuses a broken one', () => {
-    const record = { schemaVersion: 1, requestId: 'r1', deviceUuid: randomUUID(), receivedAt: '2025-03-01T08:00:00.000Z', sentAt: null, token: 'a.b.c', events: [{}], later: true };
+    const record = {
+      schemaVersion: 1,
+      requestId: 'r1',
+      deviceUuid: randomUUID(),
+      receivedAt: '2025-03-01T08:00:00.000Z',
+      sentAt: null,
+      token: 'a.b.c',
+      events: [{}],
+      later: true,
+    };
     const parsed = parseTrackingRawRecord(Buffer.from(JSON.stringify(record)));
     assert.equal(parsed.ok, true);
     if (parsed.ok) assert.equal('later' in parsed.record, false);
-    for (const broken of ['{', 'null', JSON.stringify({ ...record, schemaVersion: 2 }), JSON.stringify({ ...record, events: [] }), JSON.stringify({ ...record, sentAt: 'x' }), JSON.stringify({ ...record, deviceUuid: 'd' })]) {
+    for (const broken of [
+      '{',
+      'null',
+      JSON.stringify({ ...record, schemaVersion: 2 }),
+      JSON.stringify({ ...record, events: [] }),
+      JSON.stringify({ ...record, sentAt: 'x' }),
+      JSON.stringify({ ...record, deviceUuid: 'd' }),
+    ]) {
       assert.equal(parseTrackingRawRecord(broken).ok, false, broken.slice(0, 60));
     }
     assert.equal(parseTrackingRawRecord(null).ok, false);

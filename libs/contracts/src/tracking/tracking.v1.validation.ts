@@ -37,7 +37,14 @@ export function parseTimestamp(value: unknown): number | null {
   if (typeof value !== 'string' || value.length > 40) return null;
   const m = RFC3339.exec(value);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (day > daysInMonth) return null;
@@ -91,7 +98,8 @@ export function validateTrackingEvent(value: unknown): TrackingEventCheck {
   }
   if (params !== undefined) {
     if (!isPlainJsonObject(params)) return invalid('EVENT_PARAMS_INVALID', 'params must be a JSON object');
-    if (depthOf(params, L.maxParamsDepth) > L.maxParamsDepth) return invalid('EVENT_PARAMS_INVALID', `params may nest at most ${L.maxParamsDepth} levels`);
+    if (depthOf(params, L.maxParamsDepth) > L.maxParamsDepth)
+      return invalid('EVENT_PARAMS_INVALID', `params may nest at most ${L.maxParamsDepth} levels`);
     if (Buffer.byteLength(JSON.stringify(params), 'utf8') > L.maxParamsBytes) {
       return invalid('EVENT_PARAMS_INVALID', `params must be at most ${L.maxParamsBytes} bytes as JSON`);
     }
@@ -130,12 +138,15 @@ export function parseTrackingRawRecord(raw: Buffer | string | null): TrackingRaw
   if (!isPlainJsonObject(value)) return { ok: false, detail: 'the record is not a JSON object' };
   const L = TRACKING_LIMITS;
   const { schemaVersion, requestId, deviceUuid, receivedAt, sentAt, token, events } = value;
-  if (schemaVersion !== 1) return { ok: false, detail: `unsupported schemaVersion ${JSON.stringify(schemaVersion) ?? 'undefined'}`.slice(0, 100) };
-  if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > L.maxRequestIdLength) return { ok: false, detail: 'requestId is missing or not a string' };
+  if (schemaVersion !== 1)
+    return { ok: false, detail: `unsupported schemaVersion ${JSON.stringify(schemaVersion) ?? 'undefined'}`.slice(0, 100) };
+  if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > L.maxRequestIdLength)
+    return { ok: false, detail: 'requestId is missing or not a string' };
   if (!isUuid(deviceUuid)) return { ok: false, detail: 'deviceUuid is not a UUID' };
   if (parseTimestamp(receivedAt) === null) return { ok: false, detail: 'receivedAt is not an RFC 3339 date-time' };
   if (sentAt !== null && parseTimestamp(sentAt) === null) return { ok: false, detail: 'sentAt is neither null nor an RFC 3339 date-time' };
-  if (typeof token !== 'string' || token.length === 0 || token.length > L.maxTokenLength) return { ok: false, detail: 'token is missing or not a string' };
+  if (typeof token !== 'string' || token.length === 0 || token.length > L.maxTokenLength)
+    return { ok: false, detail: 'token is missing or not a string' };
   if (!Array.isArray(events) || events.length === 0) return { ok: false, detail: 'events is not a non-empty array' };
   return {
     ok: true,
