@@ -20,7 +20,7 @@ import {
 
 /**
  * HTTP through the gateway: the real apps as separate processes (TestSystem: fresh database,
- * free ports), driven by a bounded loop of concurrent fetches from this process on loopback.
+ * free ports), driven by a bounded loop of concurrent requests from this process on loopback.
  * GET /health/live is the framework's ceiling; POST /v1/auth/anonymous goes gateway → auth
  * (TCP) → PostgreSQL → Ed25519 signing and back. POST /v1/events (batches of 100) runs only
  * when BENCH_TRACKING_EVENTS=1: see the note where it is skipped.
