@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Transport } from '@nestjs/microservices';
@@ -32,9 +33,13 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
     new FastifyAdapter({
       bodyLimit: settings.bodyLimit ?? 1_048_576,
       trustProxy: settings.trustProxy ?? false,
-      // Every response carries x-request-id: the caller's when sent (bounded), else a new uuid.
-      requestIdHeader: 'x-request-id',
-      genReqId: () => randomUUID(),
+      // Every response carries x-request-id: the caller's when it is a plain token (it ends up
+      // in logs and as the events' correlation id), else a new uuid.
+      requestIdHeader: false,
+      genReqId: (request: IncomingMessage) => {
+        const given = request.headers['x-request-id'];
+        return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+      },
     }),
     { logger, bufferLogs: false },
   );

@@ -40,13 +40,15 @@ export class ConfirmHandler {
     const workspace = await this.workspaces.byId(workspaceId);
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
     const emailLower = cmd.email.toLowerCase();
-    const buckets = [`mail:e:${workspaceId}:${sha256Hex(emailLower)}`, `mail:ip:${cmd.meta.ip}`];
-    const wait = Math.max(
-      await this.limiter.retryAfter(buckets[0]!, this.config.mailRequestsPerHour, 3600, now),
-      await this.limiter.retryAfter(buckets[1]!, this.config.mailRequestsPerHour * 10, 3600, now),
+    const hour = { max: this.config.mailRequestsPerHour, windowSeconds: 3600 };
+    const attempt = await this.limiter.attempt(
+      [
+        { bucket: `mail:e:${workspaceId}:${sha256Hex(emailLower)}`, ...hour },
+        { bucket: `mail:ip:${cmd.meta.ip}`, ...hour, max: hour.max * 10 },
+      ],
+      now,
     );
-    if (wait > 0) return fail('RATE_LIMITED', 'Too many mails requested: try again later', { retryAfter: wait });
-    await this.limiter.hit(buckets, now);
+    if (!attempt.allowed) return fail('RATE_LIMITED', 'Too many mails requested: try again later', { retryAfter: attempt.retryAfter });
     const profileId = await this.profiles.profileIdByEmail(workspaceId, emailLower);
     if (!profileId) return ok({});
     const expiresAt = new Date(now.getTime() + this.config.confirmationTokenTtlSeconds * 1000);

@@ -137,6 +137,7 @@ export class BackendHandler {
    */
   async erase(cmd: EraseProfileCommand, now = new Date()): Promise<Reply<EraseProfileResult & ClosedSessionsResult>> {
     const { workspaceId, profileId } = cmd;
+    const email = (await this.profiles.read(workspaceId, profileId)).state.email;
     const outcome = await this.profiles.execute(
       { workspaceId, correlationId: cmd.meta.requestId, now },
       profileId,
@@ -146,6 +147,8 @@ export class BackendHandler {
         await releaseCustomIds(manager, workspaceId, profileId, null);
         await manager.query('UPDATE auth.clients SET profile_id = NULL WHERE workspace_id = $1 AND profile_id = $2', [workspaceId, profileId]);
         await manager.query('DELETE FROM auth.one_time_tokens WHERE workspace_id = $1 AND profile_id = $2', [workspaceId, profileId]);
+        // Queued and sent mails hold the address: unsent ones are not sent, none is kept.
+        if (email) await manager.query('DELETE FROM auth.mail_outbox WHERE workspace_id = $1 AND lower(recipient) = lower($2)', [workspaceId, email]);
         await manager.query(
           `UPDATE auth.events SET data = jsonb_build_object('profileId', data->'profileId', 'redacted', true)
             WHERE stream_id = $1 AND type IN ('UserRegistered', 'ProfileImported', 'AccountUpdated', 'PasswordChanged', 'PasswordRehashed', 'PasswordResetCompleted')`,

@@ -20,6 +20,7 @@ const SYSTEM_WORKSPACE = 'system';
 export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SigningKeys');
   private current?: SigningKey;
+  private loadedAt = 0;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -39,7 +40,8 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The key that signs now. */
   async signingKey(): Promise<SigningKey> {
-    if (!this.current) await this.loadCurrent();
+    // Another replica may have rotated: look again at most once a minute.
+    if (!this.current || Date.now() - this.loadedAt > 60_000) await this.loadCurrent();
     return this.current!;
   }
 
@@ -104,5 +106,6 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
     const row = rows[0];
     if (!row) throw new Error('no signing key');
     if (this.current?.kid !== row.kid) this.current = importSigningKey(row.kid, row.private_key_pem, row.created_at);
+    this.loadedAt = Date.now();
   }
 }

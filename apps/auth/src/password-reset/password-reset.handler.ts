@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ok, type ConfirmPasswordResetCommand, type Reply,
+import { fail, ok, type ConfirmPasswordResetCommand, type Reply,
   type ClosedSessionsResult, type RequestPasswordResetCommand } from '@idstream/contracts';
 import { hashPassword, sha256Hex } from '@idstream/crypto';
 import { passwordPolicyError } from '../accounts/password-errors';
@@ -30,13 +30,15 @@ export class PasswordResetHandler {
    */
   async request(cmd: RequestPasswordResetCommand, workspaceId: string, now = new Date()): Promise<Reply<Record<string, never>>> {
     const emailLower = cmd.email.toLowerCase();
-    const buckets = [`reset:e:${workspaceId}:${sha256Hex(emailLower)}`, `reset:ip:${cmd.meta.ip}`];
-    const wait = Math.max(
-      await this.limiter.retryAfter(buckets[0]!, this.config.mailRequestsPerHour, 3600, now),
-      await this.limiter.retryAfter(buckets[1]!, this.config.mailRequestsPerHour * 10, 3600, now),
+    const hour = { max: this.config.mailRequestsPerHour, windowSeconds: 3600 };
+    const attempt = await this.limiter.attempt(
+      [
+        { bucket: `reset:e:${workspaceId}:${sha256Hex(emailLower)}`, ...hour },
+        { bucket: `reset:ip:${cmd.meta.ip}`, ...hour, max: hour.max * 10 },
+      ],
+      now,
     );
-    if (wait > 0) return { ok: false, error: { code: 'RATE_LIMITED', message: 'Too many resets requested: try again later', retryAfter: wait } };
-    await this.limiter.hit(buckets, now);
+    if (!attempt.allowed) return fail('RATE_LIMITED', 'Too many resets requested: try again later', { retryAfter: attempt.retryAfter });
     const profileId = (await this.profiles.profileIdByEmail(workspaceId, emailLower)) ?? 'none';
     const expiresAt = new Date(now.getTime() + this.config.resetTokenTtlSeconds * 1000);
     await this.profiles.execute(

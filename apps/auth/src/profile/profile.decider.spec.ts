@@ -59,27 +59,36 @@ describe('profile decider', () => {
     assert.equal(decision.events.length, 0);
   });
 
-  it('attaches a registration to an imported profile', () => {
+  it('attaches a registration to an imported profile only after the mailed activation, whatever the mode', () => {
     const imported = given({ type: 'ProfileImported', data: { profileId: 'p1', email: 'ann@example.com', profile: { customId: 'c1' }, attributes: {}, created: true } });
     const decision = decide.register(imported, registerCmd('automatic'));
-    const [event] = decision.events;
+    const [event, request] = decision.events;
     assert.equal(event?.type === 'UserRegistered' && event.data.attachedToImportedProfile, true);
+    assert.equal(event?.type === 'UserRegistered' && event.data.status, 'pending-activation');
+    assert.equal(request?.type === 'EmailConfirmationRequested' && request.data.purpose, 'activation');
+  });
+
+  it('refuses a sign-in whose verified password was changed meanwhile, opening and re-hashing nothing', () => {
+    const changed = given(registered(), { type: 'PasswordChanged', data: { profileId: 'p1', passwordHash: 'NEWER' } });
+    const decision = decide.signIn(changed, { passwordValid: true, verifiedHash: 'HASH', rehashedPassword: 'OLD-REHASHED', sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
+    assert.equal(decision.error?.code, 'INVALID_CREDENTIALS');
+    assert.deepEqual(decision.events.map((e) => e.type), ['SignInFailed']);
   });
 
   it('refuses sign-in with a wrong password, recording SignInFailed', () => {
-    const decision = decide.signIn(given(registered()), { passwordValid: false, rehashedPassword: null, sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
+    const decision = decide.signIn(given(registered()), { passwordValid: false, verifiedHash: 'HASH', rehashedPassword: null, sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
     assert.equal(decision.error?.code, 'INVALID_CREDENTIALS');
     assert.deepEqual(decision.events.map((e) => e.type), ['SignInFailed']);
   });
 
   it('refuses sign-in before activation, and opens a session after it', () => {
     const pending = given(registered('pending-activation'));
-    const refused = decide.signIn(pending, { passwordValid: true, rehashedPassword: null, sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
+    const refused = decide.signIn(pending, { passwordValid: true, verifiedHash: 'HASH', rehashedPassword: null, sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
     assert.equal(refused.error?.code, 'ACCOUNT_NOT_ACTIVATED');
     const confirmed = decide.confirmEmail(pending);
     assert.deepEqual(confirmed.events, [{ type: 'EmailConfirmed', data: { profileId: 'p1', activated: true } }]);
     const active = confirmed.events.reduce((s, e) => evolve(s, e, T0), pending);
-    const accepted = decide.signIn(active, { passwordValid: true, rehashedPassword: 'NEW', sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
+    const accepted = decide.signIn(active, { passwordValid: true, verifiedHash: 'HASH', rehashedPassword: 'NEW', sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
     assert.equal(accepted.error, undefined);
     assert.deepEqual(accepted.events.map((e) => e.type), ['PasswordRehashed', 'SessionOpened']);
   });
@@ -87,7 +96,7 @@ describe('profile decider', () => {
   it('refreshes only an open session within its lifetime', () => {
     const state = given(registered(), opened('s1', '2026-01-01T12:00:00.000Z'));
     assert.equal(decide.refresh(state, { sessionId: 's1', now: '2026-01-01T06:00:00.000Z' }).error, undefined);
-    assert.equal(decide.refresh(state, { sessionId: 's1', now: '2026-01-01T13:00:00.000Z' }).error?.code, 'SESSION_EXPIRED');
+    assert.equal(decide.refresh(state, { sessionId: 's1', now: '2026-01-01T13:00:00.000Z' }).error?.code, 'TOKEN_EXPIRED');
     assert.equal(decide.refresh(state, { sessionId: 'other', now: '2026-01-01T06:00:00.000Z' }).error?.code, 'TOKEN_REVOKED');
   });
 
@@ -128,7 +137,7 @@ describe('profile decider', () => {
     assert.equal(erased.kind, 'erased');
     assert.equal(erased.email, null);
     assert.equal(erased.passwordHash, null);
-    const signIn = decide.signIn(erased, { passwordValid: true, rehashedPassword: null, sessionId: 's9', deviceUuid: null, sessionExpiresAt: clock.tokensExpireBy });
+    const signIn = decide.signIn(erased, { passwordValid: true, verifiedHash: 'HASH', rehashedPassword: null, sessionId: 's9', deviceUuid: null, sessionExpiresAt: clock.tokensExpireBy });
     assert.equal(signIn.error?.code, 'INVALID_CREDENTIALS');
     assert.deepEqual(decide.eraseProfile(erased, clock).events, []);
   });

@@ -38,7 +38,10 @@ export function register(
   },
 ): Decision {
   if (state.kind === 'account' || state.kind === 'erased') return refused(ProfileErrors.emailTaken());
-  const status = cmd.mode === 'email-activation' ? 'pending-activation' : 'active';
+  // Attaching an account to a profile a backend imported would hand its data to whoever
+  // typed the email: whatever the mode, the account waits for the mailed activation.
+  const mode = state.kind === 'imported' ? 'email-activation' : cmd.mode;
+  const status = mode === 'email-activation' ? 'pending-activation' : 'active';
   const events: ProfileEvent[] = [
     {
       type: 'UserRegistered',
@@ -57,10 +60,10 @@ export function register(
       },
     },
   ];
-  if (cmd.mode !== 'automatic') {
+  if (mode !== 'automatic') {
     events.push({
       type: 'EmailConfirmationRequested',
-      data: { profileId: state.profileId, purpose: cmd.mode === 'email-activation' ? 'activation' : 'confirmation', expiresAt: cmd.confirmationExpiresAt },
+      data: { profileId: state.profileId, purpose: mode === 'email-activation' ? 'activation' : 'confirmation', expiresAt: cmd.confirmationExpiresAt },
     });
   }
   return { events };
@@ -82,7 +85,15 @@ export function requestConfirmation(state: ProfileState, cmd: { mode: Registrati
 
 export function signIn(
   state: ProfileState,
-  cmd: { passwordValid: boolean; rehashedPassword: string | null; sessionId: string; deviceUuid: string | null; sessionExpiresAt: string },
+  cmd: {
+    passwordValid: boolean;
+    /** The stored hash the password was checked against, outside the transaction. */
+    verifiedHash: string | null;
+    rehashedPassword: string | null;
+    sessionId: string;
+    deviceUuid: string | null;
+    sessionExpiresAt: string;
+  },
 ): Decision {
   const failed = (reason: 'invalid-credentials' | 'not-activated' | 'erased'): ProfileEvent => ({
     type: 'SignInFailed',
@@ -90,6 +101,9 @@ export function signIn(
   });
   if (state.kind === 'erased') return refused(ProfileErrors.invalidCredentials(), failed('erased'));
   if (state.kind !== 'account' || !cmd.passwordValid) return refused(ProfileErrors.invalidCredentials(), failed('invalid-credentials'));
+  // The password changed between the check and now (a change or reset raced this sign-in):
+  // what was verified is no longer the password, so it opens nothing and re-hashes nothing.
+  if (state.passwordHash !== cmd.verifiedHash) return refused(ProfileErrors.invalidCredentials(), failed('invalid-credentials'));
   if (state.accountStatus === 'pending-activation') return refused(ProfileErrors.notActivated(), failed('not-activated'));
   const events: ProfileEvent[] = [];
   if (cmd.rehashedPassword) events.push({ type: 'PasswordRehashed', data: { profileId: state.profileId, passwordHash: cmd.rehashedPassword } });

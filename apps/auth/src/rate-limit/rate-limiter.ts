@@ -23,9 +23,43 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
+  /**
+   * Counts an attempt in every bucket before the work it limits (so that a burst of parallel
+   * requests cannot all pass the check before any of them is recorded), or refuses with the
+   * seconds to wait. Buckets are locked in a fixed order for the check and the insert, so
+   * replicas agree. `release()` takes the attempt back (a successful sign-in is no failure).
+   */
+  async attempt(
+    limits: { bucket: string; max: number; windowSeconds: number }[],
+    now: Date,
+  ): Promise<{ allowed: true; release: () => Promise<void> } | { allowed: false; retryAfter: number }> {
+    const sorted = [...limits].sort((a, b) => a.bucket.localeCompare(b.bucket));
+    const retryAfter = await this.dataSource.transaction(async (manager) => {
+      let wait = 0;
+      for (const limit of sorted) {
+        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [limit.bucket]);
+        wait = Math.max(wait, await this.retryAfter(limit.bucket, limit.max, limit.windowSeconds, now, manager));
+      }
+      if (wait === 0) await this.hit(sorted.map((l) => l.bucket), now, manager);
+      return wait;
+    });
+    if (retryAfter > 0) return { allowed: false, retryAfter };
+    const buckets = sorted.map((l) => l.bucket);
+    return {
+      allowed: true,
+      release: async () => {
+        await this.dataSource.query(
+          `DELETE FROM auth.rate_limit_hits WHERE ctid IN (
+             SELECT DISTINCT ON (bucket) ctid FROM auth.rate_limit_hits WHERE bucket = ANY($1) AND at = $2)`,
+          [buckets, now],
+        );
+      },
+    };
+  }
+
   /** Seconds until the bucket drops below `max` hits in the window, or 0 when under the limit. */
-  async retryAfter(bucket: string, max: number, windowSeconds: number, now: Date): Promise<number> {
-    const rows: { n: string; oldest: Date | null }[] = await this.dataSource.query(
+  async retryAfter(bucket: string, max: number, windowSeconds: number, now: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const rows: { n: string; oldest: Date | null }[] = await manager.query(
       `SELECT count(*) AS n, min(at) AS oldest FROM (
          SELECT at FROM auth.rate_limit_hits WHERE bucket = $1 AND at > $2 ORDER BY at DESC LIMIT $3) recent`,
       [bucket, new Date(now.getTime() - windowSeconds * 1000), max],

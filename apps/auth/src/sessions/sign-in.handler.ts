@@ -32,12 +32,14 @@ export class SignInHandler {
     const workspace = await this.workspaces.byId(workspaceId);
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
     const { maxFailures, windowSeconds } = this.config.signIn;
-    const buckets = [`sign-in:e:${workspaceId}:${sha256Hex(cmd.email.toLowerCase())}`, `sign-in:ip:${cmd.meta.ip}`];
-    const wait = Math.max(
-      await this.limiter.retryAfter(buckets[0]!, maxFailures, windowSeconds, now),
-      await this.limiter.retryAfter(buckets[1]!, maxFailures * 10, windowSeconds, now),
+    const attempt = await this.limiter.attempt(
+      [
+        { bucket: `sign-in:e:${workspaceId}:${sha256Hex(cmd.email.toLowerCase())}`, max: maxFailures, windowSeconds },
+        { bucket: `sign-in:ip:${cmd.meta.ip}`, max: maxFailures * 10, windowSeconds },
+      ],
+      now,
     );
-    if (wait > 0) return fail('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins: try again later', { retryAfter: wait });
+    if (!attempt.allowed) return fail('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins: try again later', { retryAfter: attempt.retryAfter });
 
     const context = { workspaceId, correlationId: cmd.meta.requestId, now };
     const profileId = await this.profiles.profileIdByEmail(workspaceId, cmd.email);
@@ -46,12 +48,11 @@ export class SignInHandler {
     const deviceUuid = cmd.caller.role === 'anonymous' ? cmd.caller.uuid : null;
 
     if (!profileId) {
-      await this.profiles.transaction(async (manager) => {
-        await this.limiter.hit(buckets, now, manager);
-        if (deviceUuid) {
-          await appendToClientStream(manager, deviceUuid, { type: 'SignInFailed', data: { profileId: null, reason: 'invalid-credentials' } }, context);
-        }
-      });
+      if (deviceUuid) {
+        await this.profiles.transaction((manager) =>
+          appendToClientStream(manager, deviceUuid, { type: 'SignInFailed', data: { profileId: null, reason: 'invalid-credentials' } }, context),
+        );
+      }
       return { ok: false, error: ProfileErrors.invalidCredentials() };
     }
 
@@ -64,6 +65,7 @@ export class SignInHandler {
       (state) =>
         signIn(state, {
           passwordValid: check.valid,
+          verifiedHash: stored,
           rehashedPassword: rehashed,
           sessionId,
           deviceUuid,
@@ -75,10 +77,9 @@ export class SignInHandler {
         }
       },
     );
-    if (outcome.error) {
-      if (outcome.error.code === 'INVALID_CREDENTIALS') await this.limiter.hit(buckets, now);
-      return { ok: false, error: outcome.error };
-    }
+    // A failure keeps its attempt counted; a success (or not-activated: right password) takes it back.
+    if (outcome.error?.code !== 'INVALID_CREDENTIALS') await attempt.release();
+    if (outcome.error) return { ok: false, error: outcome.error };
     const token = await this.tokens.issue({
       workspaceId,
       subject: profileId,
