@@ -36,7 +36,7 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
       // Every response carries x-request-id: the caller's when it is a plain token (it ends up
       // in logs and as the events' correlation id), else a new uuid.
       requestIdHeader: false,
-      genReqId: (request: IncomingMessage) => {
+      genReqId: (request: { headers: IncomingMessage['headers'] }) => {
         const given = request.headers['x-request-id'];
         return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
       },
