@@ -16,6 +16,11 @@ export interface IdentityTailSettings {
   handle(event: IdentityEvent, context: IdentityTailContext): void | Promise<void>;
   /** A message that is not a valid identity event, or a handler that threw: logged, then skipped. */
   onError?(error: unknown, context?: IdentityTailContext): void;
+  /**
+   * The consumer crashed and kafkajs will not restart it: the view stops following the topic.
+   * The owner must stop trusting the view (not ready) and start a new tail.
+   */
+  onCrash?(error: unknown): void;
   /** Defaults to `identity.events`; tests pass their own topic. */
   topic?: string;
   now?: () => number;
@@ -105,6 +110,9 @@ export class IdentityTail {
       if (payload.topic !== this.topic || payload.firstOffset === null) return;
       const next = this.next.get(payload.partition);
       if (next !== undefined && BigInt(payload.firstOffset) <= next) this.advance(payload.partition, BigInt(payload.lastOffset) + 1n);
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && !this.stopped) this.settings.onCrash?.(payload.error);
     });
     await this.consumer.run({ autoCommit: false, eachBatch: (batch) => this.handleBatch(batch) });
   }

@@ -70,6 +70,13 @@ export class IdentityFeed implements OnApplicationBootstrap, BeforeApplicationSh
       groupIdPrefix: 'gateway-identity-tail',
       handle: (event) => this.handle(event),
       onError: (error, context) => this.logger.warn({ msg: 'skipped an identity event', ...context, err: (error as Error).message }),
+      // A dead tail would silently stop revocations: not ready until a new one caught up.
+      onCrash: (error) => {
+        if (this.tail !== tail) return;
+        this.isCaughtUp = false;
+        this.logger.error({ msg: 'identity.events tail crashed; restarting it', err: (error as Error).message });
+        void tail.stop().catch(() => undefined).then(() => this.startInBackground(delayMs));
+      },
     });
     this.tail = tail;
     try {
