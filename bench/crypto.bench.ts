@@ -99,7 +99,7 @@ runBenchmark('crypto', async () => {
   const hsToken = await new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(hsSecret);
   // The token operations take turns in short rounds, and each figure is the median of its
   // rounds: on a shared machine a burst of other work then hits every operation alike.
-  const rounds = knob('BENCH_CRYPTO_ROUNDS', 5);
+  const rounds = knob('BENCH_CRYPTO_ROUNDS', 10);
   const edKey = keys.get(key.kid)!;
   const ops: [string, () => Promise<unknown>][] = [
     ['Ed25519 signAccessToken', () => signAccessToken(key, claims())],

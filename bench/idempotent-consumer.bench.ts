@@ -9,6 +9,7 @@ import {
   deleteTopics,
   fmt,
   heading,
+  heapMb,
   knob,
   note,
   payload,
@@ -169,6 +170,7 @@ runBenchmark('idempotent-consumer', async (cleanup) => {
   if (produced.failed > 0) note(`producing: ${produced.failed} sends failed, first: ${produced.firstError}`);
 
   const rssBefore = rssMb();
+  const heapBefore = heapMb();
   const ceiling = await plainConsumer(kafka, topic, events, seconds, 'kafkajs eachBatch, counting only', () => Promise.resolve());
   const plainInsert = await plainConsumer(
     kafka,
@@ -189,6 +191,7 @@ runBenchmark('idempotent-consumer', async (cleanup) => {
   );
   const idempotent = await idempotentConsumer(kafka, dataSource, producer, topic, events, seconds);
   const rssAfter = rssMb();
+  const heapAfter = heapMb();
 
   const ceilingRate = perSecond(ceiling.events, ceiling.ms);
   const rows = [ceiling, plainInsert, idempotent].map((run) => {
@@ -206,6 +209,6 @@ runBenchmark('idempotent-consumer', async (cleanup) => {
   printTable(`Consume ${fmt(events, 0)} events from offset 0`, ['case', 'events', 'join s', 'consume s', 'events/s', 'vs ceiling'], rows, [
     'consume s: from the first batch handed over to the last one done; the group join is apart',
     'IdempotentConsumer per event: SAVEPOINT, INSERT processed id, apply (INSERT), RELEASE; per batch: checkpoint upsert, commit, offset commit',
-    `node RSS (all three consumers in turn): ${fmt(rssBefore, 0)} -> ${fmt(rssAfter, 0)} MiB`,
+    `node (all three consumers in turn): RSS ${fmt(rssBefore, 0)} -> ${fmt(rssAfter, 0)} MiB, heap used ${fmt(heapBefore, 1)} -> ${fmt(heapAfter, 1)} MiB (after a GC)`,
   ]);
 });

@@ -11,6 +11,7 @@ import {
   deleteTopics,
   fmt,
   heading,
+  heapMb,
   knob,
   note,
   payload,
@@ -176,6 +177,7 @@ runBenchmark('kafka-produce', async (cleanup) => {
   // Warm-up: metadata and the producer id, which every first send pays once.
   await producer.send(topic, [{ value }]);
   const rssBefore = rssMb();
+  const heapBefore = heapMb();
 
   const template: Message[] = Array.from({ length: 500 }, () => ({ value }));
   const add = (name: string, loop: LoopResult, perTask: number, figureName?: string) => {
@@ -206,6 +208,7 @@ runBenchmark('kafka-produce', async (cleanup) => {
   );
   add('EventProducer, 1 per send, 32 callers at once', concurrent, 1);
   const rssAfter = rssMb();
+  const heapAfter = heapMb();
 
   printTable(
     `Produce: up to ${fmt(records, 0)} records of ${RECORD_BYTES} bytes to ${topic}`,
@@ -223,7 +226,7 @@ runBenchmark('kafka-produce', async (cleanup) => {
     [
       `Java: steady state after ${fmt(warmup, 0)} warm-up records; its latency is per record and includes the wait in its buffer (it produces unthrottled)`,
       'EventProducer: latency per send() (an array of 500 is one send)',
-      `node RSS around the kafkajs runs: ${fmt(rssBefore, 0)} -> ${fmt(rssAfter, 0)} MiB`,
+      `node around the kafkajs runs: RSS ${fmt(rssBefore, 0)} -> ${fmt(rssAfter, 0)} MiB, heap used ${fmt(heapBefore, 1)} -> ${fmt(heapAfter, 1)} MiB (after a GC)`,
     ],
   );
 });

@@ -9,6 +9,7 @@ import {
   figure,
   fmt,
   heading,
+  heapMb,
   knob,
   note,
   payload,
@@ -146,6 +147,7 @@ runBenchmark('outbox-relay', async (cleanup) => {
   // Warm-up: the relay's first lock, query plans, the producer's metadata.
   await runCase(dataSource, topic, { name: 'warm-up', events: 100, perTransaction: 1, writers, seconds: 10 });
   const rssBefore = rssMb();
+  const heapBefore = heapMb();
   const cases = [
     await runCase(dataSource, topic, {
       name: `1 event per transaction, ${writers} writers`,
@@ -163,6 +165,7 @@ runBenchmark('outbox-relay', async (cleanup) => {
     }),
   ];
   const rssAfter = rssMb();
+  const heapAfter = heapMb();
 
   // What 1-event transactions cost without the relay: the same INSERT alone, then with the
   // pg_notify appendToOutbox adds (PostgreSQL serializes the commits of notifying transactions).
@@ -207,7 +210,7 @@ runBenchmark('outbox-relay', async (cleanup) => {
     [
       `raw: ${rawSource}`,
       'commits ev/s: events committed per second while the relay publishes; e2e: first commit to last ack (database clock)',
-      `node RSS (writers + relay in one process): ${fmt(rssBefore, 0)} -> ${fmt(rssAfter, 0)} MiB`,
+      `node (writers + relay in one process): RSS ${fmt(rssBefore, 0)} -> ${fmt(rssAfter, 0)} MiB, heap used ${fmt(heapBefore, 1)} -> ${fmt(heapAfter, 1)} MiB (after a GC)`,
       ...(relayErrors.length > 0 ? [`relay errors: ${relayErrors.length}, first: ${relayErrors[0]}`] : []),
     ],
   );

@@ -35,6 +35,12 @@ export interface IdempotentConsumerSettings<T> {
   afterCommit?(applied: { value: T; context: MessageContext }[], partition: number, nextOffset: string): void;
   onError?(error: unknown, context?: Partial<MessageContext>): void;
   maxWaitTimeInMs?: number;
+  /**
+   * How long the ids of applied events are kept (default 7 days). They catch a republished
+   * event (a relay that crashed before marking republishes within seconds); redeliveries of
+   * the same offsets are caught by the checkpoint whatever their age.
+   */
+  processedIdsRetentionMs?: number;
   sessionTimeout?: number;
 }
 
@@ -211,10 +217,26 @@ export class IdempotentConsumer<T> {
 
     payload.resolveOffset(lastOffset);
     this.settings.afterCommit?.(applied, partition, nextOffset);
+    await this.pruneProcessedIds();
     // With autoCommit off, a bare commitOffsetsIfNecessary() commits nothing (no interval,
     // no threshold): pass the offset. Kafka's offset trails the database's checkpoint; it
     // serves lag tools and a faster restart, the checkpoint stays the truth.
     await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+  }
+
+  private lastPrune = 0;
+
+  /** Bounds processed_events: at most one delete every 10 minutes, of ids past the retention. */
+  private async pruneProcessedIds(): Promise<void> {
+    if (Date.now() - this.lastPrune < 600_000) return;
+    this.lastPrune = Date.now();
+    const retentionMs = this.settings.processedIdsRetentionMs ?? 7 * 86_400_000;
+    await this.dataSource
+      .query(`DELETE FROM "${this.settings.schema}".processed_events WHERE group_id = $1 AND processed_at < now() - make_interval(secs => $2)`, [
+        this.settings.groupId,
+        retentionMs / 1000,
+      ])
+      .catch((error: unknown) => this.settings.onError?.(error));
   }
 
   private decodeSafely(message: KafkaMessage): Decoded<T> {
