@@ -90,6 +90,7 @@ async function plainConsumer(
 }
 
 async function idempotentConsumer(
+  deadLetterTopic: string,
   kafka: Kafka,
   dataSource: DataSource,
   deadLetters: EventProducer,
@@ -105,7 +106,8 @@ async function idempotentConsumer(
     groupId: uniqueName('bench-idempotent'),
     topic,
     schema: SCHEMA,
-    deadLetterTopic: uniqueName('bench-dlq'),
+    // Created by start(); the benchmark deletes it with its other scratch topics.
+    deadLetterTopic,
     fromBeginning: true,
     decode: (message) => {
       const event = JSON.parse(message.value!.toString()) as BenchEvent;
@@ -189,7 +191,9 @@ runBenchmark('idempotent-consumer', async (cleanup) => {
         }
       }),
   );
-  const idempotent = await idempotentConsumer(kafka, dataSource, producer, topic, events, seconds);
+  const deadLetterTopic = uniqueName('bench-dlq');
+  cleanup(() => deleteTopics(kafka, [deadLetterTopic]));
+  const idempotent = await idempotentConsumer(deadLetterTopic, kafka, dataSource, producer, topic, events, seconds);
   const rssAfter = rssMb();
   const heapAfter = heapMb();
 

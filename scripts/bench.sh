@@ -10,6 +10,14 @@
 # listed in docs/benchmarks.md. Exits 1 when a benchmark failed, else 0.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+benchmarks=(kafka-produce outbox-relay idempotent-consumer crypto gateway-http)
+selected=()
+for name in "${benchmarks[@]}"; do
+  if [[ $# -eq 0 ]]; then selected+=("$name"); continue; fi
+  for word in "$@"; do [[ "$name" == *"$word"* ]] && { selected+=("$name"); break; }; done
+done
+if [[ ${#selected[@]} -eq 0 ]]; then echo "bench: no benchmark matches: $* (there are: ${benchmarks[*]})" >&2; exit 2; fi
+
 if [[ -z "${KAFKA_BROKERS:-}" ]]; then bash scripts/kafka.sh start; fi
 out="${IDSTREAM_DIST:-dist}"
 export IDSTREAM_DIST="$out"
@@ -20,14 +28,6 @@ tsc_rc=0
 npx tsc -p tsconfig.build.json --outDir "$out" --tsBuildInfoFile "$out/.tsbuildinfo" || tsc_rc=$?
 if [[ $tsc_rc -eq 2 ]]; then echo "bench: tsc reported type errors (above) but emitted; benchmarking what it emitted" >&2
 elif [[ $tsc_rc -ne 0 ]]; then exit "$tsc_rc"; fi
-
-benchmarks=(kafka-produce outbox-relay idempotent-consumer crypto gateway-http)
-selected=()
-for name in "${benchmarks[@]}"; do
-  if [[ $# -eq 0 ]]; then selected+=("$name"); continue; fi
-  for word in "$@"; do [[ "$name" == *"$word"* ]] && { selected+=("$name"); break; }; done
-done
-if [[ ${#selected[@]} -eq 0 ]]; then echo "bench: no benchmark matches: $* (there are: ${benchmarks[*]})" >&2; exit 2; fi
 
 # Figures a later benchmark compares with (e.g. the outbox against the raw producer).
 export BENCH_RESULTS="$out/bench-results.json"

@@ -6,4 +6,7 @@ admin
   .connect()
   .then(() => admin.describeCluster())
   .then(() => admin.disconnect())
-  .then(() => process.exit(0), () => process.exit(1));
+  .then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );

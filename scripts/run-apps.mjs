@@ -30,7 +30,7 @@ for (const app of apps) {
   child.on('exit', (code, signal) => {
     children.delete(app);
     process.stdout.write(`${prefix(app)}exited (${signal ?? code})\n`);
-    if (!stopping) stop(code === 0 ? 1 : code ?? 1);
+    if (!stopping) stop(code === 0 ? 1 : (code ?? 1));
     else if (children.size === 0) process.exit(process.exitCode ?? 0);
   });
 }

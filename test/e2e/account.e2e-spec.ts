@@ -86,15 +86,24 @@ describe('account and backend end to end', () => {
       assert.equal(closed.data.reason, 'password-changed');
       const old = await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: c.password } });
       assert.equal(old.status, 401);
-      assert.equal((await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: newPassword } })).status, 200);
+      assert.equal(
+        (await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: newPassword } })).status,
+        200,
+      );
     });
 
     it('refuses a wrong current password (403 INVALID_CREDENTIALS) and a weak new one (400 PASSWORD_POLICY)', async () => {
       const c = await customer(system);
-      const wrong = await system.http('POST', '/v1/account/password', { token: c.token, body: { currentPassword: 'Wr0ng!pass', newPassword: 'N3w!password' } });
+      const wrong = await system.http('POST', '/v1/account/password', {
+        token: c.token,
+        body: { currentPassword: 'Wr0ng!pass', newPassword: 'N3w!password' },
+      });
       assert.equal(wrong.status, 403);
       assert.equal(wrong.body.code, 'INVALID_CREDENTIALS');
-      const weak = await system.http('POST', '/v1/account/password', { token: c.token, body: { currentPassword: c.password, newPassword: 'weak' } });
+      const weak = await system.http('POST', '/v1/account/password', {
+        token: c.token,
+        body: { currentPassword: c.password, newPassword: 'weak' },
+      });
       assert.equal(weak.status, 400);
       assert.equal(weak.body.code, 'PASSWORD_POLICY');
     });
@@ -122,7 +131,10 @@ describe('account and backend end to end', () => {
       await waitEvent('PasswordResetCompleted', (e) => e.aggregateId === c.profileId);
       const closed = await waitEvent('SessionClosed', (e) => e.data.sessionId === claimsOf(c.token).sid);
       assert.equal(closed.data.reason, 'password-reset');
-      assert.equal((await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: newPassword } })).status, 200);
+      assert.equal(
+        (await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: newPassword } })).status,
+        200,
+      );
     });
   });
 
@@ -148,9 +160,15 @@ describe('account and backend end to end', () => {
 
     it('imports by email (upsert), and a later registration attaches to the imported profile', async () => {
       const email = uniqueEmail('imported');
-      const first = await system.http('POST', '/v1/backend/profiles', { headers: server(), body: { email, firstName: 'Imp', customId: `c-${randomUUID()}` } });
+      const first = await system.http('POST', '/v1/backend/profiles', {
+        headers: server(),
+        body: { email, firstName: 'Imp', customId: `c-${randomUUID()}` },
+      });
       assert.equal(first.status, 201);
-      const again = await system.http('POST', '/v1/backend/profiles', { headers: server(), body: { email: email.toLowerCase(), lastName: 'Orted' } });
+      const again = await system.http('POST', '/v1/backend/profiles', {
+        headers: server(),
+        body: { email: email.toLowerCase(), lastName: 'Orted' },
+      });
       assert.equal(again.status, 200);
       assert.equal(again.body.profileId, first.body.profileId);
       const imported = await waitEvent('ProfileImported', (e) => e.aggregateId === first.body.profileId);
@@ -174,11 +192,17 @@ describe('account and backend end to end', () => {
       assert.deepEqual({ profileId: res.body.profileId, uuid: res.body.uuid }, { profileId: imported.body.profileId, uuid: device.uuid });
       const recognized = await waitEvent('ClientRecognized', (e) => e.data.uuid === device.uuid);
       assert.equal(recognized.data.matchedBy, 'customId');
-      const unknown = await system.http('POST', `/v1/backend/clients/${device.uuid}/recognize`, { headers: server(), body: { email: uniqueEmail('ghost') } });
+      const unknown = await system.http('POST', `/v1/backend/clients/${device.uuid}/recognize`, {
+        headers: server(),
+        body: { email: uniqueEmail('ghost') },
+      });
       assert.equal(unknown.status, 404);
       // moving the device to another customer names the previous one
       const c = await customer(system);
-      const moved = await system.http('POST', `/v1/backend/clients/${device.uuid}/recognize`, { headers: server(), body: { profileId: c.profileId } });
+      const moved = await system.http('POST', `/v1/backend/clients/${device.uuid}/recognize`, {
+        headers: server(),
+        body: { profileId: c.profileId },
+      });
       assert.equal(moved.status, 200);
       const move = await waitEvent('ClientRecognized', (e) => e.data.uuid === device.uuid && e.data.profileId === c.profileId);
       assert.equal(move.data.previousProfileId, imported.body.profileId);
@@ -215,24 +239,40 @@ describe('account and backend end to end', () => {
     it('answers profile queries from the read model, waiting for the position of a write', async () => {
       const email = uniqueEmail('query');
       const customId = `q-${randomUUID()}`;
-      const imported = await system.http('POST', '/v1/backend/profiles', { headers: server(), body: { email, customId, firstName: 'Quinn' } });
+      const imported = await system.http('POST', '/v1/backend/profiles', {
+        headers: server(),
+        body: { email, customId, firstName: 'Quinn' },
+      });
       assert.equal(imported.status, 201);
       const position = imported.headers.get('x-idstream-position');
       assert.ok(position, 'a write returns its position');
-      const byId = await system.http('GET', `/v1/backend/profiles/${imported.body.profileId}`, { headers: { ...server(), 'x-idstream-position': position } });
+      const byId = await system.http('GET', `/v1/backend/profiles/${imported.body.profileId}`, {
+        headers: { ...server(), 'x-idstream-position': position },
+      });
       assert.equal(byId.status, 200, JSON.stringify(byId.body));
       assert.equal(byId.body.firstName, 'Quinn');
       for (const query of [`email=${encodeURIComponent(email.toUpperCase())}`, `customId=${encodeURIComponent(customId)}`]) {
-        const found: { status: number; body: { items: { profileId: string }[] } } = await system.http('GET', `/v1/backend/profiles?${query}`, { headers: { ...server(), 'x-idstream-position': position } });
+        const found: { status: number; body: { items: { profileId: string }[] } } = await system.http(
+          'GET',
+          `/v1/backend/profiles?${query}`,
+          { headers: { ...server(), 'x-idstream-position': position } },
+        );
         assert.equal(found.status, 200);
-        assert.deepEqual(found.body.items.map((p: { profileId: string }) => p.profileId), [imported.body.profileId], query);
+        assert.deepEqual(
+          found.body.items.map((p: { profileId: string }) => p.profileId),
+          [imported.body.profileId],
+          query,
+        );
       }
       const device = await anonymous(system);
       const recognized = await system.http('POST', `/v1/backend/clients/${device.uuid}/recognize`, { headers: server(), body: { email } });
       const byUuid = await system.http('GET', `/v1/backend/profiles?uuid=${device.uuid}`, {
         headers: { ...server(), 'x-idstream-position': recognized.headers.get('x-idstream-position')! },
       });
-      assert.deepEqual(byUuid.body.items.map((p: { profileId: string }) => p.profileId), [imported.body.profileId]);
+      assert.deepEqual(
+        byUuid.body.items.map((p: { profileId: string }) => p.profileId),
+        [imported.body.profileId],
+      );
       const missing = await system.http('GET', `/v1/backend/profiles/${randomUUID()}`, { headers: server() });
       assert.equal(missing.status, 404);
       const twoKeys = await system.http('GET', `/v1/backend/profiles?email=a@b.c&customId=x`, { headers: server() });

@@ -21,7 +21,10 @@ export async function anonymous(system: TestSystem, apiKey = system.clientApiKey
 }
 
 /** A registered and signed-in customer of the default workspace (automatic mode). */
-export async function customer(system: TestSystem, password = STRONG_PASSWORD): Promise<{ email: string; password: string; profileId: string; token: string; uuid: string; anonToken: string }> {
+export async function customer(
+  system: TestSystem,
+  password = STRONG_PASSWORD,
+): Promise<{ email: string; password: string; profileId: string; token: string; uuid: string; anonToken: string }> {
   const device = await anonymous(system);
   const email = uniqueEmail();
   const reg = await system.http('POST', '/v1/accounts', { token: device.token, body: { email, password } });
@@ -32,7 +35,10 @@ export async function customer(system: TestSystem, password = STRONG_PASSWORD): 
 }
 
 /** Parsed identity envelopes of one workspace read so far. */
-export function eventsOf(messages: { value: string | null }[], workspaceId: string): { id: string; type: string; aggregateId: string; sequence: number; workspaceId: string; data: any; [k: string]: unknown }[] {
+export function eventsOf(
+  messages: { value: string | null }[],
+  workspaceId: string,
+): { id: string; type: string; aggregateId: string; sequence: number; workspaceId: string; data: any; [k: string]: unknown }[] {
   return messages.flatMap((m) => {
     try {
       const e = JSON.parse(m.value ?? '');

@@ -79,7 +79,9 @@ describe('identity end to end', () => {
       const bad = await system.http('POST', '/v1/auth/anonymous', { body: { apiKey: system.clientApiKey, uuid: 'not-a-uuid' } });
       assert.equal(bad.status, 400);
       assert.match(bad.headers.get('content-type') ?? '', /application\/problem\+json/);
-      const v1 = await system.http('POST', '/v1/auth/anonymous', { body: { apiKey: system.clientApiKey, uuid: 'a8098c1a-f86e-11da-bd1a-00112444be1e' } });
+      const v1 = await system.http('POST', '/v1/auth/anonymous', {
+        body: { apiKey: system.clientApiKey, uuid: 'a8098c1a-f86e-11da-bd1a-00112444be1e' },
+      });
       assert.equal(v1.status, 400, 'a v1 uuid is refused');
       const unknown = await system.http('POST', '/v1/auth/anonymous', { body: { apiKey: 'ck_nope', uuid: randomUUID() } });
       assert.equal(unknown.status, 401);
@@ -111,8 +113,14 @@ describe('identity end to end', () => {
     it('refuses a taken email, compared case-insensitively (409 EMAIL_TAKEN)', async () => {
       const device = await anonymous(system);
       const email = uniqueEmail('taken');
-      assert.equal((await system.http('POST', '/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD } })).status, 201);
-      const again = await system.http('POST', '/v1/accounts', { token: device.token, body: { email: email.toUpperCase(), password: STRONG_PASSWORD } });
+      assert.equal(
+        (await system.http('POST', '/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD } })).status,
+        201,
+      );
+      const again = await system.http('POST', '/v1/accounts', {
+        token: device.token,
+        body: { email: email.toUpperCase(), password: STRONG_PASSWORD },
+      });
       assert.equal(again.status, 409);
       assert.equal(again.body.code, 'EMAIL_TAKEN');
     });
@@ -121,7 +129,9 @@ describe('identity end to end', () => {
       const device = await anonymous(system);
       const email = uniqueEmail('race');
       const results = await Promise.all(
-        Array.from({ length: 20 }, () => system.http('POST', '/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD } })),
+        Array.from({ length: 20 }, () =>
+          system.http('POST', '/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD } }),
+        ),
       );
       const statuses = results.map((r) => r.status).sort();
       assert.equal(statuses.filter((s) => s === 201).length, 1, `statuses: ${statuses.join(',')}`);
@@ -142,9 +152,15 @@ describe('identity end to end', () => {
 
     it('refuses unknown fields, a bad email and a missing token', async () => {
       const device = await anonymous(system);
-      const unknown = await system.http('POST', '/v1/accounts', { token: device.token, body: { email: uniqueEmail(), password: STRONG_PASSWORD, isAdmin: true } });
+      const unknown = await system.http('POST', '/v1/accounts', {
+        token: device.token,
+        body: { email: uniqueEmail(), password: STRONG_PASSWORD, isAdmin: true },
+      });
       assert.equal(unknown.status, 400);
-      const badEmail = await system.http('POST', '/v1/accounts', { token: device.token, body: { email: 'nope', password: STRONG_PASSWORD } });
+      const badEmail = await system.http('POST', '/v1/accounts', {
+        token: device.token,
+        body: { email: 'nope', password: STRONG_PASSWORD },
+      });
       assert.equal(badEmail.status, 400);
       assert.ok((badEmail.body.errors as { field: string }[]).some((e) => e.field === 'email'));
       const noToken = await system.http('POST', '/v1/accounts', { body: { email: uniqueEmail(), password: STRONG_PASSWORD } });
@@ -179,7 +195,9 @@ describe('identity end to end', () => {
       const reuse = await system.http('POST', '/v1/accounts/confirm', { body: { token } });
       assert.equal(reuse.status, 400);
       assert.equal(reuse.body.code, 'TOKEN_INVALID');
-      await identity.waitFor(() => eventsOf(identity.messages, ws.workspaceId).some((e) => e.type === 'EmailConfirmed' && e.data.activated === false));
+      await identity.waitFor(() =>
+        eventsOf(identity.messages, ws.workspaceId).some((e) => e.type === 'EmailConfirmed' && e.data.activated === false),
+      );
       const account = await system.http('GET', '/v1/account', { token: signIn.body.token });
       assert.equal(account.body.emailConfirmed, true);
     });
@@ -199,7 +217,9 @@ describe('identity end to end', () => {
       assert.equal((await system.http('POST', '/v1/accounts/confirm', { body: { token } })).status, 204);
       const late = await system.http('POST', '/v1/auth/sign-in', { token: device.token, body: { email, password: STRONG_PASSWORD } });
       assert.equal(late.status, 200);
-      await identity.waitFor(() => eventsOf(identity.messages, ws.workspaceId).some((e) => e.type === 'EmailConfirmed' && e.data.activated === true));
+      await identity.waitFor(() =>
+        eventsOf(identity.messages, ws.workspaceId).some((e) => e.type === 'EmailConfirmed' && e.data.activated === true),
+      );
     });
 
     it('resend answers 202 whatever the email, and mails only a real unconfirmed account', async () => {
@@ -249,7 +269,10 @@ describe('identity end to end', () => {
       assert.equal(opened.aggregateId, c.profileId);
 
       const wrong = await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: 'Wr0ng!pass' } });
-      const unknown = await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: uniqueEmail('nobody'), password: 'Wr0ng!pass' } });
+      const unknown = await system.http('POST', '/v1/auth/sign-in', {
+        token: c.anonToken,
+        body: { email: uniqueEmail('nobody'), password: 'Wr0ng!pass' },
+      });
       assert.equal(wrong.status, 401);
       assert.equal(unknown.status, 401);
       assert.equal(wrong.body.code, 'INVALID_CREDENTIALS');
@@ -263,7 +286,8 @@ describe('identity end to end', () => {
       const c = await customer(system);
       let last = 0;
       for (let i = 0; i < 11; i++) {
-        last = (await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: `Wr0ng!${i}` } })).status;
+        last = (await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: `Wr0ng!${i}` } }))
+          .status;
       }
       assert.equal(last, 429);
       const blocked = await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: c.password } });
@@ -316,7 +340,10 @@ describe('identity end to end', () => {
       assert.equal(res.status, 200);
       const kids = (res.body.keys as { kid: string; alg: string; d?: string }[]).map((k) => k.kid);
       assert.ok(kids.includes(headerOf(c.token).kid as string));
-      assert.ok((res.body.keys as { d?: string }[]).every((k) => k.d === undefined), 'no private key material');
+      assert.ok(
+        (res.body.keys as { d?: string }[]).every((k) => k.d === undefined),
+        'no private key material',
+      );
     });
   });
 
@@ -328,10 +355,14 @@ describe('identity end to end', () => {
       assert.match(down.headers.get('content-type') ?? '', /problem\+json/);
       system.startApp('auth');
       await system.waitReady(['auth']);
-      await waitFor(async () => (await system.http('POST', '/v1/auth/anonymous', { body: { apiKey: system.clientApiKey, uuid: randomUUID() } })).status === 200, {
-        timeoutMs: 20_000,
-        what: 'auth back',
-      });
+      await waitFor(
+        async () =>
+          (await system.http('POST', '/v1/auth/anonymous', { body: { apiKey: system.clientApiKey, uuid: randomUUID() } })).status === 200,
+        {
+          timeoutMs: 20_000,
+          what: 'auth back',
+        },
+      );
     });
   });
 

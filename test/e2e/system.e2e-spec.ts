@@ -52,7 +52,12 @@ describe('the system', () => {
     it(`${app} refuses a bad ${variable} with one line naming it`, async () => {
       const db = await createTestDatabase('badenv');
       try {
-        const proc = startNodeProcess(`apps/${app}/src/main.js`, { ...system.env, DATABASE_URL: db.url, [variable]: value, ...(variable === 'DATABASE_URL' ? { DATABASE_URL: value } : {}) });
+        const proc = startNodeProcess(`apps/${app}/src/main.js`, {
+          ...system.env,
+          DATABASE_URL: db.url,
+          [variable]: value,
+          ...(variable === 'DATABASE_URL' ? { DATABASE_URL: value } : {}),
+        });
         const code = await Promise.race([proc.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 20_000))]);
         if (code === 'still running') await proc.stop('SIGKILL');
         assert.equal(code, 78, `exit code (output: ${proc.output.join(' | ')})`);

@@ -8,7 +8,14 @@ import { anonymous, claimsOf, customer, uniqueEmail } from './helpers';
 interface Accepted {
   workspaceId: string;
   type: string;
-  data: { eventId: string; deviceUuid: string; profileId: string | null; anonymous: boolean; occurredAt: string; clientOccurredAt: string | null };
+  data: {
+    eventId: string;
+    deviceUuid: string;
+    profileId: string | null;
+    anonymous: boolean;
+    occurredAt: string;
+    clientOccurredAt: string | null;
+  };
 }
 
 /**
@@ -47,10 +54,17 @@ describe('tracking end to end', () => {
   it('accepts anonymous events under the device uuid, each bad event rejected alone', async () => {
     const device = await anonymous(system);
     const good = randomUUID();
-    const res = await track(device.token, [{ id: good, type: 'screen_view', label: 'home', params: { tab: 1 } }, { type: 'no_id' }, { id: 'not-a-uuid', type: 'x' }]);
+    const res = await track(device.token, [
+      { id: good, type: 'screen_view', label: 'home', params: { tab: 1 } },
+      { type: 'no_id' },
+      { id: 'not-a-uuid', type: 'x' },
+    ]);
     assert.equal(res.status, 202, JSON.stringify(res.body));
     assert.equal(res.body.accepted, 1);
-    assert.deepEqual(res.body.rejected.map((r: { index: number }) => r.index), [1, 2]);
+    assert.deepEqual(
+      res.body.rejected.map((r: { index: number }) => r.index),
+      [1, 2],
+    );
     const event = await acceptedEvent(good);
     assert.equal(event.data.deviceUuid, device.uuid);
     assert.equal(event.data.anonymous, true);
@@ -72,11 +86,17 @@ describe('tracking end to end', () => {
   it('after a recognize, the device`s new events resolve to the customer', async () => {
     const device = await anonymous(system);
     const email = uniqueEmail('recognized');
-    const imported = await system.http('POST', '/v1/backend/profiles', { headers: { authorization: `Bearer ${system.serverKey}` }, body: { email } });
+    const imported = await system.http('POST', '/v1/backend/profiles', {
+      headers: { authorization: `Bearer ${system.serverKey}` },
+      body: { email },
+    });
     const before = randomUUID();
     await track(device.token, [{ id: before, type: 'open' }]);
     assert.equal((await acceptedEvent(before)).data.anonymous, true);
-    const recognized = await system.http('POST', `/v1/backend/clients/${device.uuid}/recognize`, { headers: { authorization: `Bearer ${system.serverKey}` }, body: { email } });
+    const recognized = await system.http('POST', `/v1/backend/clients/${device.uuid}/recognize`, {
+      headers: { authorization: `Bearer ${system.serverKey}` },
+      body: { email },
+    });
     assert.equal(recognized.status, 200);
     const afterId = randomUUID();
     await track(device.token, [{ id: afterId, type: 'open' }]);

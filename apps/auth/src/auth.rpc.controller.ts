@@ -137,7 +137,12 @@ export class AuthRpcController {
     try {
       return await work();
     } catch (error) {
-      this.logger.error({ msg: 'command failed', requestId: cmd?.meta?.requestId, err: (error as Error).message, stack: (error as Error).stack });
+      this.logger.error({
+        msg: 'command failed',
+        requestId: cmd?.meta?.requestId,
+        err: (error as Error).message,
+        stack: (error as Error).stack,
+      });
       return C.fail('INTERNAL', 'Internal error');
     }
   }

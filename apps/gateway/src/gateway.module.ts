@@ -40,7 +40,18 @@ const config = loadGatewayConfig();
     TokenVerifier,
     AccessGuard,
   ],
-  exports: [GATEWAY_CONFIG, AuthClient, ProjectorClient, SigningKeys, Revocations, IdentityFeed, ServerKeys, EdgeRateLimiter, TokenVerifier, AccessGuard],
+  exports: [
+    GATEWAY_CONFIG,
+    AuthClient,
+    ProjectorClient,
+    SigningKeys,
+    Revocations,
+    IdentityFeed,
+    ServerKeys,
+    EdgeRateLimiter,
+    TokenVerifier,
+    AccessGuard,
+  ],
 })
 class GatewayCoreModule {}
 

@@ -180,7 +180,9 @@ export interface AuthenticateServerKeyResult {
 }
 
 /** A settings change: any field, and any subset of the password policy (merged into the current one). */
-export type WorkspaceSettingsPatch = Partial<Omit<WorkspaceSettings, 'passwordPolicy'>> & { passwordPolicy?: Partial<PasswordPolicySettings> };
+export type WorkspaceSettingsPatch = Partial<Omit<WorkspaceSettings, 'passwordPolicy'>> & {
+  passwordPolicy?: Partial<PasswordPolicySettings>;
+};
 
 export interface CreateWorkspaceCommand {
   meta: RequestMeta;

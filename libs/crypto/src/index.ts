@@ -1,11 +1,5 @@
 // @idstream/crypto: node:crypto and jose only; nothing from Nest, pg or Kafka (STYLE.md).
-export {
-  CURRENT_PASSWORD_PARAMS,
-  PASSWORD_HASH_ALGORITHM,
-  hashPassword,
-  verifyPassword,
-  type PasswordHashParams,
-} from './password';
+export { CURRENT_PASSWORD_PARAMS, PASSWORD_HASH_ALGORITHM, hashPassword, verifyPassword, type PasswordHashParams } from './password';
 export {
   DEFAULT_PASSWORD_POLICY,
   MAX_PASSWORD_BYTES,

@@ -150,12 +150,21 @@ describe('verifyAccessToken', () => {
     const before = await verifyAccessToken(oldToken, { keys, issuer: ISSUER, now: at(3599) });
     assert.equal(before.ok, true);
     assert.equal(before.ok && before.kid, previous.kid);
-    assert.deepEqual(keys.jwks(at(3599)).keys.map((k) => k.kid).sort(), [previous.kid, current.kid].sort());
+    assert.deepEqual(
+      keys
+        .jwks(at(3599))
+        .keys.map((k) => k.kid)
+        .sort(),
+      [previous.kid, current.kid].sort(),
+    );
 
     // The token itself has not expired at +3601 s: only its key has been retired.
     assertInvalid(await verifyAccessToken(oldToken, { keys, issuer: ISSUER, now: at(3601) }), /kid/);
     assert.equal((await verifyAccessToken(newToken, { keys, issuer: ISSUER, now: at(3601) })).ok, true);
-    assert.deepEqual(keys.jwks(at(3601)).keys.map((k) => k.kid), [current.kid]);
+    assert.deepEqual(
+      keys.jwks(at(3601)).keys.map((k) => k.kid),
+      [current.kid],
+    );
   });
 
   it('rejects alg none', async () => {
@@ -179,7 +188,9 @@ describe('verifyAccessToken', () => {
     for (const secret of secrets) {
       for (const alg of ['HS256', 'HS512']) {
         const input = `${b64({ alg, kid: key.kid, typ: 'JWT' })}.${b64(claims())}`;
-        const mac = createHmac(alg === 'HS256' ? 'sha256' : 'sha512', secret).update(input).digest('base64url');
+        const mac = createHmac(alg === 'HS256' ? 'sha256' : 'sha512', secret)
+          .update(input)
+          .digest('base64url');
         assertInvalid(await verifyAccessToken(`${input}.${mac}`, { keys, issuer: ISSUER, now: NOW }), /alg/);
       }
     }

@@ -90,9 +90,7 @@ export class KeySet {
 }
 
 export type VerifyFailure = 'TOKEN_EXPIRED' | 'TOKEN_INVALID';
-export type VerifyResult =
-  | { ok: true; claims: AccessTokenClaims; kid: string }
-  | { ok: false; code: VerifyFailure; reason: string };
+export type VerifyResult = { ok: true; claims: AccessTokenClaims; kid: string } | { ok: false; code: VerifyFailure; reason: string };
 
 export interface VerifyAccessTokenOptions {
   keys: KeySet;

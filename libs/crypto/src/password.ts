@@ -117,7 +117,6 @@ export async function verifyPassword(
   }
   const derived = await derive(password, parsed.salt, parsed.iterations, parsed.hash.length);
   const valid = timingSafeEqual(derived, parsed.hash);
-  const weaker =
-    parsed.iterations < current.iterations || parsed.salt.length < current.saltBytes || parsed.hash.length < current.keyBytes;
+  const weaker = parsed.iterations < current.iterations || parsed.salt.length < current.saltBytes || parsed.hash.length < current.keyBytes;
   return { valid, needsRehash: valid && weaker };
 }

@@ -149,9 +149,7 @@ export function importSigningKey(kid: string, pkcs8Pem: string, createdAt: Date)
 export async function signAccessToken(key: SigningKey, claims: AccessTokenClaims): Promise<string> {
   const read = readAccessTokenClaims(claims);
   if (!read.ok) throw new TypeError(`signAccessToken: ${read.reason}`);
-  return new SignJWT({ ...read.claims })
-    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: key.kid, typ: 'JWT' })
-    .sign(key.privateKey);
+  return new SignJWT({ ...read.claims }).setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
 }
 
 /** Scopes are space-separated (RFC 6749 §3.3); matches whole scope tokens only. */

@@ -12,7 +12,12 @@ export const DeadLetterHeaders = {
 
 /** The dead letter of one message: its key, value and headers unchanged, plus where and why it failed. */
 export function deadLetterMessage(
-  source: { topic: string; partition: number; offset: string; message: { key: Buffer | null; value: Buffer | null; headers?: Message['headers'] } },
+  source: {
+    topic: string;
+    partition: number;
+    offset: string;
+    message: { key: Buffer | null; value: Buffer | null; headers?: Message['headers'] };
+  },
   consumerGroup: string,
   reason: string,
 ): Message {

@@ -232,10 +232,10 @@ export class IdempotentConsumer<T> {
     this.lastPrune = Date.now();
     const retentionMs = this.settings.processedIdsRetentionMs ?? 7 * 86_400_000;
     await this.dataSource
-      .query(`DELETE FROM "${this.settings.schema}".processed_events WHERE group_id = $1 AND processed_at < now() - make_interval(secs => $2)`, [
-        this.settings.groupId,
-        retentionMs / 1000,
-      ])
+      .query(
+        `DELETE FROM "${this.settings.schema}".processed_events WHERE group_id = $1 AND processed_at < now() - make_interval(secs => $2)`,
+        [this.settings.groupId, retentionMs / 1000],
+      )
       .catch((error: unknown) => this.settings.onError?.(error));
   }
 

@@ -13,7 +13,9 @@ function jsonLogCreator() {
     // (the outbox relay publishes again, the gateway answers 503), so kafkajs' notice is noise.
     if (message.startsWith('Limiting retries for the idempotent producer')) return;
     const name = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'info';
-    process.stderr.write(JSON.stringify({ level: name, time: new Date().toISOString(), context: `kafkajs.${namespace}`, msg: message, ...rest }) + '\n');
+    process.stderr.write(
+      JSON.stringify({ level: name, time: new Date().toISOString(), context: `kafkajs.${namespace}`, msg: message, ...rest }) + '\n',
+    );
   };
 }
 

@@ -271,7 +271,9 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
     await relay.start();
     cleanup.add('stop relay', () => relay.stop());
     const publish = (sequence: number) =>
-      inTransaction(bed.dataSource, (manager) => appendToOutbox(manager, bed.schema, [outboxMessage(anonymousClientCreated(device, sequence))]));
+      inTransaction(bed.dataSource, (manager) =>
+        appendToOutbox(manager, bed.schema, [outboxMessage(anonymousClientCreated(device, sequence))]),
+      );
     await publish(1);
     await reader.waitFor(() => reader.messages.some((m) => m.key === device), 'the first event');
 
@@ -286,9 +288,11 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
     await reader.waitFor(() => reader.messages.filter((m) => m.key === device).length >= 2, 'the event written after the cut');
     await waitFor(
       async () =>
-        (await countRows(bed.dataSource, `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [
-          `outbox-relay-${bed.schema}`,
-        ])) === 1,
+        (await countRows(
+          bed.dataSource,
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
+          [`outbox-relay-${bed.schema}`],
+        )) === 1,
       { what: 'the relay to reconnect' },
     );
     assert.ok(errors.length >= 1, 'the cut was reported');

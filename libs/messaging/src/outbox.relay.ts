@@ -158,10 +158,9 @@ export class OutboxRelay {
     if (now - this.lastPrune < 60_000) return;
     this.lastPrune = now;
     const keepMs = this.settings.retainPublishedMs ?? 24 * 3600_000;
-    await this.dataSource.query(
-      `DELETE FROM "${this.settings.schema}".outbox WHERE published_at < now() - make_interval(secs => $1)`,
-      [keepMs / 1000],
-    );
+    await this.dataSource.query(`DELETE FROM "${this.settings.schema}".outbox WHERE published_at < now() - make_interval(secs => $1)`, [
+      keepMs / 1000,
+    ]);
   }
 
   private sleep(ms: number): Promise<void> {

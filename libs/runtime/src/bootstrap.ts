@@ -53,7 +53,10 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
     });
   await settings.configure?.(app);
   if (settings.tcp) {
-    app.connectMicroservice({ transport: Transport.TCP, options: { host: settings.tcp.host, port: settings.tcp.port } }, { inheritAppConfig: true });
+    app.connectMicroservice(
+      { transport: Transport.TCP, options: { host: settings.tcp.host, port: settings.tcp.port } },
+      { inheritAppConfig: true },
+    );
     await app.startAllMicroservices();
   }
   await app.listen(settings.port, settings.host);

@@ -59,9 +59,7 @@ export class InfrastructureModule {
         {
           provide: DATA_SOURCE,
           useFactory: async (): Promise<DataSource | null> =>
-            settings.database
-              ? openDataSource({ ...settings.database, applicationName: `idstream-${settings.app}` })
-              : null,
+            settings.database ? openDataSource({ ...settings.database, applicationName: `idstream-${settings.app}` }) : null,
         },
         InfrastructureShutdown,
       ],

@@ -21,11 +21,15 @@ export interface RunningProcess {
 /** Starts a compiled script (path relative to dist/) with the import aliases registered. */
 export function startNodeProcess(distScript: string, env: Record<string, string>, args: string[] = []): RunningProcess {
   const root = repoRoot();
-  const child = spawn(process.execPath, ['-r', path.join(root, 'scripts/register-aliases.cjs'), path.join(root, process.env.IDSTREAM_DIST || 'dist', distScript), ...args], {
-    cwd: root,
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(root, 'scripts/register-aliases.cjs'), path.join(root, process.env.IDSTREAM_DIST || 'dist', distScript), ...args],
+    {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     output.push(...chunk.toString().split('\n').filter(Boolean));

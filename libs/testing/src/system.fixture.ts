@@ -42,7 +42,10 @@ export class TestSystem {
   gatewayUrl = '';
   private dropDatabase?: () => Promise<void>;
 
-  async start(apps: AppName[] = ['auth', 'profile-projector', 'tracking-ingester', 'gateway'], extraEnv: Record<string, string> = {}): Promise<this> {
+  async start(
+    apps: AppName[] = ['auth', 'profile-projector', 'tracking-ingester', 'gateway'],
+    extraEnv: Record<string, string> = {},
+  ): Promise<this> {
     const db = await createTestDatabase('e2e');
     this.dropDatabase = db.drop;
     await this.smtp.start();
@@ -107,7 +110,11 @@ export class TestSystem {
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async http<T = any>(method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string } = {}): Promise<HttpResponse<T>> {
+  async http<T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string } = {},
+  ): Promise<HttpResponse<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined = options.rawBody;

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ok, type AccountView, type ChangePasswordCommand, type GetAccountQuery, type Reply,
-  type ClosedSessionsResult, type UpdateAccountCommand } from '@idstream/contracts';
+import {
+  ok,
+  type AccountView,
+  type ChangePasswordCommand,
+  type GetAccountQuery,
+  type Reply,
+  type ClosedSessionsResult,
+  type UpdateAccountCommand,
+} from '@idstream/contracts';
 import { hashPassword, verifyPassword } from '@idstream/crypto';
 import { passwordPolicyError } from '../accounts/password-errors';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
@@ -43,7 +50,9 @@ export class AccountHandler {
       { workspaceId, correlationId: cmd.meta.requestId, now },
       subject,
       (state) =>
-        withOpenSession(state, cmd.caller.sessionId, () => updateAccount(state, { changes: cmd.changes, agreements: cmd.agreements, attributes: cmd.attributes })),
+        withOpenSession(state, cmd.caller.sessionId, () =>
+          updateAccount(state, { changes: cmd.changes, agreements: cmd.agreements, attributes: cmd.attributes }),
+        ),
       async (manager, state) => {
         if (cmd.changes.customId !== undefined) await claimCustomId(manager, workspaceId, cmd.changes.customId, subject);
         await releaseCustomIds(manager, workspaceId, subject, state.customId);
@@ -60,7 +69,11 @@ export class AccountHandler {
     const { state } = await this.profiles.read(workspaceId, subject);
     if (!state.sessions[sessionId]) return { ok: false, error: ProfileErrors.sessionClosed() };
     // Guesses of the current password with a stolen token are limited like sign-in failures.
-    const limit = { bucket: `password-change:${workspaceId}:${subject}`, max: this.config.signIn.maxFailures, windowSeconds: this.config.signIn.windowSeconds };
+    const limit = {
+      bucket: `password-change:${workspaceId}:${subject}`,
+      max: this.config.signIn.maxFailures,
+      windowSeconds: this.config.signIn.windowSeconds,
+    };
     const attempt = await this.limiter.attempt([limit], now);
     if (!attempt.allowed) return { ok: false, error: ProfileErrors.tooManyAttempts(attempt.retryAfter) };
     const current = await verifyPassword(cmd.currentPassword, state.passwordHash);
@@ -71,7 +84,11 @@ export class AccountHandler {
     const newPasswordHash = await hashPassword(cmd.newPassword);
     const outcome = await this.profiles.execute({ workspaceId, correlationId: cmd.meta.requestId, now }, subject, (s) =>
       // The hash may have changed since it was checked: decide on the state in the transaction.
-      changePassword(s, { currentPasswordValid: s.passwordHash === state.passwordHash, newPasswordHash, keepSessionId: sessionId }, sessionClock(now, this.config)),
+      changePassword(
+        s,
+        { currentPasswordValid: s.passwordHash === state.passwordHash, newPasswordHash, keepSessionId: sessionId },
+        sessionClock(now, this.config),
+      ),
     );
     if (outcome.error) return { ok: false, error: outcome.error };
     return ok({ closedSessions: closedSessionsOf(outcome.events) });

@@ -24,7 +24,12 @@ export class ConfirmHandler {
     const outcome = await this.profiles.transaction(async (manager) => {
       const owner = await OneTimeTokens.use(manager, cmd.token, ['confirmation', 'activation'], now);
       if (!owner) throw new Refused({ code: 'TOKEN_INVALID', message: 'The token is unknown, used or expired' });
-      const result = await this.profiles.executeIn(manager, { workspaceId: owner.workspaceId, correlationId: cmd.meta.requestId, now }, owner.profileId, confirmEmail);
+      const result = await this.profiles.executeIn(
+        manager,
+        { workspaceId: owner.workspaceId, correlationId: cmd.meta.requestId, now },
+        owner.profileId,
+        confirmEmail,
+      );
       if (result.error) throw new Refused(result.error);
       return result;
     });
@@ -62,7 +67,11 @@ export class ConfirmHandler {
         const purpose = requested.data.purpose;
         await OneTimeTokens.revokeAll(manager, workspaceId, profileId, [purpose], now);
         const token = await OneTimeTokens.issue(manager, { workspaceId, profileId, purpose, expiresAt });
-        await enqueueMail(manager, { workspaceId, to: state.email, ...MailTemplates.confirmation(purpose, fillLink(this.config.mail.confirmUrl, token), token, expiresAt) });
+        await enqueueMail(manager, {
+          workspaceId,
+          to: state.email,
+          ...MailTemplates.confirmation(purpose, fillLink(this.config.mail.confirmUrl, token), token, expiresAt),
+        });
       },
     );
     return ok({});

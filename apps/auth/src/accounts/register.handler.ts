@@ -40,7 +40,8 @@ export class RegisterHandler {
     if (policyError) return { ok: false, error: policyError };
     // A taken email is refused before paying for the hash.
     const holder = await this.profiles.profileIdByEmail(workspace.id, cmd.email);
-    if (holder && (await this.profiles.read(workspace.id, holder)).state.kind === 'account') return { ok: false, error: ProfileErrors.emailTaken() };
+    if (holder && (await this.profiles.read(workspace.id, holder)).state.kind === 'account')
+      return { ok: false, error: ProfileErrors.emailTaken() };
     const passwordHash = await hashPassword(cmd.password);
     const mode = workspace.settings.registrationMode;
     const emailLower = cmd.email.toLowerCase();
@@ -80,12 +81,21 @@ export class RegisterHandler {
         async (m, state, events) => {
           if (cmd.profile.customId !== undefined) await claimCustomId(m, workspace.id, cmd.profile.customId, state.profileId);
           if (cmd.caller.role === 'anonymous') {
-            await m.query('UPDATE auth.clients SET profile_id = $3 WHERE workspace_id = $1 AND uuid = $2', [workspace.id, cmd.caller.uuid, profileId]);
+            await m.query('UPDATE auth.clients SET profile_id = $3 WHERE workspace_id = $1 AND uuid = $2', [
+              workspace.id,
+              cmd.caller.uuid,
+              profileId,
+            ]);
           }
           const requested = events.find((e) => e.type === 'EmailConfirmationRequested');
           if (requested?.type === 'EmailConfirmationRequested') {
             const purpose = requested.data.purpose;
-            const token = await OneTimeTokens.issue(m, { workspaceId: workspace.id, profileId: state.profileId, purpose, expiresAt: confirmationExpiresAt });
+            const token = await OneTimeTokens.issue(m, {
+              workspaceId: workspace.id,
+              profileId: state.profileId,
+              purpose,
+              expiresAt: confirmationExpiresAt,
+            });
             const mail = MailTemplates.confirmation(purpose, fillLink(this.config.mail.confirmUrl, token), token, confirmationExpiresAt);
             await enqueueMail(m, { workspaceId: workspace.id, to: cmd.email, ...mail });
           }

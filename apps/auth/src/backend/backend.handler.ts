@@ -22,10 +22,10 @@ import { closedSessionsOf, ProfileStore, Refused } from '../profile/profile.stor
 import { sessionClock } from '../sessions/session.handler';
 
 async function profileIdByCustomId(manager: EntityManager, workspaceId: string, customId: string): Promise<string | null> {
-  const rows: { profile_id: string }[] = await manager.query('SELECT profile_id FROM auth.custom_ids WHERE workspace_id = $1 AND custom_id = $2', [
-    workspaceId,
-    customId,
-  ]);
+  const rows: { profile_id: string }[] = await manager.query(
+    'SELECT profile_id FROM auth.custom_ids WHERE workspace_id = $1 AND custom_id = $2',
+    [workspaceId, customId],
+  );
   return rows[0]?.profile_id ?? null;
 }
 
@@ -41,7 +41,10 @@ export class BackendHandler {
   async importProfile(cmd: ImportProfileCommand, now = new Date()): Promise<Reply<ImportProfileResult>> {
     const { workspaceId } = cmd;
     const customId = cmd.profile.customId;
-    if (!cmd.email && !customId) return fail('VALIDATION_FAILED', 'email or customId is required', { errors: [{ field: 'email', message: 'email or customId is required' }] });
+    if (!cmd.email && !customId)
+      return fail('VALIDATION_FAILED', 'email or customId is required', {
+        errors: [{ field: 'email', message: 'email or customId is required' }],
+      });
     const outcome = await this.profiles.transaction(async (manager) => {
       let profileId = cmd.email ? await this.profiles.profileIdByEmail(workspaceId, cmd.email, manager) : null;
       profileId ??= customId ? await profileIdByCustomId(manager, workspaceId, customId) : null;
@@ -102,10 +105,10 @@ export class BackendHandler {
       else if (cmd.email) [profileId, matchedBy] = [await this.profiles.profileIdByEmail(workspaceId, cmd.email, manager), 'email'];
       else if (cmd.customId) [profileId, matchedBy] = [await profileIdByCustomId(manager, workspaceId, cmd.customId), 'customId'];
       if (!profileId) throw new Refused({ code: 'PROFILE_NOT_FOUND', message: 'No profile matches' });
-      const created: unknown[] = await manager.query('INSERT INTO auth.clients (workspace_id, uuid) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1', [
-        workspaceId,
-        uuid,
-      ]);
+      const created: unknown[] = await manager.query(
+        'INSERT INTO auth.clients (workspace_id, uuid) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1',
+        [workspaceId, uuid],
+      );
       if (created.length > 0) await appendToClientStream(manager, uuid, { type: 'AnonymousClientCreated', data: { uuid } }, context);
       const linked: { profile_id: string | null }[] = await manager.query(
         'SELECT profile_id FROM auth.clients WHERE workspace_id = $1 AND uuid = $2 FOR UPDATE',
@@ -126,7 +129,8 @@ export class BackendHandler {
       return result;
     });
     if (outcome instanceof Refused) return { ok: false, error: outcome.error };
-    const version = outcome.position ?? `${outcome.state.profileId}:${(await this.profiles.read(workspaceId, outcome.state.profileId)).version}`;
+    const version =
+      outcome.position ?? `${outcome.state.profileId}:${(await this.profiles.read(workspaceId, outcome.state.profileId)).version}`;
     return ok({ profileId: outcome.state.profileId, uuid, position: version });
   }
 
@@ -145,19 +149,23 @@ export class BackendHandler {
       async (manager) => {
         await manager.query('DELETE FROM auth.emails WHERE workspace_id = $1 AND profile_id = $2', [workspaceId, profileId]);
         await releaseCustomIds(manager, workspaceId, profileId, null);
-        await manager.query('UPDATE auth.clients SET profile_id = NULL WHERE workspace_id = $1 AND profile_id = $2', [workspaceId, profileId]);
+        await manager.query('UPDATE auth.clients SET profile_id = NULL WHERE workspace_id = $1 AND profile_id = $2', [
+          workspaceId,
+          profileId,
+        ]);
         await manager.query('DELETE FROM auth.one_time_tokens WHERE workspace_id = $1 AND profile_id = $2', [workspaceId, profileId]);
         // Queued and sent mails hold the address: unsent ones are not sent, none is kept.
-        if (email) await manager.query('DELETE FROM auth.mail_outbox WHERE workspace_id = $1 AND lower(recipient) = lower($2)', [workspaceId, email]);
+        if (email)
+          await manager.query('DELETE FROM auth.mail_outbox WHERE workspace_id = $1 AND lower(recipient) = lower($2)', [
+            workspaceId,
+            email,
+          ]);
         await manager.query(
           `UPDATE auth.events SET data = jsonb_build_object('profileId', data->'profileId', 'redacted', true)
             WHERE stream_id = $1 AND type IN ('UserRegistered', 'ProfileImported', 'AccountUpdated', 'PasswordChanged', 'PasswordRehashed', 'PasswordResetCompleted')`,
           [profileId],
         );
-        await manager.query(
-          `UPDATE auth.outbox SET value = '{}' WHERE published_at IS NOT NULL AND message_key = $1`,
-          [profileId],
-        );
+        await manager.query(`UPDATE auth.outbox SET value = '{}' WHERE published_at IS NOT NULL AND message_key = $1`, [profileId]);
       },
     );
     if (outcome.error) return { ok: false, error: outcome.error };

@@ -26,11 +26,16 @@ export class AnonymousHandler {
         [workspace.id, uuid],
       );
       if (created.length === 0) return;
-      await appendToClientStream(manager, uuid, { type: 'AnonymousClientCreated', data: { uuid } }, {
-        workspaceId: workspace.id,
-        correlationId: cmd.meta.requestId,
-        now,
-      });
+      await appendToClientStream(
+        manager,
+        uuid,
+        { type: 'AnonymousClientCreated', data: { uuid } },
+        {
+          workspaceId: workspace.id,
+          correlationId: cmd.meta.requestId,
+          now,
+        },
+      );
     });
     const token = await this.tokens.issue({
       workspaceId: workspace.id,

@@ -87,7 +87,18 @@ export const EventStore = {
         await manager.query(
           `INSERT INTO auth.events (stream_id, sequence, event_id, workspace_id, type, schema_version, data, occurred_at, correlation_id, causation_id)
            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)`,
-          [streamId, sequence, eventId, context.workspaceId, event.type, schemaVersion, JSON.stringify(event.data), context.now, context.correlationId, context.causationId ?? null],
+          [
+            streamId,
+            sequence,
+            eventId,
+            context.workspaceId,
+            event.type,
+            schemaVersion,
+            JSON.stringify(event.data),
+            context.now,
+            context.correlationId,
+            context.causationId ?? null,
+          ],
         );
         if (event.publicData !== null) {
           envelopes.push({
@@ -111,7 +122,13 @@ export const EventStore = {
     await appendToOutbox(
       manager,
       'auth',
-      envelopes.map((e) => ({ eventId: e.id, topic: Topics.identityEvents, key: e.aggregateId, value: JSON.stringify(e), headers: envelopeHeaders(e) })),
+      envelopes.map((e) => ({
+        eventId: e.id,
+        topic: Topics.identityEvents,
+        key: e.aggregateId,
+        value: JSON.stringify(e),
+        headers: envelopeHeaders(e),
+      })),
     );
     return envelopes;
   },

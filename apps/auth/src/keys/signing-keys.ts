@@ -30,7 +30,10 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.rotateIfDue(new Date());
-    this.timer = setInterval(() => void this.rotateIfDue(new Date()).catch((e) => this.logger.error({ msg: 'key rotation failed', err: (e as Error).message })), 3600_000);
+    this.timer = setInterval(
+      () => void this.rotateIfDue(new Date()).catch((e) => this.logger.error({ msg: 'key rotation failed', err: (e as Error).message })),
+      3600_000,
+    );
     this.timer.unref();
   }
 
@@ -71,7 +74,11 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
       const key = await generateSigningKey(now);
       const verifyUntil = new Date(now.getTime() + this.config.maxAccessTokenTtlSeconds * 1000);
       if (previous) {
-        await manager.query('UPDATE auth.signing_keys SET retired_at = $2, verify_until = $3 WHERE kid = $1', [previous.kid, now, verifyUntil]);
+        await manager.query('UPDATE auth.signing_keys SET retired_at = $2, verify_until = $3 WHERE kid = $1', [
+          previous.kid,
+          now,
+          verifyUntil,
+        ]);
       }
       await manager.query('INSERT INTO auth.signing_keys (kid, private_key_pem, public_jwk, created_at) VALUES ($1, $2, $3::jsonb, $4)', [
         key.kid,
@@ -79,7 +86,9 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
         JSON.stringify(key.publicJwk),
         now,
       ]);
-      const version: { v: number | null }[] = await manager.query('SELECT max(sequence) AS v FROM auth.events WHERE stream_id = $1', [KEYS_STREAM]);
+      const version: { v: number | null }[] = await manager.query('SELECT max(sequence) AS v FROM auth.events WHERE stream_id = $1', [
+        KEYS_STREAM,
+      ]);
       const data: SigningKeyRotatedData = {
         kid: key.kid,
         publicJwk: key.publicJwk,

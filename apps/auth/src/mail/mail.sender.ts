@@ -86,7 +86,12 @@ export class MailSender implements OnApplicationBootstrap, OnModuleDestroy {
                failed_at = CASE WHEN $5 THEN now() END, body = CASE WHEN $5 THEN NULL ELSE body END WHERE id = $1`,
             [mail.id, attempts, (error as Error).message.slice(0, 500), 2 ** attempts, failed],
           );
-          this.logger.warn({ msg: failed ? 'mail given up' : 'mail will be retried', mailId: mail.id, attempts, err: (error as Error).message });
+          this.logger.warn({
+            msg: failed ? 'mail given up' : 'mail will be retried',
+            mailId: mail.id,
+            attempts,
+            err: (error as Error).message,
+          });
         }
         return true;
       });

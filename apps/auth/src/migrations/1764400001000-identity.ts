@@ -89,7 +89,17 @@ export class Identity1764400001000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['mail_outbox', 'rate_limit_hits', 'one_time_tokens', 'clients', 'custom_ids', 'emails', 'profiles', 'signing_keys', 'workspaces']) {
+    for (const table of [
+      'mail_outbox',
+      'rate_limit_hits',
+      'one_time_tokens',
+      'clients',
+      'custom_ids',
+      'emails',
+      'profiles',
+      'signing_keys',
+      'workspaces',
+    ]) {
       await q.query(`DROP TABLE auth.${table}`);
     }
   }

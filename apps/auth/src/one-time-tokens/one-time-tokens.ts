@@ -21,7 +21,12 @@ export const OneTimeTokens = {
   },
 
   /** Finds a usable token without using it (to learn its workspace before deciding). */
-  async peek(manager: EntityManager, token: string, purposes: TokenPurpose[], now: Date): Promise<{ workspaceId: string; profileId: string } | null> {
+  async peek(
+    manager: EntityManager,
+    token: string,
+    purposes: TokenPurpose[],
+    now: Date,
+  ): Promise<{ workspaceId: string; profileId: string } | null> {
     const rows: { workspace_id: string; profile_id: string }[] = await manager.query(
       `SELECT workspace_id, profile_id FROM auth.one_time_tokens
         WHERE token_hash = $1 AND purpose = ANY($2) AND used_at IS NULL AND expires_at > $3`,
@@ -31,7 +36,12 @@ export const OneTimeTokens = {
   },
 
   /** Marks the token used, once: a second use (even a concurrent one) finds nothing. */
-  async use(manager: EntityManager, token: string, purposes: TokenPurpose[], now: Date): Promise<{ workspaceId: string; profileId: string } | null> {
+  async use(
+    manager: EntityManager,
+    token: string,
+    purposes: TokenPurpose[],
+    now: Date,
+  ): Promise<{ workspaceId: string; profileId: string } | null> {
     // TypeORM answers an UPDATE with [rows, affected count].
     const [rows]: [{ workspace_id: string; profile_id: string }[], number] = await manager.query(
       `UPDATE auth.one_time_tokens SET used_at = $3

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, ok, type ConfirmPasswordResetCommand, type Reply,
-  type ClosedSessionsResult, type RequestPasswordResetCommand } from '@idstream/contracts';
+import {
+  fail,
+  ok,
+  type ConfirmPasswordResetCommand,
+  type Reply,
+  type ClosedSessionsResult,
+  type RequestPasswordResetCommand,
+} from '@idstream/contracts';
 import { hashPassword, sha256Hex } from '@idstream/crypto';
 import { passwordPolicyError } from '../accounts/password-errors';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
@@ -49,7 +55,11 @@ export class PasswordResetHandler {
         if (events.length === 0 || !state.email) return;
         await OneTimeTokens.revokeAll(manager, workspaceId, profileId, ['password-reset'], now);
         const token = await OneTimeTokens.issue(manager, { workspaceId, profileId, purpose: 'password-reset', expiresAt });
-        await enqueueMail(manager, { workspaceId, to: state.email, ...MailTemplates.passwordReset(fillLink(this.config.mail.resetUrl, token), token, expiresAt) });
+        await enqueueMail(manager, {
+          workspaceId,
+          to: state.email,
+          ...MailTemplates.passwordReset(fillLink(this.config.mail.resetUrl, token), token, expiresAt),
+        });
       },
     );
     return ok({});
@@ -66,8 +76,11 @@ export class PasswordResetHandler {
     const outcome = await this.profiles.transaction(async (manager) => {
       const used = await OneTimeTokens.use(manager, cmd.token, ['password-reset'], now);
       if (!used) throw new Refused(ProfileErrors.tokenInvalid());
-      const result = await this.profiles.executeIn(manager, { workspaceId: used.workspaceId, correlationId: cmd.meta.requestId, now }, used.profileId, (state) =>
-        completePasswordReset(state, { newPasswordHash }, sessionClock(now, this.config)),
+      const result = await this.profiles.executeIn(
+        manager,
+        { workspaceId: used.workspaceId, correlationId: cmd.meta.requestId, now },
+        used.profileId,
+        (state) => completePasswordReset(state, { newPasswordHash }, sessionClock(now, this.config)),
       );
       if (result.error) throw new Refused(result.error);
       return result;

@@ -8,7 +8,8 @@ export async function claimCustomId(manager: EntityManager, workspaceId: string,
      ON CONFLICT (workspace_id, custom_id) DO UPDATE SET custom_id = EXCLUDED.custom_id RETURNING profile_id`,
     [workspaceId, customId, profileId],
   );
-  if (owner[0]?.profile_id !== profileId) throw new Refused({ code: 'CUSTOM_ID_TAKEN', message: 'This customId belongs to another profile' });
+  if (owner[0]?.profile_id !== profileId)
+    throw new Refused({ code: 'CUSTOM_ID_TAKEN', message: 'This customId belongs to another profile' });
 }
 
 /** Frees the customIds a profile no longer holds (an update or an erasure). */

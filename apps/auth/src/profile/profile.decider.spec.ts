@@ -44,9 +44,15 @@ const registerCmd = (mode: 'automatic' | 'email-confirmation' | 'email-activatio
 describe('profile decider', () => {
   it('registers in each mode with the right status and mail request', () => {
     const automatic = decide.register(given(), registerCmd('automatic'));
-    assert.deepEqual(automatic.events.map((e) => e.type), ['UserRegistered']);
+    assert.deepEqual(
+      automatic.events.map((e) => e.type),
+      ['UserRegistered'],
+    );
     const confirmation = decide.register(given(), registerCmd('email-confirmation'));
-    assert.deepEqual(confirmation.events.map((e) => e.type), ['UserRegistered', 'EmailConfirmationRequested']);
+    assert.deepEqual(
+      confirmation.events.map((e) => e.type),
+      ['UserRegistered', 'EmailConfirmationRequested'],
+    );
     const activation = decide.register(given(), registerCmd('email-activation'));
     const [user, request] = activation.events;
     assert.equal(user?.type === 'UserRegistered' && user.data.status, 'pending-activation');
@@ -60,7 +66,10 @@ describe('profile decider', () => {
   });
 
   it('attaches a registration to an imported profile only after the mailed activation, whatever the mode', () => {
-    const imported = given({ type: 'ProfileImported', data: { profileId: 'p1', email: 'ann@example.com', profile: { customId: 'c1' }, attributes: {}, created: true } });
+    const imported = given({
+      type: 'ProfileImported',
+      data: { profileId: 'p1', email: 'ann@example.com', profile: { customId: 'c1' }, attributes: {}, created: true },
+    });
     const decision = decide.register(imported, registerCmd('automatic'));
     const [event, request] = decision.events;
     assert.equal(event?.type === 'UserRegistered' && event.data.attachedToImportedProfile, true);
@@ -70,27 +79,64 @@ describe('profile decider', () => {
 
   it('refuses a sign-in whose verified password was changed meanwhile, opening and re-hashing nothing', () => {
     const changed = given(registered(), { type: 'PasswordChanged', data: { profileId: 'p1', passwordHash: 'NEWER' } });
-    const decision = decide.signIn(changed, { passwordValid: true, verifiedHash: 'HASH', rehashedPassword: 'OLD-REHASHED', sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
+    const decision = decide.signIn(changed, {
+      passwordValid: true,
+      verifiedHash: 'HASH',
+      rehashedPassword: 'OLD-REHASHED',
+      sessionId: 's1',
+      deviceUuid: 'd1',
+      sessionExpiresAt: clock.tokensExpireBy,
+    });
     assert.equal(decision.error?.code, 'INVALID_CREDENTIALS');
-    assert.deepEqual(decision.events.map((e) => e.type), ['SignInFailed']);
+    assert.deepEqual(
+      decision.events.map((e) => e.type),
+      ['SignInFailed'],
+    );
   });
 
   it('refuses sign-in with a wrong password, recording SignInFailed', () => {
-    const decision = decide.signIn(given(registered()), { passwordValid: false, verifiedHash: 'HASH', rehashedPassword: null, sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
+    const decision = decide.signIn(given(registered()), {
+      passwordValid: false,
+      verifiedHash: 'HASH',
+      rehashedPassword: null,
+      sessionId: 's1',
+      deviceUuid: 'd1',
+      sessionExpiresAt: clock.tokensExpireBy,
+    });
     assert.equal(decision.error?.code, 'INVALID_CREDENTIALS');
-    assert.deepEqual(decision.events.map((e) => e.type), ['SignInFailed']);
+    assert.deepEqual(
+      decision.events.map((e) => e.type),
+      ['SignInFailed'],
+    );
   });
 
   it('refuses sign-in before activation, and opens a session after it', () => {
     const pending = given(registered('pending-activation'));
-    const refused = decide.signIn(pending, { passwordValid: true, verifiedHash: 'HASH', rehashedPassword: null, sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
+    const refused = decide.signIn(pending, {
+      passwordValid: true,
+      verifiedHash: 'HASH',
+      rehashedPassword: null,
+      sessionId: 's1',
+      deviceUuid: 'd1',
+      sessionExpiresAt: clock.tokensExpireBy,
+    });
     assert.equal(refused.error?.code, 'ACCOUNT_NOT_ACTIVATED');
     const confirmed = decide.confirmEmail(pending);
     assert.deepEqual(confirmed.events, [{ type: 'EmailConfirmed', data: { profileId: 'p1', activated: true } }]);
     const active = confirmed.events.reduce((s, e) => evolve(s, e, T0), pending);
-    const accepted = decide.signIn(active, { passwordValid: true, verifiedHash: 'HASH', rehashedPassword: 'NEW', sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy });
+    const accepted = decide.signIn(active, {
+      passwordValid: true,
+      verifiedHash: 'HASH',
+      rehashedPassword: 'NEW',
+      sessionId: 's1',
+      deviceUuid: 'd1',
+      sessionExpiresAt: clock.tokensExpireBy,
+    });
     assert.equal(accepted.error, undefined);
-    assert.deepEqual(accepted.events.map((e) => e.type), ['PasswordRehashed', 'SessionOpened']);
+    assert.deepEqual(
+      accepted.events.map((e) => e.type),
+      ['PasswordRehashed', 'SessionOpened'],
+    );
   });
 
   it('refreshes only an open session within its lifetime', () => {
@@ -104,7 +150,10 @@ describe('profile decider', () => {
     const state = given(registered(), opened('s1'));
     const first = decide.signOut(state, { sessionId: 's1' }, clock);
     assert.deepEqual(first.events, [
-      { type: 'SessionClosed', data: { profileId: 'p1', sessionId: 's1', reason: 'sign-out', closedAt: clock.now, forgetAfter: clock.tokensExpireBy } },
+      {
+        type: 'SessionClosed',
+        data: { profileId: 'p1', sessionId: 's1', reason: 'sign-out', closedAt: clock.now, forgetAfter: clock.tokensExpireBy },
+      },
     ]);
     const after = first.events.reduce((s, e) => evolve(s, e, T0), state);
     assert.deepEqual(decide.signOut(after, { sessionId: 's1' }, clock).events, []);
@@ -122,8 +171,13 @@ describe('profile decider', () => {
 
   it('records only the changed fields of an account update', () => {
     const state = given(registered());
-    const decision = decide.updateAccount(state, { changes: { firstName: 'Ann', lastName: 'Lee' }, agreements: { email: true, sms: false } });
-    assert.deepEqual(decision.events, [{ type: 'AccountUpdated', data: { profileId: 'p1', changes: { lastName: 'Lee' }, agreements: { sms: false } } }]);
+    const decision = decide.updateAccount(state, {
+      changes: { firstName: 'Ann', lastName: 'Lee' },
+      agreements: { email: true, sms: false },
+    });
+    assert.deepEqual(decision.events, [
+      { type: 'AccountUpdated', data: { profileId: 'p1', changes: { lastName: 'Lee' }, agreements: { sms: false } } },
+    ]);
     assert.deepEqual(decide.updateAccount(state, { changes: { firstName: 'Ann' } }).events, []);
   });
 
@@ -132,12 +186,22 @@ describe('profile decider', () => {
     const reset = decide.completePasswordReset(state, { newPasswordHash: 'H3' }, clock);
     assert.equal(reset.events.filter((e) => e.type === 'SessionClosed').length, 2);
     const erase = decide.eraseProfile(state, clock);
-    assert.deepEqual(erase.events.map((e) => e.type), ['SessionClosed', 'SessionClosed', 'ProfileErased']);
+    assert.deepEqual(
+      erase.events.map((e) => e.type),
+      ['SessionClosed', 'SessionClosed', 'ProfileErased'],
+    );
     const erased = erase.events.reduce((s, e) => evolve(s, e, T0), state);
     assert.equal(erased.kind, 'erased');
     assert.equal(erased.email, null);
     assert.equal(erased.passwordHash, null);
-    const signIn = decide.signIn(erased, { passwordValid: true, verifiedHash: 'HASH', rehashedPassword: null, sessionId: 's9', deviceUuid: null, sessionExpiresAt: clock.tokensExpireBy });
+    const signIn = decide.signIn(erased, {
+      passwordValid: true,
+      verifiedHash: 'HASH',
+      rehashedPassword: null,
+      sessionId: 's9',
+      deviceUuid: null,
+      sessionExpiresAt: clock.tokensExpireBy,
+    });
     assert.equal(signIn.error?.code, 'INVALID_CREDENTIALS');
     assert.deepEqual(decide.eraseProfile(erased, clock).events, []);
   });

@@ -63,7 +63,11 @@ export function register(
   if (mode !== 'automatic') {
     events.push({
       type: 'EmailConfirmationRequested',
-      data: { profileId: state.profileId, purpose: mode === 'email-activation' ? 'activation' : 'confirmation', expiresAt: cmd.confirmationExpiresAt },
+      data: {
+        profileId: state.profileId,
+        purpose: mode === 'email-activation' ? 'activation' : 'confirmation',
+        expiresAt: cmd.confirmationExpiresAt,
+      },
     });
   }
   return { events };
@@ -106,7 +110,8 @@ export function signIn(
   if (state.passwordHash !== cmd.verifiedHash) return refused(ProfileErrors.invalidCredentials(), failed('invalid-credentials'));
   if (state.accountStatus === 'pending-activation') return refused(ProfileErrors.notActivated(), failed('not-activated'));
   const events: ProfileEvent[] = [];
-  if (cmd.rehashedPassword) events.push({ type: 'PasswordRehashed', data: { profileId: state.profileId, passwordHash: cmd.rehashedPassword } });
+  if (cmd.rehashedPassword)
+    events.push({ type: 'PasswordRehashed', data: { profileId: state.profileId, passwordHash: cmd.rehashedPassword } });
   events.push({
     type: 'SessionOpened',
     data: { profileId: state.profileId, sessionId: cmd.sessionId, deviceUuid: cmd.deviceUuid, expiresAt: cmd.sessionExpiresAt },
@@ -137,12 +142,26 @@ export function signOut(state: ProfileState, cmd: { sessionId: string }, clock: 
 }
 
 const PROFILE_KEYS: (keyof ProfileFields)[] = [
-  'firstName', 'lastName', 'displayName', 'phone', 'customId', 'sex', 'birthDate',
-  'company', 'address', 'city', 'province', 'zipCode', 'countryCode',
+  'firstName',
+  'lastName',
+  'displayName',
+  'phone',
+  'customId',
+  'sex',
+  'birthDate',
+  'company',
+  'address',
+  'city',
+  'province',
+  'zipCode',
+  'countryCode',
 ];
 
 /** Records the changed fields only; an update that changes nothing records nothing. */
-export function updateAccount(state: ProfileState, cmd: { changes: ProfileFields; agreements?: Agreements; attributes?: Attributes }): Decision {
+export function updateAccount(
+  state: ProfileState,
+  cmd: { changes: ProfileFields; agreements?: Agreements; attributes?: Attributes },
+): Decision {
   if (state.kind !== 'account') return refused(ProfileErrors.noAccount());
   const changes: ProfileFields = {};
   for (const key of PROFILE_KEYS) {
@@ -197,11 +216,20 @@ export function completePasswordReset(state: ProfileState, cmd: { newPasswordHas
 }
 
 /** Backend import: creates the profile, or updates its fields when it exists (upsert). */
-export function importProfile(state: ProfileState, cmd: { email: string | null; profile: ProfileFields; attributes: Attributes }): Decision {
+export function importProfile(
+  state: ProfileState,
+  cmd: { email: string | null; profile: ProfileFields; attributes: Attributes },
+): Decision {
   if (state.kind === 'erased') return refused(ProfileErrors.profileNotFound());
   return decided({
     type: 'ProfileImported',
-    data: { profileId: state.profileId, email: state.email ?? cmd.email, profile: cmd.profile, attributes: cmd.attributes, created: state.kind === 'none' },
+    data: {
+      profileId: state.profileId,
+      email: state.email ?? cmd.email,
+      profile: cmd.profile,
+      attributes: cmd.attributes,
+      created: state.kind === 'none',
+    },
   });
 }
 

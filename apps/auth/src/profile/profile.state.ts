@@ -89,7 +89,10 @@ export function evolve(state: ProfileState, event: ProfileEvent, occurredAt: str
     case 'SessionOpened':
       return {
         ...touched,
-        sessions: { ...liveSessions(state.sessions, occurredAt), [event.data.sessionId]: { expiresAt: event.data.expiresAt, deviceUuid: event.data.deviceUuid } },
+        sessions: {
+          ...liveSessions(state.sessions, occurredAt),
+          [event.data.sessionId]: { expiresAt: event.data.expiresAt, deviceUuid: event.data.deviceUuid },
+        },
         devices: withDevice(state.devices, event.data.deviceUuid),
       };
     case 'SessionClosed': {

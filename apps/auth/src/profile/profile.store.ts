@@ -63,10 +63,10 @@ export class ProfileStore {
 
   /** The profile holding an email in a workspace (case-insensitive), if any. */
   async profileIdByEmail(workspaceId: string, email: string, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
-    const rows: { profile_id: string }[] = await manager.query('SELECT profile_id FROM auth.emails WHERE workspace_id = $1 AND email_lower = $2', [
-      workspaceId,
-      email.toLowerCase(),
-    ]);
+    const rows: { profile_id: string }[] = await manager.query(
+      'SELECT profile_id FROM auth.emails WHERE workspace_id = $1 AND email_lower = $2',
+      [workspaceId, email.toLowerCase()],
+    );
     return rows[0]?.profile_id ?? null;
   }
 
@@ -118,7 +118,9 @@ export class ProfileStore {
     after?: (manager: EntityManager, state: ProfileState, events: ProfileEvent[]) => Promise<void>,
   ): Promise<Outcome> {
     return this.transaction((manager) => this.executeIn(manager, context, profileId, decide, after)).then((result) =>
-      result instanceof Refused ? { error: result.error, events: [], envelopes: [], state: initialProfileState(profileId), position: null } : result,
+      result instanceof Refused
+        ? { error: result.error, events: [], envelopes: [], state: initialProfileState(profileId), position: null }
+        : result,
     );
   }
 

@@ -40,7 +40,12 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
         await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [limit.bucket]);
         wait = Math.max(wait, await this.retryAfter(limit.bucket, limit.max, limit.windowSeconds, now, manager));
       }
-      if (wait === 0) await this.hit(sorted.map((l) => l.bucket), now, manager);
+      if (wait === 0)
+        await this.hit(
+          sorted.map((l) => l.bucket),
+          now,
+          manager,
+        );
       return wait;
     });
     if (retryAfter > 0) return { allowed: false, retryAfter };
@@ -58,7 +63,13 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Seconds until the bucket drops below `max` hits in the window, or 0 when under the limit. */
-  async retryAfter(bucket: string, max: number, windowSeconds: number, now: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
+  async retryAfter(
+    bucket: string,
+    max: number,
+    windowSeconds: number,
+    now: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<number> {
     const rows: { n: string; oldest: Date | null }[] = await manager.query(
       `SELECT count(*) AS n, min(at) AS oldest FROM (
          SELECT at FROM auth.rate_limit_hits WHERE bucket = $1 AND at > $2 ORDER BY at DESC LIMIT $3) recent`,

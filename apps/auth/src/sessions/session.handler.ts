@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fail, ok, type IssuedToken, type RefreshCommand, type Reply, type SignOutCommand, type ClosedSessionsResult } from '@idstream/contracts';
+import {
+  fail,
+  ok,
+  type IssuedToken,
+  type RefreshCommand,
+  type Reply,
+  type SignOutCommand,
+  type ClosedSessionsResult,
+} from '@idstream/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { refresh, signOut, type Clock } from '../profile/profile.decider';
 import { ProfileErrors } from '../profile/profile.errors';
@@ -29,7 +37,17 @@ export class SessionHandler {
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
     const ttlSeconds = workspace.settings.accessTokenTtlSeconds;
     if (caller.role === 'anonymous') {
-      return ok(await this.tokens.issue({ workspaceId: workspace.id, subject: caller.uuid, uuid: caller.uuid, role: 'anonymous', sessionId: caller.sessionId, ttlSeconds, now }));
+      return ok(
+        await this.tokens.issue({
+          workspaceId: workspace.id,
+          subject: caller.uuid,
+          uuid: caller.uuid,
+          role: 'anonymous',
+          sessionId: caller.sessionId,
+          ttlSeconds,
+          now,
+        }),
+      );
     }
     const { state } = await this.profiles.read(workspace.id, caller.subject);
     const decision = refresh(state, { sessionId: caller.sessionId, now: now.toISOString() });
@@ -38,7 +56,16 @@ export class SessionHandler {
     // A token must live at least a couple of seconds to be worth issuing.
     if (notAfter.getTime() - now.getTime() < 2000) return { ok: false, error: ProfileErrors.sessionExpired() };
     return ok(
-      await this.tokens.issue({ workspaceId: workspace.id, subject: caller.subject, uuid: caller.uuid, role: 'customer', sessionId: caller.sessionId, ttlSeconds, notAfter, now }),
+      await this.tokens.issue({
+        workspaceId: workspace.id,
+        subject: caller.subject,
+        uuid: caller.uuid,
+        role: 'customer',
+        sessionId: caller.sessionId,
+        ttlSeconds,
+        notAfter,
+        now,
+      }),
     );
   }
 
@@ -46,8 +73,10 @@ export class SessionHandler {
   async signOut(cmd: SignOutCommand, now = new Date()): Promise<Reply<ClosedSessionsResult>> {
     const { caller } = cmd;
     const clock = sessionClock(now, this.config);
-    const outcome = await this.profiles.execute({ workspaceId: caller.workspaceId, correlationId: cmd.meta.requestId, now }, caller.subject, (state) =>
-      signOut(state, { sessionId: caller.sessionId }, clock),
+    const outcome = await this.profiles.execute(
+      { workspaceId: caller.workspaceId, correlationId: cmd.meta.requestId, now },
+      caller.subject,
+      (state) => signOut(state, { sessionId: caller.sessionId }, clock),
     );
     if (outcome.error) return { ok: false, error: outcome.error };
     // Already closed or not: the caller's session is closed from now on.

@@ -50,7 +50,12 @@ export class SignInHandler {
     if (!profileId) {
       if (deviceUuid) {
         await this.profiles.transaction((manager) =>
-          appendToClientStream(manager, deviceUuid, { type: 'SignInFailed', data: { profileId: null, reason: 'invalid-credentials' } }, context),
+          appendToClientStream(
+            manager,
+            deviceUuid,
+            { type: 'SignInFailed', data: { profileId: null, reason: 'invalid-credentials' } },
+            context,
+          ),
         );
       }
       return { ok: false, error: ProfileErrors.invalidCredentials() };
@@ -73,7 +78,11 @@ export class SignInHandler {
         }),
       async (manager) => {
         if (deviceUuid) {
-          await manager.query('UPDATE auth.clients SET profile_id = $3 WHERE workspace_id = $1 AND uuid = $2', [workspaceId, deviceUuid, profileId]);
+          await manager.query('UPDATE auth.clients SET profile_id = $3 WHERE workspace_id = $1 AND uuid = $2', [
+            workspaceId,
+            deviceUuid,
+            profileId,
+          ]);
         }
       },
     );

@@ -23,7 +23,8 @@ export function mergeSettings(
     ...update,
     passwordPolicy: { ...current.passwordPolicy, ...(update.passwordPolicy ?? {}) },
   };
-  if (typeof next.name !== 'string' || next.name.length < 1 || next.name.length > 200) errors.push({ field: 'name', message: 'must be 1 to 200 characters' });
+  if (typeof next.name !== 'string' || next.name.length < 1 || next.name.length > 200)
+    errors.push({ field: 'name', message: 'must be 1 to 200 characters' });
   if (!MODES.includes(next.registrationMode)) errors.push({ field: 'registrationMode', message: `must be one of ${MODES.join(', ')}` });
   const ttl = next.accessTokenTtlSeconds;
   if (!Number.isInteger(ttl) || ttl < 60 || ttl > limits.maxAccessTokenTtlSeconds) {
@@ -31,9 +32,13 @@ export function mergeSettings(
   }
   const life = next.sessionMaxLifetimeSeconds;
   if (!Number.isInteger(life) || life < 60 || life > 366 * 86_400 || (Number.isInteger(ttl) && life < ttl)) {
-    errors.push({ field: 'sessionMaxLifetimeSeconds', message: 'must be a whole number of seconds, at least the access-token TTL and at most 366 days' });
+    errors.push({
+      field: 'sessionMaxLifetimeSeconds',
+      message: 'must be a whole number of seconds, at least the access-token TTL and at most 366 days',
+    });
   }
-  if (!isValidPasswordPolicy(next.passwordPolicy)) errors.push({ field: 'passwordPolicy', message: 'must have minLength 1..1024 and boolean require* flags' });
+  if (!isValidPasswordPolicy(next.passwordPolicy))
+    errors.push({ field: 'passwordPolicy', message: 'must have minLength 1..1024 and boolean require* flags' });
   if (errors.length > 0) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Invalid workspace settings', errors } };
   return { ok: true, settings: next };
 }

@@ -86,17 +86,18 @@ export class WorkspaceStore implements OnApplicationBootstrap {
     const id = uuidv7();
     const clientApiKey = `ck_${randomToken(18)}`;
     const serverKey = `sk_${randomToken(32)}`;
-    await this.dataSource.query('INSERT INTO auth.workspaces (id, client_api_key, server_key_hash, settings) VALUES ($1, $2, $3, $4::jsonb)', [
-      id,
-      clientApiKey,
-      sha256Hex(serverKey),
-      JSON.stringify(settings),
-    ]);
+    await this.dataSource.query(
+      'INSERT INTO auth.workspaces (id, client_api_key, server_key_hash, settings) VALUES ($1, $2, $3, $4::jsonb)',
+      [id, clientApiKey, sha256Hex(serverKey), JSON.stringify(settings)],
+    );
     return { workspace: { id, clientApiKey, settings }, serverKey };
   }
 
   async saveSettings(id: string, settings: WorkspaceSettings): Promise<void> {
-    await this.dataSource.query('UPDATE auth.workspaces SET settings = $2::jsonb, updated_at = now() WHERE id = $1', [id, JSON.stringify(settings)]);
+    await this.dataSource.query('UPDATE auth.workspaces SET settings = $2::jsonb, updated_at = now() WHERE id = $1', [
+      id,
+      JSON.stringify(settings),
+    ]);
     this.cache.clear();
   }
 

@@ -75,7 +75,10 @@ export class IdentityFeed implements OnApplicationBootstrap, BeforeApplicationSh
         if (this.tail !== tail) return;
         this.isCaughtUp = false;
         this.logger.error({ msg: 'identity.events tail crashed; restarting it', err: (error as Error).message });
-        void tail.stop().catch(() => undefined).then(() => this.startInBackground(delayMs));
+        void tail
+          .stop()
+          .catch(() => undefined)
+          .then(() => this.startInBackground(delayMs));
       },
     });
     this.tail = tail;
