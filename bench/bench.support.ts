@@ -51,6 +51,31 @@ export function processRssMb(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * CPU time (user + system) another process on this machine has used so far, in ms (Linux
+ * /proc; clock ticks of 10 ms), undefined elsewhere. On a shared machine CPU time per
+ * operation is steadier than operations per wall-clock second.
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // The fields after "(comm)": state is the 1st, utime the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time of this process so far (all its threads), in ms. */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** A payload of exactly `bytes` ASCII bytes (random, so nothing compresses it away). */
 export function payload(bytes: number): string {
   return randomBytes(Math.ceil(bytes * 0.75) + 3)
@@ -75,6 +100,8 @@ export interface LoopResult {
   firstError?: string;
   /** Why the loop ended: its count, or its time. */
   stoppedBy: 'count' | 'time';
+  /** CPU time this process used during the loop (all threads), ms. */
+  cpuMs: number;
 }
 
 /**
@@ -94,6 +121,7 @@ export async function boundedLoop(
   let firstError: string | undefined;
   let stoppedBy: LoopResult['stoppedBy'] = 'count';
   const start = performance.now();
+  const cpuStart = ownCpuMs();
   const worker = async (): Promise<void> => {
     for (;;) {
       if (next >= options.count) return;
@@ -114,8 +142,9 @@ export async function boundedLoop(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsedMs = performance.now() - start;
+  const cpuMs = ownCpuMs() - cpuStart;
   latencies.sort((a, b) => a - b);
-  return { done: latencies.length, failed, elapsedMs, latencies, firstError, stoppedBy };
+  return { done: latencies.length, failed, elapsedMs, latencies, firstError, stoppedBy, cpuMs };
 }
 
 export interface RoundCase {
@@ -124,6 +153,8 @@ export interface RoundCase {
   count: number;
   concurrency?: number;
   task: (i: number) => Promise<unknown>;
+  /** CPU ms used so far by each process serving this case (read before and after each round). */
+  serverCpuMs?: () => (number | undefined)[];
 }
 
 export interface RoundResult {
@@ -132,6 +163,8 @@ export interface RoundResult {
   total: LoopResult;
   /** The median over the rounds of successful tasks per second. */
   medianPerSecond: number;
+  /** CPU ms each serving process used over all rounds (undefined where it could not tell). */
+  serverCpuMs?: (number | undefined)[];
 }
 
 /**
@@ -142,6 +175,7 @@ export interface RoundResult {
  */
 export async function inRounds(cases: RoundCase[], rounds: number, seconds: number, settleMs = 0): Promise<RoundResult[]> {
   const loops = new Map<string, LoopResult[]>(cases.map((c) => [c.name, []]));
+  const serverCpu = new Map<string, (number | undefined)[]>();
   for (let round = 0; round < rounds; round++) {
     for (const c of cases) {
       if (settleMs > 0) {
@@ -151,10 +185,22 @@ export async function inRounds(cases: RoundCase[], rounds: number, seconds: numb
         await new Promise((resolve) => setTimeout(resolve, settleMs));
       }
       const offset = round * Math.ceil(c.count / rounds);
+      const cpuBefore = c.serverCpuMs?.();
       const loop = await boundedLoop({ count: Math.ceil(c.count / rounds), seconds: seconds / rounds, concurrency: c.concurrency }, (i) =>
         c.task(offset + i),
       );
       loops.get(c.name)!.push(loop);
+      const cpuAfter = c.serverCpuMs?.();
+      if (cpuBefore && cpuAfter) {
+        const sums = serverCpu.get(c.name) ?? cpuBefore.map(() => 0);
+        serverCpu.set(
+          c.name,
+          sums.map((sum, p) => {
+            const [before, after] = [cpuBefore[p], cpuAfter[p]];
+            return sum === undefined || before === undefined || after === undefined ? undefined : sum + after - before;
+          }),
+        );
+      }
     }
   }
   return cases.map((c) => {
@@ -163,6 +209,7 @@ export async function inRounds(cases: RoundCase[], rounds: number, seconds: numb
     return {
       name: c.name,
       medianPerSecond: quantile(rates, 0.5),
+      serverCpuMs: serverCpu.get(c.name),
       total: {
         done: done.reduce((n, l) => n + l.done, 0),
         failed: done.reduce((n, l) => n + l.failed, 0),
@@ -170,6 +217,7 @@ export async function inRounds(cases: RoundCase[], rounds: number, seconds: numb
         latencies: done.flatMap((l) => l.latencies).sort((a, b) => a - b),
         firstError: done.find((l) => l.firstError !== undefined)?.firstError,
         stoppedBy: done.some((l) => l.stoppedBy === 'count') ? 'count' : 'time',
+        cpuMs: done.reduce((n, l) => n + l.cpuMs, 0),
       },
     };
   });

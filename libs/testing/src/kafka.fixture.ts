@@ -30,6 +30,7 @@ export interface ReadMessage {
  */
 export class TopicReader {
   readonly messages: ReadMessage[] = [];
+  private readonly positions = new Set<string>();
   private readonly consumer;
 
   constructor(
@@ -45,7 +46,13 @@ export class TopicReader {
     const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
     await this.consumer.run({
       eachMessage: ({ partition, message }) => {
-        this.messages.push(toRead(partition, message));
+        // A rebalance redelivers what was read but not yet committed: keep each position once,
+        // so that a test counting copies counts what is on the topic.
+        const position = `${partition}:${message.offset}`;
+        if (!this.positions.has(position)) {
+          this.positions.add(position);
+          this.messages.push(toRead(partition, message));
+        }
         return Promise.resolve();
       },
     });

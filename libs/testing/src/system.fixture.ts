@@ -66,6 +66,9 @@ export class TestSystem {
       DEFAULT_WORKSPACE_CLIENT_KEY: this.clientApiKey,
       DEFAULT_WORKSPACE_SERVER_KEY: this.serverKey,
       SMTP_URL: this.smtp.url,
+      // Each test system's projector replays identity.events from offset 0, and the topic holds
+      // every earlier test's events: a query waiting for a write gets more time than in production.
+      PROJECTOR_CONSISTENCY_WAIT_MS: '15000',
       ...extraEnv,
     };
     this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
