@@ -11,11 +11,13 @@ import {
   knob,
   note,
   printTable,
+  processCpuMs,
   processRssMb,
   quantile,
   ratio,
   runBenchmark,
   type RoundCase,
+  type RoundResult,
 } from './bench.support';
 
 /**
@@ -120,24 +122,30 @@ runBenchmark('gateway-http', async (cleanup) => {
   });
   await boundedLoop({ count: 200, seconds: 10, concurrency }, () => client.call(bare.url));
 
+  const pids = new Map(APPS.map((app) => [app, system.processes.get(app)?.child.pid]));
+  // CPU of [gateway, auth] for the system's cases, of the bare server for its own.
+  const systemCpu = () => [processCpuMs(pids.get('gateway')), processCpuMs(pids.get('auth'))];
+  const bareCpu = () => [processCpuMs(bare.child.pid), undefined];
   const known: string[] = [];
   const cases: (RoundCase & { units: number })[] = [
     {
       name: 'bare node:http, same body (machine ceiling)',
       count: 1_000_000,
       units: 1,
+      serverCpuMs: bareCpu,
       task: async () => {
         const res = await client.call(bare.url);
         if (res.status !== 200) throw new Error(`bare server: ${res.status}`);
       },
     },
-    { name: HEALTH, count: 1_000_000, units: 1, task: () => request('GET', '/health/live') },
+    { name: HEALTH, count: 1_000_000, units: 1, serverCpuMs: systemCpu, task: () => request('GET', '/health/live') },
     // A first visit records AnonymousClientCreated (auth's outbox → identity.events); bounded in
     // count because identity.events is the shared, kept-forever topic every projector replays.
     {
       name: 'POST /v1/auth/anonymous, new device',
       count: newDevices,
       units: 1,
+      serverCpuMs: systemCpu,
       task: async () => {
         const { uuid } = await anonymous();
         if (known.length < 256) known.push(uuid);
@@ -148,6 +156,7 @@ runBenchmark('gateway-http', async (cleanup) => {
       name: 'POST /v1/auth/anonymous, returning device',
       count: 1_000_000,
       units: 1,
+      serverCpuMs: systemCpu,
       task: (i) => anonymous(known[i % known.length] ?? randomUUID()),
     },
   ];
@@ -167,6 +176,7 @@ runBenchmark('gateway-http', async (cleanup) => {
       name: 'POST /v1/events, 100 events per request',
       count: trackingRequests,
       units: 100,
+      serverCpuMs: systemCpu,
       task: async () => {
         const answer = (await request('POST', '/v1/events', batch(), token)) as { accepted: number };
         if (answer.accepted !== 100) throw new Error(`accepted ${answer.accepted} of 100`);
@@ -179,37 +189,59 @@ runBenchmark('gateway-http', async (cleanup) => {
     );
   }
 
-  const pids = new Map(APPS.map((app) => [app, system.processes.get(app)?.child.pid]));
   const rssBefore = new Map(APPS.map((app) => [app, processRssMb(pids.get(app))]));
   const results = await inRounds(
     cases.map((c) => ({ ...c, concurrency })),
     rounds,
     seconds,
-    knob('BENCH_HTTP_SETTLE_MS', 500),
+    knob('BENCH_HTTP_SETTLE_MS', 300),
   );
   const rssAfter = new Map(APPS.map((app) => [app, processRssMb(pids.get(app))]));
 
-  const ceilingRate = results.find((r) => r.name === HEALTH)?.medianPerSecond;
+  const health = results.find((r) => r.name === HEALTH);
+  const perRequest = (cpu: number | undefined, r: RoundResult) => (cpu === undefined ? undefined : cpu / (r.total.done - r.total.failed));
+  const cpuPerRequest = (r: RoundResult) => {
+    const [first, second] = r.serverCpuMs ?? [];
+    return first === undefined ? undefined : perRequest(first + (second ?? 0), r);
+  };
   printTable(
     `Gateway at ${base}`,
-    ['case', 'requests', 'failed', 's', 'req/s', 'events/s', 'p50 ms', 'p99 ms', 'vs /health/live'],
-    results.map(({ name, total, medianPerSecond }, i) => {
+    [
+      'case',
+      'requests',
+      'failed',
+      'req/s',
+      'events/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU ms/req: gateway',
+      'auth',
+      'req/s vs live',
+      'CPU/req vs live',
+    ],
+    results.map((r, i) => {
+      const { name, total, medianPerSecond } = r;
       if (total.failed > 0) note(`${name}: ${total.failed} of ${total.done} failed, first: ${total.firstError}`);
       const units = cases[i]!.units;
+      const [gatewayCpu, authCpu] = r.serverCpuMs ?? [];
       return [
         name + (total.stoppedBy === 'count' ? ' (count bound)' : ''),
         fmt(total.done, 0),
         fmt(total.failed, 0),
-        fmt(total.elapsedMs / 1000, 2),
         fmt(medianPerSecond, 0),
         units > 1 ? fmt(medianPerSecond * units, 0) : '',
         fmt(quantile(total.latencies, 0.5), 1),
         fmt(quantile(total.latencies, 0.99), 1),
-        ratio(medianPerSecond, ceilingRate),
+        fmt(perRequest(gatewayCpu, r), 3),
+        authCpu === undefined ? '' : fmt(perRequest(authCpu, r), 3),
+        ratio(medianPerSecond, health?.medianPerSecond),
+        health ? ratio(cpuPerRequest(r), cpuPerRequest(health)) : 'n/a',
       ];
     }),
     [
       `req/s: the median of ${rounds} rounds, the cases taking turns; the load generator runs in this process on the same cores as the apps, PostgreSQL and Kafka`,
+      'CPU ms/req: user + system time of each process per answered request (the bare server in the gateway column); PostgreSQL and Kafka not counted',
+      'CPU/req vs live: how many times the CPU of /health/live (gateway + auth) a request costs',
       ...APPS.map((app) => `${app} RSS: ${fmt(rssBefore.get(app), 0)} -> ${fmt(rssAfter.get(app), 0)} MiB`),
     ],
   );

@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@idstream/contracts';
 import { TestSystem, TopicReader, testKafka } from '@idstream/testing';
 import { anonymous, claimsOf, customer, eventsOf, STRONG_PASSWORD, uniqueEmail } from './helpers';
 
@@ -17,14 +16,17 @@ describe('account and backend end to end', () => {
   const server = () => ({ authorization: `Bearer ${system.serverKey}` });
 
   before(async () => {
-    identity = await new TopicReader(kafka, Topics.identityEvents).start();
     await system.start();
+    identity = await new TopicReader(kafka, system.topics.identityEvents).start();
     workspaceId = claimsOf((await anonymous(system)).token).aud as string;
   });
 
   after(async () => {
-    await identity.stop();
-    await system.stop();
+    try {
+      await identity?.stop();
+    } finally {
+      await system.stop();
+    }
   });
 
   const waitEvent = async (type: string, match: (e: any) => boolean) => {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { parseIdentityEvent, Topics } from '@idstream/contracts';
+import { parseIdentityEvent } from '@idstream/contracts';
 import { TestSystem, TopicReader, testKafka, waitFor } from '@idstream/testing';
 import { anonymous, claimsOf, customer, eventsOf, headerOf, STRONG_PASSWORD, uniqueEmail } from './helpers';
 
@@ -19,15 +19,18 @@ describe('identity end to end', () => {
   const secrets = new Set<string>();
 
   before(async () => {
-    identity = await new TopicReader(kafka, Topics.identityEvents).start();
     await system.start();
+    identity = await new TopicReader(kafka, system.topics.identityEvents).start();
     const anon = await anonymous(system);
     workspaceId = claimsOf(anon.token).aud as string;
   });
 
   after(async () => {
-    await identity.stop();
-    await system.stop();
+    try {
+      await identity?.stop();
+    } finally {
+      await system.stop();
+    }
   });
 
   const events = () => eventsOf(identity.messages, workspaceId);

@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@idstream/contracts';
 import { TestSystem, TopicReader, testKafka } from '@idstream/testing';
 import { anonymous, claimsOf, customer, uniqueEmail } from './helpers';
 
@@ -30,14 +29,17 @@ describe('tracking end to end', () => {
   let workspaceId = '';
 
   before(async () => {
-    accepted = await new TopicReader(kafka, Topics.trackingEvents).start();
     await system.start();
+    accepted = await new TopicReader(kafka, system.topics.trackingEvents).start();
     workspaceId = claimsOf((await anonymous(system)).token).aud as string;
   });
 
   after(async () => {
-    await accepted.stop();
-    await system.stop();
+    try {
+      await accepted?.stop();
+    } finally {
+      await system.stop();
+    }
   });
 
   const acceptedEvent = async (eventId: string): Promise<Accepted> => {
@@ -113,7 +115,13 @@ describe('tracking end to end', () => {
     await track(device.token, [{ id: marker, type: 'tap' }]);
     await acceptedEvent(marker);
     const copies = accepted.messages.filter((m) => m.value?.includes(id));
-    assert.equal(copies.length, 1);
+    assert.equal(
+      copies.length,
+      1,
+      JSON.stringify(
+        copies.map((c) => ({ p: c.partition, o: c.offset, source: (JSON.parse(c.value!) as { data: { source: unknown } }).data.source })),
+      ),
+    );
   });
 
   it('corrects the client clock with sentAt and keeps the original time', async () => {

@@ -12,6 +12,22 @@ export const Topics = {
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 
+export type TopicNames = { readonly [K in keyof typeof Topics]: string };
+
+/**
+ * The topic names of one deployment: `KAFKA_TOPIC_PREFIX` + the standard names, so that
+ * several deployments (staging and production, or one test system per test file) can share a
+ * Kafka cluster without reading each other's events.
+ */
+export function topicNames(prefix = ''): TopicNames {
+  return {
+    identityEvents: prefix + Topics.identityEvents,
+    trackingRaw: prefix + Topics.trackingRaw,
+    trackingEvents: prefix + Topics.trackingEvents,
+    trackingRejected: prefix + Topics.trackingRejected,
+  };
+}
+
 /** Where a consumer group parks the messages it cannot process, so they never block a partition. */
 export function deadLetterTopic(consumerGroup: string): string {
   return `dlq.${consumerGroup}`;

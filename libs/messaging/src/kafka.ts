@@ -37,22 +37,36 @@ export interface TopicSpec {
   config?: Record<string, string>;
 }
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
+/**
+ * Creates the topics that do not exist yet (existing ones are left as they are) and waits until
+ * every one has a leader. Several processes may create the same topics at once (the four apps
+ * of one deployment start together): a lost race is retried, never fatal.
+ */
 export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<void> {
+  if (specs.length === 0) return;
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing: ITopicConfig[] = specs
-      .filter((s) => !existing.has(s.topic))
-      .map((s) => ({
-        topic: s.topic,
-        numPartitions: s.partitions,
-        configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
-      }));
-    if (missing.length > 0) {
-      // createTopics answers false (no throw) for topics another process created meanwhile.
-      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing: ITopicConfig[] = specs
+          .filter((s) => !existing.has(s.topic))
+          .map((s) => ({
+            topic: s.topic,
+            numPartitions: s.partitions,
+            configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+          }));
+        // createTopics answers false (no throw) for topics another process created meanwhile.
+        if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: false });
+        const metadata = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+        const leaderless = metadata.topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+        if (leaderless.length === 0) return;
+        throw new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`);
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
+      }
     }
   } finally {
     await admin.disconnect();

@@ -14,6 +14,8 @@ export interface OutboxRelaySettings {
   /** Published rows older than this are deleted (ms). */
   retainPublishedMs?: number;
   onError?: (error: unknown) => void;
+  /** Prepended to each row's topic when publishing (the deployment's KAFKA_TOPIC_PREFIX). */
+  topicPrefix?: string;
 }
 
 interface OutboxRow {
@@ -146,7 +148,8 @@ export class OutboxRelay {
       messages.push({ key: row.message_key, value: row.value, headers: row.headers });
       byTopic.set(row.topic, messages);
     }
-    await this.producer.sendTopics([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+    const prefix = this.settings.topicPrefix ?? '';
+    await this.producer.sendTopics([...byTopic].map(([topic, messages]) => ({ topic: prefix + topic, messages })));
     await this.dataSource.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE position = ANY($1::bigint[])`, [
       rows.map((r) => r.position),
     ]);

@@ -1,4 +1,4 @@
-import { Topics } from '@idstream/contracts';
+import { topicNames, type TopicNames } from '@idstream/contracts';
 import type { TopicSpec } from '@idstream/messaging';
 
 /**
@@ -92,30 +92,40 @@ export interface CommonConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Address the app's HTTP and TCP servers bind to. */
   bindHost: string;
+  /** KAFKA_TOPIC_PREFIX: prepended to every topic name of this deployment (default none). */
+  topicPrefix: string;
+  /** The topic names of this deployment (KAFKA_TOPIC_PREFIX + the standard names). */
+  topicNames: TopicNames;
   /** Every topic of the system; each app creates the missing ones at start. */
   topics: TopicSpec[];
 }
 
 export function readCommonConfig(env: Env): CommonConfig {
+  const prefix = readOptional(env, 'KAFKA_TOPIC_PREFIX') ?? '';
+  if (!/^[A-Za-z0-9._-]{0,100}$/.test(prefix))
+    throw new ConfigError('KAFKA_TOPIC_PREFIX', 'may hold only letters, digits, ".", "_" and "-"');
+  const names = topicNames(prefix);
   return {
     databaseUrl: readUrl(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/idstream', ['postgres:', 'postgresql:']),
     kafkaBrokers: readBrokers(env, 'KAFKA_BROKERS', '127.0.0.1:9092'),
     logLevel: readEnum(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const),
     bindHost: readString(env, 'BIND_HOST', '127.0.0.1'),
-    topics: readTopicSpecs(env),
+    topicPrefix: prefix,
+    topicNames: names,
+    topics: readTopicSpecs(env, names),
   };
 }
 
 const DAY_MS = 24 * 3600_000;
 
-function readTopicSpecs(env: Env): TopicSpec[] {
+function readTopicSpecs(env: Env, names: TopicNames): TopicSpec[] {
   const identity = readInt(env, 'IDENTITY_EVENTS_PARTITIONS', 3, { min: 1, max: 1000 });
   const tracking = readInt(env, 'TRACKING_PARTITIONS', 6, { min: 1, max: 1000 });
   const trackingRetention = readInt(env, 'TRACKING_EVENTS_RETENTION_MS', 30 * DAY_MS, { min: -1 });
   return [
-    { topic: Topics.identityEvents, partitions: identity, config: { 'retention.ms': '-1', 'retention.bytes': '-1' } },
-    { topic: Topics.trackingRaw, partitions: tracking, config: { 'retention.ms': String(7 * DAY_MS) } },
-    { topic: Topics.trackingEvents, partitions: tracking, config: { 'retention.ms': String(trackingRetention) } },
-    { topic: Topics.trackingRejected, partitions: tracking, config: { 'retention.ms': String(14 * DAY_MS) } },
+    { topic: names.identityEvents, partitions: identity, config: { 'retention.ms': '-1', 'retention.bytes': '-1' } },
+    { topic: names.trackingRaw, partitions: tracking, config: { 'retention.ms': String(7 * DAY_MS) } },
+    { topic: names.trackingEvents, partitions: tracking, config: { 'retention.ms': String(trackingRetention) } },
+    { topic: names.trackingRejected, partitions: tracking, config: { 'retention.ms': String(14 * DAY_MS) } },
   ];
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { topicNames } from '@idstream/contracts';
 import { createTestDatabase } from './database.fixture';
 import { uniqueName, waitFor } from './kafka.fixture';
 import { startNodeProcess, type RunningProcess } from './process.fixture';
@@ -37,6 +38,9 @@ export class TestSystem {
   readonly clientApiKey = `ck_${randomBytes(12).toString('hex')}`;
   readonly serverKey = `sk_${randomBytes(24).toString('hex')}`;
   readonly smtp = new SmtpSink();
+  /** Each test system has its own topics (KAFKA_TOPIC_PREFIX), so systems never read each other's events. */
+  readonly topicPrefix = `t${randomBytes(4).toString('hex')}.`;
+  readonly topics = topicNames(this.topicPrefix);
   readonly processes = new Map<AppName, RunningProcess>();
   env: Record<string, string> = {};
   gatewayUrl = '';
@@ -66,9 +70,11 @@ export class TestSystem {
       DEFAULT_WORKSPACE_CLIENT_KEY: this.clientApiKey,
       DEFAULT_WORKSPACE_SERVER_KEY: this.serverKey,
       SMTP_URL: this.smtp.url,
+      KAFKA_TOPIC_PREFIX: this.topicPrefix,
       // Each test system's projector replays identity.events from offset 0, and the topic holds
       // every earlier test's events: a query waiting for a write gets more time than in production.
       PROJECTOR_CONSISTENCY_WAIT_MS: '15000',
+      GATEWAY_REQUEST_TIMEOUT_MS: '20000',
       ...extraEnv,
     };
     this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;

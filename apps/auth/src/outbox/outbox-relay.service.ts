@@ -14,6 +14,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnModuleDestr
     this.relay = new OutboxRelay(dataSource, producer, {
       schema: 'auth',
       databaseUrl: config.databaseUrl,
+      topicPrefix: config.topicPrefix,
       onError: (e) => this.logger.error({ msg: 'outbox relay error', err: (e as Error).message }),
     });
   }

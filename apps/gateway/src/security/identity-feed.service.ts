@@ -68,6 +68,7 @@ export class IdentityFeed implements OnApplicationBootstrap, BeforeApplicationSh
     const tail = new IdentityTail(this.kafka, {
       windowMs,
       groupIdPrefix: 'gateway-identity-tail',
+      topic: this.config.topicNames.identityEvents,
       handle: (event) => this.handle(event),
       onError: (error, context) => this.logger.warn({ msg: 'skipped an identity event', ...context, err: (error as Error).message }),
       // A dead tail would silently stop revocations: not ready until a new one caught up.

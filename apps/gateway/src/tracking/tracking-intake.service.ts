@@ -64,6 +64,7 @@ export class TrackingIntake {
   constructor(
     @Inject(EventProducer) private readonly producer: EventProducer,
     private readonly limits: Readonly<IntakeLimits> = INTAKE_LIMITS,
+    private readonly rawTopic: string = Topics.trackingRaw,
   ) {}
 
   /** Requests admitted and not yet settled (for tests and metrics). */
@@ -130,7 +131,7 @@ export class TrackingIntake {
     this.sending = true;
     void this.producer
       .send(
-        Topics.trackingRaw,
+        this.rawTopic,
         batch.map((p) => p.message),
       )
       .then(

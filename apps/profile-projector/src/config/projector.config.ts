@@ -1,4 +1,3 @@
-import { Topics } from '@idstream/contracts';
 import { ConfigError, loadConfigOrExit, readCommonConfig, readInt, readPort, readString, type CommonConfig } from '@idstream/runtime';
 
 export interface ProjectorConfig extends CommonConfig {
@@ -27,20 +26,21 @@ export function readProjectorConfig(env: Record<string, string | undefined> = pr
   // The rebuild derives `<schema>_rebuild` and `<schema>_old`, so leave room for the suffix.
   if (!SCHEMA_NAME.test(schema))
     throw new ConfigError('PROJECTOR_SCHEMA', `"${schema}" must be lowercase letters, digits and _ (at most 41)`);
+  const common = readCommonConfig(env);
   return {
-    ...readCommonConfig(env),
+    ...common,
     httpPort: readPort(env, 'PROJECTOR_HTTP_PORT', 3002),
     tcpPort: readPort(env, 'PROJECTOR_TCP_PORT', 4002),
     groupId: readString(env, 'PROJECTOR_GROUP_ID', 'profile-projector'),
     schema,
-    topic: readTopic(env),
+    topic: readTopic(env, common.topicNames.identityEvents),
     consistencyWaitMs: readInt(env, 'PROJECTOR_CONSISTENCY_WAIT_MS', 2000, { min: 0, max: 60_000 }),
     lagIntervalMs: readInt(env, 'PROJECTOR_LAG_INTERVAL_MS', 5000, { min: 100, max: 3_600_000 }),
   };
 }
 
-function readTopic(env: Record<string, string | undefined>): string {
-  const topic = readString(env, 'PROJECTOR_TOPIC', Topics.identityEvents);
+function readTopic(env: Record<string, string | undefined>, standard: string): string {
+  const topic = readString(env, 'PROJECTOR_TOPIC', standard);
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new ConfigError('PROJECTOR_TOPIC', `"${topic}" is not a Kafka topic name`);
   return topic;
 }

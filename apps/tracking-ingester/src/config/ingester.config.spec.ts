@@ -14,7 +14,7 @@ describe('ingester config', () => {
     assert.equal(config.maxPastMs, 86_400_000);
     assert.equal(config.dedupeWindowMs, 90_000_000);
     assert.equal(config.identityGraceMs, 500);
-    assert.deepEqual(config.topicNames, {
+    assert.deepEqual(config.ingesterTopics, {
       raw: 'tracking.raw',
       events: 'tracking.events',
       rejected: 'tracking.rejected',

@@ -1,4 +1,4 @@
-import { Topics } from '@idstream/contracts';
+import type { TopicNames } from '@idstream/contracts';
 import type { TopicSpec } from '@idstream/messaging';
 import { ConfigError, loadConfigOrExit, readCommonConfig, readInt, readPort, readString, type CommonConfig } from '@idstream/runtime';
 
@@ -41,7 +41,7 @@ export interface IngesterConfig extends CommonConfig {
   lagIntervalMs: number;
   pruneIntervalMs: number;
   topics: TopicSpec[];
-  topicNames: IngesterTopics;
+  ingesterTopics: IngesterTopics;
 }
 
 const HOUR_MS = 3600_000;
@@ -63,13 +63,13 @@ export function readIngesterConfig(env: Record<string, string | undefined> = pro
       `must be at least INGESTER_MAX_PAST_SECONDS + INGESTER_MAX_FUTURE_SECONDS (${(maxPastMs + maxFutureMs) / 1000})`,
     );
   }
-  const topicNames: IngesterTopics = {
-    raw: readString(env, 'INGESTER_RAW_TOPIC', Topics.trackingRaw),
-    events: readString(env, 'INGESTER_EVENTS_TOPIC', Topics.trackingEvents),
-    rejected: readString(env, 'INGESTER_REJECTED_TOPIC', Topics.trackingRejected),
-    identity: readString(env, 'INGESTER_IDENTITY_TOPIC', Topics.identityEvents),
+  const ingesterTopics: IngesterTopics = {
+    raw: readString(env, 'INGESTER_RAW_TOPIC', common.topicNames.trackingRaw),
+    events: readString(env, 'INGESTER_EVENTS_TOPIC', common.topicNames.trackingEvents),
+    rejected: readString(env, 'INGESTER_REJECTED_TOPIC', common.topicNames.trackingRejected),
+    identity: readString(env, 'INGESTER_IDENTITY_TOPIC', common.topicNames.identityEvents),
   };
-  for (const [name, topic] of Object.entries(topicNames) as [string, string][]) {
+  for (const [name, topic] of Object.entries(ingesterTopics) as [string, string][]) {
     if (!/^[A-Za-z0-9._-]{1,200}$/.test(topic))
       throw new ConfigError(`INGESTER_${name.toUpperCase()}_TOPIC`, `"${topic}" is not a topic name`);
   }
@@ -92,18 +92,18 @@ export function readIngesterConfig(env: Record<string, string | undefined> = pro
     maxBytesPerPartition: readInt(env, 'INGESTER_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
     lagIntervalMs: readInt(env, 'INGESTER_LAG_INTERVAL_MS', 5000, { min: 100, max: HOUR_MS }),
     pruneIntervalMs: readInt(env, 'INGESTER_PRUNE_INTERVAL_MS', 60_000, { min: 100, max: HOUR_MS }),
-    topics: withOverrides(common.topics, topicNames),
-    topicNames,
+    topics: withOverrides(common.topics, common.topicNames, ingesterTopics),
+    ingesterTopics,
   };
 }
 
 /** The common topic specs, plus the overridden names with the partitions and settings of the topic they replace. */
-function withOverrides(specs: TopicSpec[], names: IngesterTopics): TopicSpec[] {
+function withOverrides(specs: TopicSpec[], standard: TopicNames, names: IngesterTopics): TopicSpec[] {
   const replaced: [string, string][] = [
-    [Topics.trackingRaw, names.raw],
-    [Topics.trackingEvents, names.events],
-    [Topics.trackingRejected, names.rejected],
-    [Topics.identityEvents, names.identity],
+    [standard.trackingRaw, names.raw],
+    [standard.trackingEvents, names.events],
+    [standard.trackingRejected, names.rejected],
+    [standard.identityEvents, names.identity],
   ];
   const extra: TopicSpec[] = [];
   for (const [standard, actual] of replaced) {

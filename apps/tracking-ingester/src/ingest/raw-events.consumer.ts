@@ -35,7 +35,7 @@ export class RawEventsConsumer {
     private readonly metrics: IngesterMetrics,
     private readonly config: Pick<
       IngesterConfig,
-      'groupId' | 'topicNames' | 'partitionsConcurrency' | 'maxBytesPerPartition' | 'dedupeWindowMs' | 'pruneIntervalMs'
+      'groupId' | 'ingesterTopics' | 'partitionsConcurrency' | 'maxBytesPerPartition' | 'dedupeWindowMs' | 'pruneIntervalMs'
     >,
     private readonly pruneClosures: (now: Date) => Promise<number>,
   ) {
@@ -54,11 +54,11 @@ export class RawEventsConsumer {
   async start(): Promise<void> {
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.assigned = payload.memberAssignment[this.config.topicNames.raw] ?? [];
+      this.assigned = payload.memberAssignment[this.config.ingesterTopics.raw] ?? [];
     });
     // A new group starts at the beginning of tracking.raw (7 days): nothing the gateway wrote
     // before the ingester's first start is lost.
-    await this.consumer.subscribe({ topic: this.config.topicNames.raw, fromBeginning: true });
+    await this.consumer.subscribe({ topic: this.config.ingesterTopics.raw, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -92,8 +92,8 @@ export class RawEventsConsumer {
     let outputs: BatchOutputs;
     try {
       outputs = await this.processor.process({ topic, partition, messages: batch.messages }, async (out) => {
-        await this.sendAll(transaction, this.config.topicNames.events, out.accepted);
-        await this.sendAll(transaction, this.config.topicNames.rejected, out.rejected);
+        await this.sendAll(transaction, this.config.ingesterTopics.events, out.accepted);
+        await this.sendAll(transaction, this.config.ingesterTopics.rejected, out.rejected);
         await transaction.sendOffsets({
           consumerGroupId: this.config.groupId,
           topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],
@@ -130,7 +130,7 @@ export class RawEventsConsumer {
     let producer = this.producers.get(partition);
     if (!producer) {
       const created = this.kafka.producer({
-        transactionalId: `${this.config.groupId}.${this.config.topicNames.raw}.${partition}`,
+        transactionalId: `${this.config.groupId}.${this.config.ingesterTopics.raw}.${partition}`,
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,

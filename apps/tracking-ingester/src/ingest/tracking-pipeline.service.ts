@@ -52,7 +52,7 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
 
   async onApplicationBootstrap(): Promise<void> {
     const { config } = this;
-    const topics = config.topicNames;
+    const topics = config.ingesterTopics;
     const barrier = new IdentityBarrier(this.kafka, this.dataSource, {
       topic: topics.identity,
       groupId: config.identityGroupId,
