@@ -1,4 +1,12 @@
-import type { Agreements, Attributes, ProfileFields, RegistrationMode, ReplyError, SessionCloseReason } from '@idstream/contracts';
+import {
+  PROFILE_FIELD_NAMES,
+  type Agreements,
+  type Attributes,
+  type ProfileFields,
+  type RegistrationMode,
+  type ReplyError,
+  type SessionCloseReason,
+} from '@idstream/contracts';
 import type { ProfileEvent } from './profile.events';
 import { ProfileErrors } from './profile.errors';
 import type { ProfileState } from './profile.state';
@@ -141,22 +149,6 @@ export function signOut(state: ProfileState, cmd: { sessionId: string }, clock: 
   return decided(...closeSessions(state, [cmd.sessionId], 'sign-out', clock));
 }
 
-const PROFILE_KEYS: (keyof ProfileFields)[] = [
-  'firstName',
-  'lastName',
-  'displayName',
-  'phone',
-  'customId',
-  'sex',
-  'birthDate',
-  'company',
-  'address',
-  'city',
-  'province',
-  'zipCode',
-  'countryCode',
-];
-
 /** Records the changed fields only; an update that changes nothing records nothing. */
 export function updateAccount(
   state: ProfileState,
@@ -164,7 +156,7 @@ export function updateAccount(
 ): Decision {
   if (state.kind !== 'account') return refused(ProfileErrors.noAccount());
   const changes: ProfileFields = {};
-  for (const key of PROFILE_KEYS) {
+  for (const key of PROFILE_FIELD_NAMES) {
     const value = cmd.changes[key];
     if (value !== undefined && value !== state.profile[key]) changes[key] = value;
   }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { IdentityEvent } from '@idstream/contracts';
+import { PROFILE_FIELD_NAMES, type IdentityEvent } from '@idstream/contracts';
 import { IdentityEventsBuilder } from '../test-support/identity-events.builder';
 import { MemoryProfileModel } from '../test-support/profile.memory';
 import { evolve, emptySlice, isLater, isNewer, keysOf } from './profile.evolve';
@@ -171,23 +171,7 @@ describe('profile projection (pure)', () => {
     assert.deepEqual(
       { ...row },
       {
-        ...Object.fromEntries(
-          [
-            'firstName',
-            'lastName',
-            'displayName',
-            'phone',
-            'customId',
-            'sex',
-            'birthDate',
-            'company',
-            'address',
-            'city',
-            'province',
-            'zipCode',
-            'countryCode',
-          ].map((f) => [f, null]),
-        ),
+        ...Object.fromEntries(PROFILE_FIELD_NAMES.map((f) => [f, null])),
         workspaceId: b.workspaceId,
         profileId: p,
         kind: 'customer',

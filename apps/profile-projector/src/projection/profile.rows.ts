@@ -1,4 +1,4 @@
-import type { Agreements, Attributes, ProfileFields } from '@idstream/contracts';
+import { PROFILE_FIELD_NAMES, type Agreements, type Attributes } from '@idstream/contracts';
 
 /*
  * The rows of the profile read model, as the pure projection sees them. Times are ISO-8601
@@ -15,21 +15,7 @@ export type ProfileKind = 'anonymous' | 'customer';
 export type ProfileStatus = 'anonymous' | 'merged' | 'imported' | 'active' | 'pending-activation' | 'erased';
 
 /** The personal fields, in the order of the contract; the column of each is its snake_case name. */
-export const PERSONAL_FIELDS = [
-  'firstName',
-  'lastName',
-  'displayName',
-  'phone',
-  'customId',
-  'sex',
-  'birthDate',
-  'company',
-  'address',
-  'city',
-  'province',
-  'zipCode',
-  'countryCode',
-] as const satisfies readonly (keyof ProfileFields)[];
+export const PERSONAL_FIELDS = PROFILE_FIELD_NAMES;
 
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
 export type PersonalFields = { [K in PersonalField]: string | null };

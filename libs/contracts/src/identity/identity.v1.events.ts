@@ -33,6 +33,23 @@ export interface ProfileFields {
   countryCode?: string;
 }
 
+/** Every field of ProfileFields, in contract order: for code that walks them (diffs, columns). */
+export const PROFILE_FIELD_NAMES = [
+  'firstName',
+  'lastName',
+  'displayName',
+  'phone',
+  'customId',
+  'sex',
+  'birthDate',
+  'company',
+  'address',
+  'city',
+  'province',
+  'zipCode',
+  'countryCode',
+] as const satisfies readonly (keyof ProfileFields)[];
+
 /** A device seen for the first time in a workspace. Aggregate: the device uuid. */
 export interface AnonymousClientCreatedData {
   uuid: string;
