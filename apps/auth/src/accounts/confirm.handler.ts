@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ok, fail, type ConfirmEmailCommand, type Reply, type ResendConfirmationCommand } from '@idstream/contracts';
+import { ok, fail, type ConfirmEmailCommand, type Reply, type ResendConfirmationCommand, type RegistrationMode } from '@idstream/contracts';
 import { sha256Hex } from '@idstream/crypto';
+import { AfterAnswer } from '../concurrency/after-answer';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { enqueueMail, fillLink, MailTemplates } from '../mail/mail.outbox';
 import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
@@ -18,6 +19,8 @@ export class ConfirmHandler {
     private readonly limiter: RateLimiter,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
+
+  private readonly afterAnswer = new AfterAnswer('Confirmation');
 
   /** Uses the token (once) and records EmailConfirmed, activating a pending account. */
   async confirm(cmd: ConfirmEmailCommand, now = new Date()): Promise<Reply<Record<string, never>>> {
@@ -38,7 +41,8 @@ export class ConfirmHandler {
 
   /**
    * Sends a new confirmation mail when the email has an unconfirmed account. The answer is the
-   * same whether or not it has one (no account enumeration); only the rate limit shows.
+   * same, in content and time, whether or not it has one (no account enumeration): after the
+   * rate limit, the lookup and the mail happen after the answer.
    */
   async resend(cmd: ResendConfirmationCommand, now = new Date()): Promise<Reply<Record<string, never>>> {
     const workspaceId = cmd.caller.workspaceId;
@@ -54,13 +58,27 @@ export class ConfirmHandler {
       now,
     );
     if (!attempt.allowed) return fail('RATE_LIMITED', 'Too many mails requested: try again later', { retryAfter: attempt.retryAfter });
+    const mode = workspace.settings.registrationMode;
+    this.afterAnswer.runLater('confirmation mail', cmd.meta.requestId, () =>
+      this.mailConfirmation(cmd, workspaceId, emailLower, mode, now),
+    );
+    return ok({});
+  }
+
+  private async mailConfirmation(
+    cmd: ResendConfirmationCommand,
+    workspaceId: string,
+    emailLower: string,
+    mode: RegistrationMode,
+    now: Date,
+  ): Promise<void> {
     const profileId = await this.profiles.profileIdByEmail(workspaceId, emailLower);
-    if (!profileId) return ok({});
+    if (!profileId) return;
     const expiresAt = new Date(now.getTime() + this.config.confirmationTokenTtlSeconds * 1000);
     await this.profiles.execute(
       { workspaceId, correlationId: cmd.meta.requestId, now },
       profileId,
-      (state) => requestConfirmation(state, { mode: workspace.settings.registrationMode, expiresAt: expiresAt.toISOString() }),
+      (state) => requestConfirmation(state, { mode, expiresAt: expiresAt.toISOString() }),
       async (manager, state, events) => {
         const requested = events.find((e) => e.type === 'EmailConfirmationRequested');
         if (requested?.type !== 'EmailConfirmationRequested' || !state.email) return;
@@ -74,6 +92,5 @@ export class ConfirmHandler {
         });
       },
     );
-    return ok({});
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '@idstream/contracts';
 import { hashPassword, sha256Hex } from '@idstream/crypto';
 import { passwordPolicyError } from '../accounts/password-errors';
+import { AfterAnswer } from '../concurrency/after-answer';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { enqueueMail, fillLink, MailTemplates } from '../mail/mail.outbox';
 import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
@@ -29,10 +30,13 @@ export class PasswordResetHandler {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
+  private readonly afterAnswer = new AfterAnswer('PasswordReset');
+
   /**
-   * Answers the same whatever the email (202, same body). A reset mail with a single-use
-   * token (RESET_TOKEN_TTL_SECONDS) goes out only when the email has an account; the answer
-   * waits for the same database round trips either way, and mail leaves later from the outbox.
+   * Answers the same whatever the email (202, same body, same time): after the rate limit, the
+   * lookup and the mail happen after the answer, so its timing tells nothing about the account.
+   * A reset mail with a single-use token (RESET_TOKEN_TTL_SECONDS) goes out only when the email
+   * has an account. (A crash right after answering loses that one request; the user asks again.)
    */
   async request(cmd: RequestPasswordResetCommand, workspaceId: string, now = new Date()): Promise<Reply<Record<string, never>>> {
     const emailLower = cmd.email.toLowerCase();
@@ -45,7 +49,13 @@ export class PasswordResetHandler {
       now,
     );
     if (!attempt.allowed) return fail('RATE_LIMITED', 'Too many resets requested: try again later', { retryAfter: attempt.retryAfter });
-    const profileId = (await this.profiles.profileIdByEmail(workspaceId, emailLower)) ?? 'none';
+    this.afterAnswer.runLater('password reset mail', cmd.meta.requestId, () => this.mailReset(cmd, workspaceId, emailLower, now));
+    return ok({});
+  }
+
+  private async mailReset(cmd: RequestPasswordResetCommand, workspaceId: string, emailLower: string, now: Date): Promise<void> {
+    const profileId = await this.profiles.profileIdByEmail(workspaceId, emailLower);
+    if (!profileId) return;
     const expiresAt = new Date(now.getTime() + this.config.resetTokenTtlSeconds * 1000);
     await this.profiles.execute(
       { workspaceId, correlationId: cmd.meta.requestId, now },
@@ -62,7 +72,6 @@ export class PasswordResetHandler {
         });
       },
     );
-    return ok({});
   }
 
   /** Sets the new password (policy first, so a refused password does not burn the token) and closes every session. */
