@@ -351,6 +351,38 @@ describe('identity end to end', () => {
   });
 
   describe('resilience', () => {
+    it('an auth restart under steady load fails requests only inside the restart window, each with a 503', async () => {
+      const results: { at: number; status: number }[] = [];
+      let running = true;
+      // Two clients, each at about 8 requests a second (under the gateway's per-IP limit).
+      const client = async () => {
+        while (running) {
+          const started = Date.now();
+          const res = await system.http('POST', '/v1/auth/anonymous', { body: { apiKey: system.clientApiKey, uuid: randomUUID() } });
+          results.push({ at: started, status: res.status });
+          await new Promise((r) => setTimeout(r, 120));
+        }
+      };
+      const loaders = [client(), client()];
+      await new Promise((r) => setTimeout(r, 1000));
+      const stopAt = Date.now();
+      await system.stopApp('auth');
+      system.startApp('auth');
+      await system.waitReady(['auth']);
+      // the gateway reconnects on the next request
+      await waitFor(() => results.some((r) => r.at > Date.now() - 2000 && r.status === 200), { timeoutMs: 20_000, what: 'answers again' });
+      const backAt = Date.now();
+      await new Promise((r) => setTimeout(r, 1000));
+      running = false;
+      await Promise.all(loaders);
+      assert.ok(results.length > 20, `${results.length} requests`);
+      const unexpected = results.filter((r) => r.status !== 200 && r.status !== 503);
+      assert.deepEqual(unexpected, [], `only 200 or 503: ${JSON.stringify(unexpected.slice(0, 5))}`);
+      const failedOutside = results.filter((r) => r.status !== 200 && (r.at < stopAt || r.at > backAt));
+      assert.deepEqual(failedOutside, [], 'no failure outside the restart window');
+      assert.ok(results.filter((r) => r.at > backAt).every((r) => r.status === 200));
+    });
+
     it('answers 503 problem+json (not a hang) while auth is down, and recovers', async () => {
       await system.stopApp('auth');
       const down = await system.http('POST', '/v1/auth/anonymous', { body: { apiKey: system.clientApiKey, uuid: randomUUID() } });
