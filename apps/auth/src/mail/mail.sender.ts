@@ -17,6 +17,11 @@ interface MailRow {
 
 const MAX_ATTEMPTS = 8;
 
+/** SMTP errors often quote the recipient: keep addresses out of logs and of `last_error`. */
+export function withoutAddresses(text: string): string {
+  return text.replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, '<address>');
+}
+
 /**
  * Sends the mail outbox: through SMTP when SMTP_URL is set, else as .eml files under
  * MAIL_DIR (development). Retries with exponential backoff (up to 8 attempts); a sent mail's
@@ -84,13 +89,13 @@ export class MailSender implements OnApplicationBootstrap, OnModuleDestroy {
           await manager.query(
             `UPDATE auth.mail_outbox SET attempts = $2, last_error = $3, next_attempt_at = now() + make_interval(secs => $4),
                failed_at = CASE WHEN $5 THEN now() END, body = CASE WHEN $5 THEN NULL ELSE body END WHERE id = $1`,
-            [mail.id, attempts, (error as Error).message.slice(0, 500), 2 ** attempts, failed],
+            [mail.id, attempts, withoutAddresses((error as Error).message).slice(0, 500), 2 ** attempts, failed],
           );
           this.logger.warn({
             msg: failed ? 'mail given up' : 'mail will be retried',
             mailId: mail.id,
             attempts,
-            err: (error as Error).message,
+            err: withoutAddresses((error as Error).message),
           });
         }
         return true;
