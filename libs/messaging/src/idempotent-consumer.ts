@@ -52,6 +52,9 @@ export interface IdempotentConsumerSettings<T> {
  * is skipped by its id. The Kafka offset is committed after the database, and on every
  * assignment the consumer seeks to the database checkpoint, which is the truth.
  */
+/** An apply failed on the fast path: the batch is done again, event by event. */
+class RetryPerEvent extends Error {}
+
 export class IdempotentConsumer<T> {
   private readonly consumer: Consumer;
   private running = false;
@@ -148,11 +151,40 @@ export class IdempotentConsumer<T> {
     // A batch fetched before that seek landed is stale: the fetch from the checkpoint follows.
     if (!payload.isRunning() || payload.isStale()) return;
     const { topic, partition } = batch;
-    const { schema, groupId } = this.settings;
     const applied: { value: T; context: MessageContext }[] = [];
     const lastOffset = batch.messages[batch.messages.length - 1]!.offset;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
 
+    // Fast path first: the batch's ids recorded in one statement, events applied without
+    // savepoints (one round trip per event instead of four). Should an apply fail, the batch
+    // is rolled back and done again event by event, each under a savepoint, so that only the
+    // failing event is dead-lettered.
+    try {
+      await this.applyBatch(payload, false, applied, nextOffset);
+    } catch (error) {
+      if (!(error instanceof RetryPerEvent)) throw error;
+      await this.applyBatch(payload, true, applied, nextOffset);
+    }
+
+    payload.resolveOffset(lastOffset);
+    this.settings.afterCommit?.(applied, partition, nextOffset);
+    await this.pruneProcessedIds();
+    // With autoCommit off, a bare commitOffsetsIfNecessary() commits nothing (no interval,
+    // no threshold): pass the offset. Kafka's offset trails the database's checkpoint; it
+    // serves lag tools and a faster restart, the checkpoint stays the truth.
+    await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+  }
+
+  /** One attempt at a batch in one transaction: effects, processed ids, dead letters, checkpoint. */
+  private async applyBatch(
+    payload: EachBatchPayload,
+    perEvent: boolean,
+    applied: { value: T; context: MessageContext }[],
+    nextOffset: string,
+  ): Promise<void> {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    const { schema, groupId } = this.settings;
     await this.dataSource.transaction(async (manager) => {
       applied.length = 0;
       const checkpoint: { next_offset: string }[] = await manager.query(
@@ -161,42 +193,67 @@ export class IdempotentConsumer<T> {
       );
       const from = BigInt(checkpoint[0]?.next_offset ?? -1);
       const poison: { context: MessageContext; reason: string }[] = [];
-      let sinceHeartbeat = Date.now();
-
+      const events: { id: string; value: T; context: MessageContext }[] = [];
       for (const message of batch.messages) {
         if (BigInt(message.offset) < from) continue; // applied by an earlier delivery
         const context: MessageContext = { topic, partition, offset: message.offset, message };
         const decoded = this.decodeSafely(message);
         if (decoded.kind === 'skip') continue;
-        if (decoded.kind === 'poison') {
-          poison.push({ context, reason: decoded.reason });
-          continue;
-        }
-        // The processed id is recorded inside the savepoint: an event whose apply fails is
-        // dead-lettered and NOT marked processed, so redriving its dead letter applies it.
-        await manager.query('SAVEPOINT apply_event');
-        const fresh: unknown[] = await manager.query(
-          `INSERT INTO "${schema}".processed_events (group_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-          [groupId, decoded.id],
-        );
-        if (fresh.length === 0) {
-          // The same event at another offset: applied already.
-          await manager.query('RELEASE SAVEPOINT apply_event');
-          continue;
-        }
-        try {
-          await this.settings.apply(manager, decoded.value, context);
-          await manager.query('RELEASE SAVEPOINT apply_event');
-          applied.push({ value: decoded.value, context });
-        } catch (error) {
-          if (isTransientDatabaseError(error)) throw error; // retry the whole batch
-          await manager.query('ROLLBACK TO SAVEPOINT apply_event');
-          poison.push({ context, reason: `apply failed: ${(error as Error).message}` });
-          this.settings.onError?.(error, context);
-        }
+        if (decoded.kind === 'poison') poison.push({ context, reason: decoded.reason });
+        else events.push({ id: decoded.id, value: decoded.value, context });
+      }
+
+      let sinceHeartbeat = Date.now();
+      const heartbeat = async () => {
         if (Date.now() - sinceHeartbeat > 1000) {
           await payload.heartbeat();
           sinceHeartbeat = Date.now();
+        }
+      };
+      if (!perEvent) {
+        const inserted: { event_id: string }[] = events.length
+          ? await manager.query(
+              `INSERT INTO "${schema}".processed_events (group_id, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+              [groupId, events.map((e) => e.id)],
+            )
+          : [];
+        const fresh = new Set(inserted.map((r) => r.event_id));
+        for (const event of events) {
+          // Not fresh: the same event at another offset (or earlier in this batch), applied already.
+          if (!fresh.delete(event.id)) continue;
+          try {
+            await this.settings.apply(manager, event.value, event.context);
+          } catch (error) {
+            if (isTransientDatabaseError(error)) throw error; // retry the whole batch
+            throw new RetryPerEvent();
+          }
+          applied.push({ value: event.value, context: event.context });
+          await heartbeat();
+        }
+      } else {
+        for (const { id, value, context } of events) {
+          // The processed id is recorded inside the savepoint: an event whose apply fails is
+          // dead-lettered and NOT marked processed, so redriving its dead letter applies it.
+          await manager.query('SAVEPOINT apply_event');
+          const fresh: unknown[] = await manager.query(
+            `INSERT INTO "${schema}".processed_events (group_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+            [groupId, id],
+          );
+          if (fresh.length === 0) {
+            await manager.query('RELEASE SAVEPOINT apply_event');
+            continue;
+          }
+          try {
+            await this.settings.apply(manager, value, context);
+            await manager.query('RELEASE SAVEPOINT apply_event');
+            applied.push({ value, context });
+          } catch (error) {
+            if (isTransientDatabaseError(error)) throw error; // retry the whole batch
+            await manager.query('ROLLBACK TO SAVEPOINT apply_event');
+            poison.push({ context, reason: `apply failed: ${(error as Error).message}` });
+            this.settings.onError?.(error, context);
+          }
+          await heartbeat();
         }
       }
 
@@ -214,14 +271,6 @@ export class IdempotentConsumer<T> {
         [groupId, topic, partition, nextOffset],
       );
     });
-
-    payload.resolveOffset(lastOffset);
-    this.settings.afterCommit?.(applied, partition, nextOffset);
-    await this.pruneProcessedIds();
-    // With autoCommit off, a bare commitOffsetsIfNecessary() commits nothing (no interval,
-    // no threshold): pass the offset. Kafka's offset trails the database's checkpoint; it
-    // serves lag tools and a faster restart, the checkpoint stays the truth.
-    await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
   }
 
   private lastPrune = 0;
