@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ok, fail, type ConfirmEmailCommand, type Reply, type ResendConfirmationCommand, type RegistrationMode } from '@idstream/contracts';
-import { sha256Hex } from '@idstream/crypto';
 import { AfterAnswer } from '../concurrency/after-answer';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { enqueueMail, fillLink, MailTemplates } from '../mail/mail.outbox';
@@ -49,12 +48,10 @@ export class ConfirmHandler {
     const workspace = await this.workspaces.byId(workspaceId);
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
     const emailLower = cmd.email.toLowerCase();
-    const hour = { max: this.config.mailRequestsPerHour, windowSeconds: 3600 };
-    const attempt = await this.limiter.attempt(
-      [
-        { bucket: `mail:e:${workspaceId}:${sha256Hex(emailLower)}`, ...hour },
-        { bucket: `mail:ip:${cmd.meta.ip}`, ...hour, max: hour.max * 10 },
-      ],
+    const attempt = await this.limiter.attemptPerEmailAndIp(
+      'mail',
+      { workspaceId, email: emailLower, ip: cmd.meta.ip },
+      { max: this.config.mailRequestsPerHour, windowSeconds: 3600 },
       now,
     );
     if (!attempt.allowed) return fail('RATE_LIMITED', 'Too many mails requested: try again later', { retryAfter: attempt.retryAfter });

@@ -7,7 +7,7 @@ import {
   type ClosedSessionsResult,
   type RequestPasswordResetCommand,
 } from '@idstream/contracts';
-import { hashPassword, sha256Hex } from '@idstream/crypto';
+import { hashPassword } from '@idstream/crypto';
 import { passwordPolicyError } from '../accounts/password-errors';
 import { AfterAnswer } from '../concurrency/after-answer';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
@@ -40,12 +40,10 @@ export class PasswordResetHandler {
    */
   async request(cmd: RequestPasswordResetCommand, workspaceId: string, now = new Date()): Promise<Reply<Record<string, never>>> {
     const emailLower = cmd.email.toLowerCase();
-    const hour = { max: this.config.mailRequestsPerHour, windowSeconds: 3600 };
-    const attempt = await this.limiter.attempt(
-      [
-        { bucket: `reset:e:${workspaceId}:${sha256Hex(emailLower)}`, ...hour },
-        { bucket: `reset:ip:${cmd.meta.ip}`, ...hour, max: hour.max * 10 },
-      ],
+    const attempt = await this.limiter.attemptPerEmailAndIp(
+      'reset',
+      { workspaceId, email: emailLower, ip: cmd.meta.ip },
+      { max: this.config.mailRequestsPerHour, windowSeconds: 3600 },
       now,
     );
     if (!attempt.allowed) return fail('RATE_LIMITED', 'Too many resets requested: try again later', { retryAfter: attempt.retryAfter });

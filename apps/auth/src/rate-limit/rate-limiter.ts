@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import { sha256Hex } from '@idstream/crypto';
 import { DATA_SOURCE } from '@idstream/runtime';
 
 /**
@@ -60,6 +61,25 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
         );
       },
     };
+  }
+
+  /**
+   * `attempt` on the two buckets every email-keyed action uses: `max` per email (hashed, so no
+   * address is stored) in the workspace, and ten times that per client IP.
+   */
+  attemptPerEmailAndIp(
+    action: string,
+    target: { workspaceId: string; email: string; ip: string },
+    limit: { max: number; windowSeconds: number },
+    now: Date,
+  ): ReturnType<RateLimiter['attempt']> {
+    return this.attempt(
+      [
+        { bucket: `${action}:e:${target.workspaceId}:${sha256Hex(target.email.toLowerCase())}`, ...limit },
+        { bucket: `${action}:ip:${target.ip}`, ...limit, max: limit.max * 10 },
+      ],
+      now,
+    );
   }
 
   /** Seconds until the bucket drops below `max` hits in the window, or 0 when under the limit. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { fail, ok, type Reply, type SignInCommand, type SignInResult } from '@idstream/contracts';
-import { hashPassword, sha256Hex, verifyPassword } from '@idstream/crypto';
+import { hashPassword, verifyPassword } from '@idstream/crypto';
 import { appendToClientStream } from '../clients/client-stream';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { signIn } from '../profile/profile.decider';
@@ -32,11 +32,10 @@ export class SignInHandler {
     const workspace = await this.workspaces.byId(workspaceId);
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
     const { maxFailures, windowSeconds } = this.config.signIn;
-    const attempt = await this.limiter.attempt(
-      [
-        { bucket: `sign-in:e:${workspaceId}:${sha256Hex(cmd.email.toLowerCase())}`, max: maxFailures, windowSeconds },
-        { bucket: `sign-in:ip:${cmd.meta.ip}`, max: maxFailures * 10, windowSeconds },
-      ],
+    const attempt = await this.limiter.attemptPerEmailAndIp(
+      'sign-in',
+      { workspaceId, email: cmd.email, ip: cmd.meta.ip },
+      { max: maxFailures, windowSeconds },
       now,
     );
     if (!attempt.allowed) return fail('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins: try again later', { retryAfter: attempt.retryAfter });
