@@ -80,6 +80,20 @@ describe('one email, one account (end to end)', () => {
     assert.equal(again.status, 409);
   });
 
+  it('counts failed sign-ins of every form of one address in one rate-limit bucket', async () => {
+    const n = id();
+    const reg = await register(`e\u0301mile.${n}@\u00e9cole.test`);
+    assert.equal(reg.status, 201);
+    const device = await anonymous(system);
+    const forms = [`\u00e9mile.${n}@\u00c9COLE.test`, `e\u0301mile.${n}@e\u0301cole.test`, `\u00e9mile.${n}@xn--cole-9oa.test`];
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const body = { email: forms[i % forms.length], password: `Wr0ng!${i}` };
+      statuses.push((await system.http('POST', '/v1/auth/sign-in', { token: device.token, body })).status);
+    }
+    assert.deepEqual(statuses, [...Array(10).fill(401), 429]);
+  });
+
   it('finds a profile by any form of its email in GET /v1/backend/profiles?email=', async () => {
     const n = id();
     const imported = await system.http('POST', '/v1/backend/profiles', { headers: server(), body: { email: `Li.${n}@M\u00fcnchen.test` } });
