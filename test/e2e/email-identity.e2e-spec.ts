@@ -113,7 +113,7 @@ describe('one email, one account (end to end)', () => {
     }
   });
 
-  it('never hands an unconfirmed account the imported data of its email', async () => {
+  it('never hands an unconfirmed account the imported data of its email, nor a device recognized by it', async () => {
     const n = id();
     // A squatter registers kate's address (automatic mode: active, never confirmed).
     const squatter = await register(`kate.${n}@example.test`);
@@ -125,6 +125,13 @@ describe('one email, one account (end to end)', () => {
     assert.equal(imported.status, 409, JSON.stringify(imported.body));
     assert.equal(imported.body.code, 'EMAIL_NOT_CONFIRMED');
     assert.ok(!JSON.stringify(imported.body).includes(squatter.body.profileId));
+    const device = await anonymous(system);
+    const recognized = await system.http('POST', `/v1/backend/clients/${device.uuid}/recognize`, {
+      headers: server(),
+      body: { email: `KATE.${n}@example.test` },
+    });
+    assert.equal(recognized.status, 409, JSON.stringify(recognized.body));
+    assert.equal(recognized.body.code, 'EMAIL_NOT_CONFIRMED');
     // The Kelvin squatter could not register at all, so an import of the real address is a profile of its own.
     const real = await system.http('POST', '/v1/backend/profiles', { headers: server(), body: { email: `kate.k${n}@example.test` } });
     assert.equal(real.status, 201);

@@ -27,7 +27,7 @@ export const ErrorCodes = {
   WORKSPACE_NOT_FOUND: 404,
   EMAIL_TAKEN: 409,
   CUSTOM_ID_TAKEN: 409,
-  /** An import whose email belongs to an account that has not confirmed it: the data is not attached. */
+  /** An import (or a recognize by email) whose email belongs to an account that has not confirmed it: nothing is attached. */
   EMAIL_NOT_CONFIRMED: 409,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

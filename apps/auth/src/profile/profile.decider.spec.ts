@@ -233,6 +233,14 @@ describe('profile decider', () => {
     );
   });
 
+  it('recognizes a device by email only for an imported profile or a confirmed account; by profile id for any', () => {
+    const cmd = { uuid: 'u1', previousProfileId: null };
+    assert.equal(decide.recognizeClient(given(registered()), { ...cmd, matchedBy: 'email' }).error?.code, 'EMAIL_NOT_CONFIRMED');
+    assert.equal(decide.recognizeClient(given(registered()), { ...cmd, matchedBy: 'profileId' }).error, undefined);
+    const confirmed = given(registered(), { type: 'EmailConfirmed', data: { profileId: 'p1', activated: false } });
+    assert.equal(decide.recognizeClient(confirmed, { ...cmd, matchedBy: 'email' }).events[0]?.type, 'ClientRecognized');
+  });
+
   it('records a flagged confusable email on UserRegistered, and nothing when there is no flag', () => {
     const flagged = decide.register(given(), { ...registerCmd('automatic'), emailConfusable: 'mixed-script' });
     const [user] = flagged.events;

@@ -237,6 +237,8 @@ export function recognizeClient(
   cmd: { uuid: string; matchedBy: 'email' | 'customId' | 'profileId'; previousProfileId: string | null },
 ): Decision {
   if (state.kind !== 'account' && state.kind !== 'imported') return refused(ProfileErrors.profileNotFound());
+  // By email, as for imports: an address nobody confirmed does not prove whose device it is.
+  if (cmd.matchedBy === 'email' && state.kind === 'account' && !state.emailConfirmed) return refused(ProfileErrors.emailNotConfirmed());
   if (cmd.previousProfileId === state.profileId) return decided();
   return decided({
     type: 'ClientRecognized',

@@ -29,7 +29,7 @@ export const ProfileErrors = {
   }),
   emailNotConfirmed: (): ReplyError => ({
     code: 'EMAIL_NOT_CONFIRMED',
-    message: 'An account holds this email but has not confirmed it: imported data is not attached to it until it does',
+    message: 'An account holds this email but has not confirmed it: imported data and devices matched by email attach to it once it does',
   }),
   invalidEmail: (message: string): ReplyError => ({
     code: 'VALIDATION_FAILED',
