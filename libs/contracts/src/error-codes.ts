@@ -25,7 +25,12 @@ export const ErrorCodes = {
   WORKSPACE_NOT_FOUND: 404,
   EMAIL_TAKEN: 409,
   CUSTOM_ID_TAKEN: 409,
+  /** The HTTP parser refused the request (not HTTP), before any route ran. */
+  MALFORMED_REQUEST: 400,
+  /** Headers or body arrived slower than GATEWAY_HEADERS_TIMEOUT_MS / GATEWAY_RECEIVE_TIMEOUT_MS. */
+  REQUEST_TIMEOUT: 408,
   BODY_TOO_LARGE: 413,
+  HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTEMPTS: 429,
   RATE_LIMITED: 429,
