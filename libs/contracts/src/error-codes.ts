@@ -30,6 +30,8 @@ export const ErrorCodes = {
   /** Headers or body arrived slower than GATEWAY_HEADERS_TIMEOUT_MS / GATEWAY_RECEIVE_TIMEOUT_MS. */
   REQUEST_TIMEOUT: 408,
   BODY_TOO_LARGE: 413,
+  /** A path parameter over the router's length limit. */
+  URI_TOO_LONG: 414,
   HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTEMPTS: 429,

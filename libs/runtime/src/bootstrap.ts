@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Transport } from '@nestjs/microservices';
 import type { Type } from '@nestjs/common';
-import { answerClientError, installResponseHeaders } from './http-edges';
+import { answerClientError, answerFrameworkError, installResponseHeaders } from './http-edges';
 import { JsonLogger } from './json-logger';
 
 export interface HttpAppSettings {
@@ -48,6 +48,7 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
       },
       requestTimeout: timeouts.requestMs,
       clientErrorHandler: answerClientError,
+      frameworkErrors: answerFrameworkError,
       // Every response carries x-request-id (http-edges.ts): the caller's when it is a plain
       // token (it ends up in logs and as the events' correlation id), else a new uuid.
       requestIdHeader: false,

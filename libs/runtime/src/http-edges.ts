@@ -75,6 +75,34 @@ function clientProblem(error: ClientError): [number, string, string] {
   return [400, 'MALFORMED_REQUEST', 'The request is not valid HTTP'];
 }
 
+/** A problem+json body as the gateway's filter writes them. */
+function problemBody(status: number, code: string, detail: string, requestId: string): string {
+  return JSON.stringify({
+    type: `urn:idstream:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+    title: STATUS_CODES[status],
+    status,
+    code,
+    detail,
+    requestId,
+  });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot decode (`%FF`) or a path parameter over
+ * its length limit is refused before any hook runs, so the headers are set here.
+ */
+export function answerFrameworkError(error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode === 414 ? 414 : 400;
+  const [code, detail] =
+    status === 414 ? ['URI_TOO_LONG', 'A path parameter is longer than the limit'] : ['MALFORMED_REQUEST', 'The URL is not valid'];
+  const requestId = String(request.id).slice(0, 128);
+  void reply
+    .code(status)
+    .headers({ ...securityHeaders('', false), 'x-request-id': requestId, 'cache-control': 'no-store' })
+    .type('application/problem+json; charset=utf-8')
+    .send(problemBody(status, code, detail, requestId));
+}
+
 /**
  * Fastify's `clientErrorHandler`: Node's parser refused the request (headers too large, too
  * slow, not HTTP) before Fastify saw a request, so no hook ran and nothing else will answer.
@@ -85,14 +113,7 @@ export function answerClientError(error: ClientError, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, code, detail] = clientProblem(error);
   const requestId = randomUUID();
-  const body = JSON.stringify({
-    type: `urn:idstream:problem:${code.toLowerCase().replace(/_/g, '-')}`,
-    title: STATUS_CODES[status],
-    status,
-    code,
-    detail,
-    requestId,
-  });
+  const body = problemBody(status, code, detail, requestId);
   const headers: Record<string, string> = {
     'content-type': 'application/problem+json; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),

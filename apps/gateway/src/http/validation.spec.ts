@@ -172,6 +172,13 @@ describe('unknown fields whatever their name', () => {
     });
   }
 
+  it('refuses a body that is JSON but not an object (null once passed as an empty update)', async () => {
+    for (const body of [null, [], 0, 'x', true, [{ firstName: 'Ada' }]]) {
+      assert.deepEqual(fields(await rejected(UpdateAccountDto, body)), ['(body)'], JSON.stringify(body));
+    }
+    await validate(UpdateAccountDto, undefined);
+  });
+
   it('refuses them in a nested DTO too', async () => {
     const error = await rejected(WorkspaceSettingsDto, JSON.parse('{"passwordPolicy":{"toString":1,"minLength":8}}'));
     assert.deepEqual(fields(error), ['passwordPolicy.toString']);

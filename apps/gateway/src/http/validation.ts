@@ -69,6 +69,8 @@ export function unknownFields(value: unknown, dto: DtoClass): ValidationError[] 
   return errors;
 }
 
+const isJsonObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** class-validator's own errors behind each problem the pipe raised, to merge the plain-value check in. */
 const rawErrors = new WeakMap<ProblemError, ValidationError[]>();
 
@@ -78,7 +80,14 @@ const rawErrors = new WeakMap<ProblemError, ValidationError[]>();
  */
 class EdgeValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const unknown = metadata.type === 'body' && typeof metadata.metatype === 'function' ? unknownFields(value, metadata.metatype) : [];
+    const dto = metadata.type === 'body' && typeof metadata.metatype === 'function' ? metadata.metatype : null;
+    // No body validates as `{}`; a body that is JSON but not an object (null, [], 0) is refused.
+    if (dto !== null && declaredFields(dto) !== null && value !== undefined && !isJsonObject(value)) {
+      throw new ProblemError('VALIDATION_FAILED', 'The body must be a JSON object', {
+        errors: [{ field: '(body)', message: 'The body must be a JSON object' }],
+      });
+    }
+    const unknown = dto === null ? [] : unknownFields(value, dto);
     let result: unknown;
     try {
       result = await super.transform(value, metadata);
