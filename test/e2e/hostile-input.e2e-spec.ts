@@ -107,6 +107,67 @@ describe('hostile input', () => {
     return { status: response.status, type: response.headers.get('content-type') ?? '', body, ms: Date.now() - started };
   }
 
+  it('answers the strings of issue 9 with 400 naming the field, never 500', async () => {
+    const device = await anonymous(system);
+    const server = { authorization: `Bearer ${system.serverKey}` };
+    const admin = { authorization: `Bearer ${system.adminKey}` };
+    const email = uniqueEmail('nul');
+    for (const [path, options, field] of [
+      ['/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD, firstName: 'ab\u0000cd' } }, 'firstName'],
+      [
+        '/v1/accounts',
+        { token: device.token, body: { email, password: STRONG_PASSWORD, attributes: { a: { b: '\uD800' } } } },
+        'attributes.a.b',
+      ],
+      ['/v1/accounts', { token: device.token, body: { email: 'ka\uD800te@example.test', password: STRONG_PASSWORD } }, 'email'],
+      ['/v1/auth/sign-in', { token: device.token, body: { email: 'a\uDFFF@example.test', password: STRONG_PASSWORD } }, 'email'],
+      ['/v1/accounts/confirm/resend', { token: device.token, body: { email: '\uD800@example.test' } }, 'email'],
+      ['/v1/auth/password-reset', { token: device.token, body: { email: 'a\u0000@example.test' } }, 'email'],
+      ['/v1/auth/anonymous', { body: { apiKey: 'ck\u0000' } }, 'apiKey'],
+      ['/v1/backend/profiles', { headers: server, body: { customId: 'c\u0000' } }, 'customId'],
+      ['/v1/backend/profiles', { headers: server, body: { email: '\uD800x@example.test' } }, 'email'],
+      [`/v1/backend/clients/${device.uuid}/recognize`, { headers: server, body: { customId: 'c\u0000' } }, 'customId'],
+      [`/v1/backend/clients/${device.uuid}/recognize`, { headers: server, body: { profileId: '\uD800' } }, 'profileId'],
+      [`/v1/backend/clients/${device.uuid}/recognize`, { headers: server, body: { email: 'x\uDBFF@example.test' } }, 'email'],
+      ['/v1/admin/workspaces', { headers: admin, body: { name: 'shop\u0000' } }, 'name'],
+      ['/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD, firstName: 'Ada\u001b[31m' } }, 'firstName'],
+    ] as const) {
+      const res = await system.http('POST', path, options);
+      const shown = `${path} ${field}: ${res.status} ${JSON.stringify(res.body)}`;
+      assert.equal(res.status, 400, shown);
+      assert.equal(res.body.code, 'VALIDATION_FAILED', shown);
+      assert.ok(
+        (res.body.errors as { field: string }[]).some((e) => e.field === field),
+        shown,
+      );
+    }
+  });
+
+  it('refuses prototype, constructor, toString and __proto__ like any unknown key', async () => {
+    const device = await anonymous(system);
+    for (const key of ['prototype', 'constructor', 'toString', '__proto__', 'unknownField']) {
+      const res = await system.http('POST', '/v1/auth/sign-in', {
+        token: device.token,
+        rawBody: `{"${key}":1,"email":"nobody@example.test","password":"x"}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(res.status, 400, `${key}: ${JSON.stringify(res.body)}`);
+      assert.deepEqual(res.body.errors, [{ field: key, message: `${key} is not an accepted field` }]);
+    }
+  });
+
+  it('refuses attributes nested deeper than 5 levels, as event params', async () => {
+    const device = await anonymous(system);
+    let attributes: unknown = 'x';
+    for (let i = 0; i < 1000; i++) attributes = { a: attributes };
+    const res = await system.http('POST', '/v1/accounts', {
+      token: device.token,
+      body: { email: uniqueEmail('deep'), password: STRONG_PASSWORD, attributes },
+    });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.match(res.body.detail as string, /deeper than 6 levels/);
+  });
+
   it('refuses every hostile request with a 4xx problem+json, and changes nothing', async () => {
     const before = await quietSnapshot();
     for (const route of routes) {
