@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Transport } from '@nestjs/microservices';
 import type { Type } from '@nestjs/common';
+import { answerClientError, answerFrameworkError, installResponseHeaders } from './http-edges';
 import { JsonLogger } from './json-logger';
 
 export interface HttpAppSettings {
@@ -17,6 +18,11 @@ export interface HttpAppSettings {
   bodyLimit?: number;
   /** Trust X-Forwarded-For for the client IP: only behind a proxy that sets it (default false). */
   trustProxy?: boolean;
+  /**
+   * Slow clients: the headers must arrive within `headersMs` and the whole request (headers and
+   * body) within `requestMs`, else 408 and the connection is closed (defaults 10 s and 30 s).
+   */
+  timeouts?: { headersMs: number; requestMs: number };
   /** Runs after the app is created and before it listens (e.g. to add the OpenAPI routes). */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -28,13 +34,23 @@ export interface HttpAppSettings {
  */
 export async function startApp(module: Type<unknown>, settings: HttpAppSettings): Promise<NestFastifyApplication> {
   const logger = new JsonLogger(settings.app, settings.logLevel);
+  const timeouts = settings.timeouts ?? { headersMs: 10_000, requestMs: 30_000 };
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
     new FastifyAdapter({
       bodyLimit: settings.bodyLimit ?? 1_048_576,
       trustProxy: settings.trustProxy ?? false,
-      // Every response carries x-request-id: the caller's when it is a plain token (it ends up
-      // in logs and as the events' correlation id), else a new uuid.
+      // Node checks both timeouts every `connectionsCheckingInterval` (30 s by default, which
+      // would let a slow client hold a socket that much longer than configured).
+      http: {
+        headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
+        connectionsCheckingInterval: Math.min(1000, timeouts.headersMs),
+      },
+      requestTimeout: timeouts.requestMs,
+      clientErrorHandler: answerClientError,
+      frameworkErrors: answerFrameworkError,
+      // Every response carries x-request-id (http-edges.ts): the caller's when it is a plain
+      // token (it ends up in logs and as the events' correlation id), else a new uuid.
       requestIdHeader: false,
       genReqId: (request: { headers: IncomingMessage['headers'] }) => {
         const given = request.headers['x-request-id'];
@@ -44,13 +60,7 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
     { logger, bufferLogs: false },
   );
   app.enableShutdownHooks();
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => {
-      reply.header('x-request-id', String(request.id).slice(0, 128));
-      done();
-    });
+  installResponseHeaders(app.getHttpAdapter().getInstance());
   await settings.configure?.(app);
   if (settings.tcp) {
     app.connectMicroservice(
