@@ -51,7 +51,7 @@ export class TopicReader {
         const position = `${partition}:${message.offset}`;
         if (!this.positions.has(position)) {
           this.positions.add(position);
-          this.messages.push(toRead(partition, message));
+          this.messages.push(toReadMessage(partition, message));
         }
         return Promise.resolve();
       },
@@ -71,7 +71,7 @@ export class TopicReader {
   }
 }
 
-function toRead(partition: number, message: KafkaMessage): ReadMessage {
+export function toReadMessage(partition: number, message: KafkaMessage): ReadMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = String(value);
   return { partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers };
