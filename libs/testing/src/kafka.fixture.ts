@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, ensureTopics } from '@idstream/messaging';
+import { JsonLogger } from '@idstream/runtime';
 
 export const testBrokers = (): string[] => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 export function testKafka(label = 'test'): Kafka {
-  return createKafka({ brokers: testBrokers(), clientId: `idstream-${label}` });
+  // The test process's own kafkajs lines, on stderr through the same redacting logger as the apps.
+  const log = new JsonLogger(`test-${label}`, 'warn', (line) => void process.stderr.write(line));
+  return createKafka({ brokers: testBrokers(), clientId: `idstream-${label}`, log });
 }
 
 export const uniqueName = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;

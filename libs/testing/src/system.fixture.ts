@@ -182,7 +182,8 @@ export class TestSystem {
 
   /** The hits in every captured log line of every process this system started (plus `extra` logs). */
   scanLogs(extra: { name: string; lines: readonly string[] }[] = []): SecretHit[] {
-    for (const mail of [...this.smtp.mails, ...this.smtp.refusedMails]) this.secrets.add(tokenOfMail(mail.text), 'one-time-token', 'mailed');
+    for (const mail of [...this.smtp.mails, ...this.smtp.refusedMails])
+      this.secrets.add(tokenOfMail(mail.text), 'one-time-token', 'mailed');
     const logs = this.started.map(({ name, process }) => ({ name, lines: process.output, droppedLines: process.captured.droppedLines }));
     return this.secrets.scanLogs([...logs, ...extra]);
   }

@@ -49,7 +49,11 @@ export async function readWholeTopics(
         return Promise.resolve();
       },
     });
-    await waitFor(() => ends.size === 0, { timeoutMs, intervalMs: 100, what: `the end offsets of ${ends.size} partition(s) under ${prefix}` });
+    await waitFor(() => ends.size === 0, {
+      timeoutMs,
+      intervalMs: 100,
+      what: `the end offsets of ${ends.size} partition(s) under ${prefix}`,
+    });
   } finally {
     await consumer.disconnect();
   }
