@@ -54,7 +54,10 @@ describe('no secret or personal data in any log line', () => {
     }
   });
 
-  after(() => system.stop());
+  after(async () => {
+    await system.stop();
+    await system.assertNoSecretsLeaked();
+  });
 
   it('concurrent registrations of one email: one 201, the others 409', async () => {
     const device = await anonymous(system);

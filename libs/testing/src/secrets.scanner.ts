@@ -101,17 +101,21 @@ export class SecretsScanner {
     return hits;
   }
 
-  /** Scans every message (key, value, headers) of every topic named `<prefix>…`, all partitions from offset 0. */
-  async scanTopics(kafka: Kafka, prefix: string): Promise<SecretHit[]> {
+  /**
+   * Scans every message (key, value, headers) of every topic named `<prefix>…`, all partitions
+   * from offset 0; also says how much it read, so that a caller can refuse a vacuous scan.
+   */
+  async scanTopics(kafka: Kafka, prefix: string): Promise<{ hits: SecretHit[]; topics: number; messages: number }> {
     const hits: SecretHit[] = [];
-    for (const { topic, messages } of await readWholeTopics(kafka, prefix)) {
+    const topics = await readWholeTopics(kafka, prefix);
+    for (const { topic, messages } of topics) {
       const name = topic.slice(prefix.length);
       for (const m of messages) {
         const text = `${m.key ?? ''} ${m.value ?? ''} ${JSON.stringify(m.headers)}`;
         hits.push(...this.scanText(`topic ${name} ${m.partition}:${m.offset}`, text, name));
       }
     }
-    return hits;
+    return { hits, topics: topics.length, messages: topics.reduce((n, t) => n + t.messages.length, 0) };
   }
 }
 

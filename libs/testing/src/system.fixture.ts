@@ -141,6 +141,8 @@ export class TestSystem {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     this.secrets.add(options.token, 'access-token');
+    const bearer = /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1];
+    this.secrets.add(bearer, bearer?.startsWith('eyJ') ? 'access-token' : 'server-key');
     this.secrets.addFromBody(options.body);
     let body: string | undefined = options.rawBody;
     if (options.body !== undefined) {
@@ -176,8 +178,11 @@ export class TestSystem {
    * shutdown lines are scanned too.
    */
   async assertNoSecretsLeaked(extra: { name: string; lines: readonly string[] }[] = []): Promise<void> {
-    const hits = [...this.scanLogs(extra), ...(await this.secrets.scanTopics(testKafka('secrets-scan'), this.topicPrefix))];
-    assertNoSecrets(hits, `the logs and topics of ${this.topicPrefix}*`);
+    const topics = await this.secrets.scanTopics(testKafka('secrets-scan'), this.topicPrefix);
+    const lines = this.started.reduce((n, s) => n + s.process.output.length, 0);
+    // A scan that read nothing proves nothing.
+    if (topics.messages === 0 || lines === 0) throw new Error(`nothing to scan: ${topics.messages} messages, ${lines} log lines`);
+    assertNoSecrets([...this.scanLogs(extra), ...topics.hits], `the logs and topics of ${this.topicPrefix}*`);
   }
 
   /** The hits in every captured log line of every process this system started (plus `extra` logs). */
