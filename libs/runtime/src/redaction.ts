@@ -67,11 +67,13 @@ const MAX_STRING = 8_000;
 
 type Scrub = [RegExp, string | ((...groups: string[]) => string)];
 
+const EMAIL = /[\p{L}\p{N}\p{M}\p{Cf}._%+'!#$&*=?^`{|}~-]{1,64}@(?:[\p{L}\p{N}\p{M}-]{1,63}\.){1,8}[\p{L}\p{N}\p{M}-]{2,63}/gu;
+
 const SCRUBS: Scrub[] = [
   // Row values quoted by PostgreSQL: "Key (stream_id, sequence)=(…)", "Failing row contains (…)".
   [/\)=\((?:[^()]|\([^()]*\))*\)/g, ')=(…)'],
   [/Failing row contains \(.*\)/g, 'Failing row contains (…)'],
-  [/([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1[credentials]@'],
+  [/\b([a-z][a-z0-9+.-]{0,20}:\/\/)[^/\s:@]{1,256}:[^/\s@]{1,256}@/gi, '$1[credentials]@'],
   [/\b(Bearer|Basic)\s+[\w.~+/=-]+/gi, '$1 [redacted]'],
   [/\beyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*/g, '[jwt]'],
   [/pbkdf2-[\w-]*\$[^\s"',;)\]}]*/g, '[password-hash]'],
@@ -82,7 +84,7 @@ const SCRUBS: Scrub[] = [
     (whole, key, colon) => (isSensitiveKey(key) ? `"${key}"${colon}"${REDACTED}"` : whole),
   ],
   [/\b([\w-]{1,64})=([^\s&"',;]+)/g, (whole, key) => (isSensitiveKey(key) ? `${key}=${REDACTED}` : whole)],
-  [/[\p{L}\p{N}\p{M}\p{Cf}._%+'!#$&*=?^`{|}~-]+@(?:[\p{L}\p{N}\p{M}-]+\.)+[\p{L}\p{N}\p{M}-]{2,}/gu, '[email]'],
+  [EMAIL, '[email]'],
   // 32 random bytes in base64url (one-time tokens) and the like: long, mixed case and digits.
   [/\b[\w-]{40,}\b/g, (run) => (/[a-z]/.test(run) && /[A-Z]/.test(run) && /\d/.test(run) ? '[token]' : run)],
 ];
@@ -90,7 +92,11 @@ const SCRUBS: Scrub[] = [
 /** Removes secrets and personal data from free text by shape (see the module comment). */
 export function scrub(text: string): string {
   let out = text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…[${text.length - MAX_STRING} more chars]` : text;
-  for (const [pattern, replacement] of SCRUBS) out = out.replace(pattern, replacement as (substring: string, ...args: string[]) => string);
+  for (const [pattern, replacement] of SCRUBS) {
+    // The email pattern scans every run of local-part characters: skip it when there is no '@'.
+    if (pattern === EMAIL && !out.includes('@')) continue;
+    out = out.replace(pattern, replacement as (substring: string, ...args: string[]) => string);
+  }
   return out;
 }
 
