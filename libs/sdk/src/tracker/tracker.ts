@@ -56,6 +56,8 @@ export class Tracker {
   private failures = 0;
   private batchSize: number;
   private stopped = false;
+  /** While flush() runs it owns the retries: the background loop stands aside. */
+  private flushing = 0;
 
   constructor(
     private readonly store: DocumentStore,
@@ -102,6 +104,16 @@ export class Tracker {
 
   /** Sends until the queue is empty, or gives up after `flushAttempts` failures in a row. */
   async flush(): Promise<FlushResult> {
+    this.flushing++;
+    try {
+      return await this.flushUntilDone();
+    } finally {
+      this.flushing--;
+      if (this.flushing === 0) this.schedule(this.options.flushIntervalMs);
+    }
+  }
+
+  private async flushUntilDone(): Promise<FlushResult> {
     await this.persisting;
     let failures = 0;
     for (;;) {
@@ -223,7 +235,7 @@ export class Tracker {
   /** The background loop: drain while there is progress, then wait for the interval or the backoff. */
   private async drain(): Promise<void> {
     for (;;) {
-      if (this.stopped) return;
+      if (this.stopped || this.flushing > 0) return;
       const attempt = await this.attempt().catch((error: unknown) => this.failed(error));
       if (attempt.outcome === 'progress') {
         this.failures = 0;
