@@ -7,4 +7,5 @@ export type * as IdentityEnvelopes from './identity/identity.v1.envelopes';
 export * from './rpc';
 export * from './auth.rpc';
 export * from './error-codes';
+export * from './origins';
 export * from './tracking/tracking.v1.envelopes';

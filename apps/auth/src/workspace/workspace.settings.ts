@@ -1,4 +1,4 @@
-import type { ReplyError, WorkspaceSettings, WorkspaceSettingsPatch } from '@idstream/contracts';
+import { allowedOriginsProblem, type ReplyError, type WorkspaceSettings, type WorkspaceSettingsPatch } from '@idstream/contracts';
 import { DEFAULT_PASSWORD_POLICY, isValidPasswordPolicy } from '@idstream/crypto';
 
 export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
@@ -7,6 +7,7 @@ export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
   accessTokenTtlSeconds: 3600,
   sessionMaxLifetimeSeconds: 30 * 86_400,
   passwordPolicy: { ...DEFAULT_PASSWORD_POLICY },
+  allowedOrigins: [],
 };
 
 const MODES = ['automatic', 'email-confirmation', 'email-activation'];
@@ -39,6 +40,9 @@ export function mergeSettings(
   }
   if (!isValidPasswordPolicy(next.passwordPolicy))
     errors.push({ field: 'passwordPolicy', message: 'must have minLength 1..1024 and boolean require* flags' });
+  const originsProblem = allowedOriginsProblem(next.allowedOrigins);
+  if (originsProblem) errors.push({ field: 'allowedOrigins', message: originsProblem });
+  else next.allowedOrigins = [...new Set(next.allowedOrigins)];
   if (errors.length > 0) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Invalid workspace settings', errors } };
   return { ok: true, settings: next };
 }

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsObject, ValidateNested } from 'class-validator';
-import type { PasswordPolicySettings, RegistrationMode, WorkspaceSettings } from '@idstream/contracts';
+import { IsObject, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
+import { allowedOriginsProblem, type PasswordPolicySettings, type RegistrationMode, type WorkspaceSettings } from '@idstream/contracts';
 import { MAX_POLICY_MIN_LENGTH } from '@idstream/crypto';
 import { Bool, Int, OneOf, Optional, Text } from '../http/validators';
 
@@ -15,6 +15,16 @@ export class PasswordPolicyDto implements Partial<PasswordPolicySettings> {
   @Optional() @Bool() requireSymbol?: boolean;
 }
 
+/** `allowedOrigins`: exact browser origins (contracts' allowedOriginsProblem names what is wrong). */
+const OriginList = (): PropertyDecorator => (target: object, propertyName: string | symbol) =>
+  registerDecorator({
+    name: 'isOriginList',
+    target: target.constructor,
+    propertyName: String(propertyName),
+    options: { message: (args: ValidationArguments) => `${args.property} ${allowedOriginsProblem(args.value) ?? 'is invalid'}` },
+    validator: { validate: (value: unknown) => allowedOriginsProblem(value) === null },
+  });
+
 /**
  * Workspace settings, all optional (auth applies its defaults on create). The access-token TTL
  * may not exceed MAX_ACCESS_TOKEN_TTL_SECONDS: the revocation views read back that far only,
@@ -26,4 +36,6 @@ export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'pa
   @Optional() @Int(60, 7 * 86_400) accessTokenTtlSeconds?: number;
   @Optional() @Int(60, 10 * 365 * 86_400) sessionMaxLifetimeSeconds?: number;
   @Optional() @ValidateNested() @IsObject() @Type(() => PasswordPolicyDto) passwordPolicy?: PasswordPolicyDto;
+  /** Exact browser origins allowed by CORS for this workspace (API.md); [] allows none. */
+  @Optional() @OriginList() allowedOrigins?: string[];
 }
