@@ -11,7 +11,6 @@ export interface RequestInitLike {
   method: string;
   headers: Record<string, string>;
   body?: string;
-  signal?: unknown;
 }
 export type FetchLike = (url: string, init: RequestInitLike) => Promise<ResponseLike>;
 

@@ -152,6 +152,17 @@ const CASES: Case[] = [
 ];
 
 describe('client methods', () => {
+  it('takes the platform`s own fetch as it is (a type check as much as a test)', () => {
+    const withGlobalFetch = Idstream.init({
+      baseUrl: 'http://gateway.test',
+      apiKey: 'ck',
+      fetch,
+      storage: undefined,
+      tracker: { flushIntervalMs: 60_000 },
+    });
+    withGlobalFetch.close();
+  });
+
   for (const c of CASES) {
     it(`${c.name} calls ${c.route} with the ${c.token} token`, async () => {
       const { sdk, gateway } = setup();
