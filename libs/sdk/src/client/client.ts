@@ -135,7 +135,7 @@ export class ClientApi {
       return {
         tokenString: customer.token,
         expirationDate: new Date(customer.expiresAt),
-        origin: 'SYNERISE',
+        origin: 'IDSTREAM',
         profileId: customer.profileId,
         uuid,
       };

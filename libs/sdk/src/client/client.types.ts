@@ -60,7 +60,8 @@ export interface SignOutOptions {
 export interface Token {
   tokenString: string;
   expirationDate: Date;
-  origin: 'ANONYMOUS' | 'SYNERISE';
+  /** Synerise's TokenOrigin: ANONYMOUS, or IDSTREAM for a signed-in customer (Synerise's SYNERISE). */
+  origin: 'ANONYMOUS' | 'IDSTREAM';
   profileId: string | null;
   uuid: string;
 }

@@ -107,7 +107,7 @@ describe('tokens', () => {
     await sdk.client.requestPasswordReset('a@example.test');
     assert.ok(gateway.requests('POST /v1/auth/anonymous').length >= 2, 'a new anonymous token was fetched');
     const after = await sdk.client.retrieveToken();
-    assert.equal(after.origin, 'SYNERISE');
+    assert.equal(after.origin, 'IDSTREAM');
     assert.equal(sidOf(after.tokenString), sidOf(customer));
   });
 
