@@ -39,6 +39,11 @@ export const platformTimers: Timers = {
   clearTimeout: (handle) => platform.clearTimeout(handle),
 };
 
+/** Random bytes are drawn 4 KiB at a time: one getRandomValues call per 256 ids, not per id. */
+const POOL_SIZE = 4096;
+let pool = new Uint8Array(0);
+let poolOffset = 0;
+
 function randomBytes(length: number): Uint8Array {
   const { crypto } = platform;
   if (!crypto || typeof crypto.getRandomValues !== 'function') {
@@ -46,18 +51,33 @@ function randomBytes(length: number): Uint8Array {
       '@idstream/sdk: no crypto.getRandomValues (on React Native, install a polyfill such as react-native-get-random-values)',
     );
   }
-  return crypto.getRandomValues(new Uint8Array(length));
+  if (poolOffset + length > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL_SIZE));
+    poolOffset = 0;
+  }
+  // A copy: the caller sets version bits in it, and pool bytes are never handed out twice.
+  const bytes = pool.slice(poolOffset, poolOffset + length);
+  poolOffset += length;
+  return bytes;
 }
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-const format = (h: string): string => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+function format(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out += '-';
+    out += HEX[bytes[i]!]!;
+  }
+  return out;
+}
 
 /** A random UUID v4 (the device uuid). */
 export function uuidV4(): string {
   const bytes = randomBytes(16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x40;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  return format(hex(bytes));
+  return format(bytes);
 }
 
 /** A UUID v7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. Event ids, sortable by time. */
@@ -70,7 +90,7 @@ export function uuidV7(nowMs: number): string {
   }
   bytes[6] = (bytes[6]! & 0x0f) | 0x70;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  return format(hex(bytes));
+  return format(bytes);
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -18,6 +18,9 @@ const MAX_ATTEMPTS = 10;
  * on the fresh document when someone else wrote in between (a versioned write).
  */
 export class DocumentStore {
+  /** The last text read or written per key, with its parse: an unchanged document is not parsed again. */
+  private readonly parsed = new Map<string, { raw: string; value: Versioned<unknown> }>();
+
   constructor(
     private readonly storage: KeyValueStorage,
     private readonly prefix: string,
@@ -27,16 +30,22 @@ export class DocumentStore {
     return (await this.load<T>(name))?.d ?? initial;
   }
 
-  /** Applies `change` to the current document and stores the result; returns it. */
+  /**
+   * Applies `change` to the current document and stores the result; returns it. `change` must
+   * not modify its argument (it may be the cached document): it returns a new one.
+   */
   async update<T>(name: string, initial: T, change: (current: T) => T): Promise<T> {
     return this.serialized(name, async () => {
       for (let attempt = 1; ; attempt++) {
         const current = await this.load<T>(name);
         const version = current?.v ?? 0;
-        const next = change(structuredCloneJson(current?.d ?? initial));
+        const next = change(current?.d ?? initial);
         const again = await this.load<T>(name);
         if ((again?.v ?? 0) !== version && attempt < MAX_ATTEMPTS) continue;
-        await this.storage.setItem(this.key(name), JSON.stringify({ v: version + 1, d: next } satisfies Versioned<T>));
+        const written: Versioned<T> = { v: version + 1, d: next };
+        const raw = JSON.stringify(written);
+        await this.storage.setItem(this.key(name), raw);
+        this.parsed.set(this.key(name), { raw, value: written });
         return next;
       }
     });
@@ -51,11 +60,16 @@ export class DocumentStore {
   }
 
   private async load<T>(name: string): Promise<Versioned<T> | null> {
-    const raw = await this.storage.getItem(this.key(name));
+    const key = this.key(name);
+    const raw = await this.storage.getItem(key);
     if (raw === null) return null;
+    const cached = this.parsed.get(key);
+    if (cached && cached.raw === raw) return cached.value as Versioned<T>;
     try {
       const parsed = JSON.parse(raw) as Versioned<T>;
-      return typeof parsed === 'object' && parsed !== null && typeof parsed.v === 'number' ? parsed : null;
+      if (typeof parsed !== 'object' || parsed === null || typeof parsed.v !== 'number') return null;
+      this.parsed.set(key, { raw, value: parsed });
+      return parsed;
     } catch {
       return null; // a damaged document is replaced by the next write
     }
@@ -74,9 +88,4 @@ export class DocumentStore {
     });
     return result;
   }
-}
-
-/** Documents are plain JSON: a JSON round trip is the clone (structuredClone is missing on older React Native). */
-function structuredCloneJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }

@@ -4,9 +4,9 @@ import { uuidV7, type Timers } from '../platform';
 import type { Session } from '../session/session';
 import type { DocumentStore } from '../storage/document-store';
 import { backoffMs, retryAfterMs } from './backoff';
-import { EMPTY_QUEUE, enqueue, nextBatch, settle, type QueueDocument, type QueuedEvent } from './queue';
+import type { QueuedEvent } from './queue';
+import { QueueStore } from './queue-store';
 
-const DOCUMENT = 'queue';
 /** The server's limits (API.md, POST /v1/events), checked here so that a bad event fails at track(). */
 const LIMITS = { maxType: 100, maxLabel: 200, maxParamsBytes: 8192, maxBatch: 500 };
 
@@ -56,16 +56,18 @@ export class Tracker {
   private failures = 0;
   private batchSize: number;
   private stopped = false;
+  private readonly queue: QueueStore;
   /** While flush() runs it owns the retries: the background loop stands aside. */
   private flushing = 0;
 
   constructor(
-    private readonly store: DocumentStore,
+    store: DocumentStore,
     private readonly http: HttpTransport,
     private readonly session: Session,
     private readonly options: TrackerOptions,
   ) {
     this.batchSize = options.batchSize;
+    this.queue = new QueueStore(store, options.batchSize);
   }
 
   /**
@@ -79,16 +81,18 @@ export class Tracker {
     if (label !== undefined && (typeof label !== 'string' || label.length < 1 || label.length > LIMITS.maxLabel)) {
       throw invalidArgument('options.label', `must be a string of 1 to ${LIMITS.maxLabel} characters`);
     }
+    let json: string | undefined;
     if (params !== undefined) {
       if (typeof params !== 'object' || params === null || Array.isArray(params)) throw invalidArgument('params', 'must be an object');
-      let json: string;
       try {
         json = JSON.stringify(params);
       } catch {
         throw invalidArgument('params', 'must be JSON (no cycles, no BigInt)');
       }
-      if (new TextEncoder().encode(json).length > LIMITS.maxParamsBytes)
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: encode only when the text could be too long.
+      if (json.length * 3 > LIMITS.maxParamsBytes && utf8Length(json) > LIMITS.maxParamsBytes) {
         throw invalidArgument('params', `must be at most ${LIMITS.maxParamsBytes} bytes as JSON`);
+      }
     }
     const now = this.options.now();
     const event: Omit<QueuedEvent, 'identity'> & { identity: QueuedEvent['identity'] | null } = {
@@ -98,7 +102,8 @@ export class Tracker {
       identity: this.session.knownIdentity(),
     };
     if (label !== undefined) event.label = label;
-    if (params !== undefined) event.params = JSON.parse(JSON.stringify(params)) as Record<string, unknown>;
+    // A copy, so that the app changing its object later does not change the queued event.
+    if (json !== undefined) event.params = JSON.parse(json) as Record<string, unknown>;
     return this.persist(event);
   }
 
@@ -124,15 +129,15 @@ export class Tracker {
         continue;
       }
       failures++;
-      if (failures >= this.options.flushAttempts) return { empty: false, queued: (await this.queue()).events.length };
+      if (failures >= this.options.flushAttempts) return { empty: false, queued: await this.queue.length() };
       await this.sleep(backoffMs(failures, attempt.retryAfter, this.options.maxBackoffMs));
     }
   }
 
   async stats(): Promise<TrackerStats> {
     await this.persisting;
-    const { events, dropped, undeliverable, rejected } = await this.queue();
-    return { queued: events.length, dropped, undeliverable, rejected };
+    const { dropped, undeliverable, rejected } = await this.queue.index();
+    return { queued: await this.queue.length(), dropped, undeliverable, rejected };
   }
 
   /** Starts the background sending (called by init: events left from an earlier run go out too). */
@@ -158,14 +163,10 @@ export class Tracker {
       this.persisting = null;
       const fallback = events.some((e) => e.identity === null) ? await this.session.currentIdentity() : null;
       for (const e of events) e.identity ??= fallback!;
-      const queue = await this.store.update(DOCUMENT, EMPTY_QUEUE, (q) => enqueue(q, events, this.options.maxQueueSize));
-      this.schedule(queue.events.length >= this.batchSize ? 0 : this.options.flushIntervalMs);
+      const length = await this.queue.append(events, this.options.maxQueueSize);
+      this.schedule(length >= this.batchSize ? 0 : this.options.flushIntervalMs);
     });
     return this.persisting;
-  }
-
-  private queue(): Promise<QueueDocument> {
-    return this.store.read(DOCUMENT, EMPTY_QUEUE);
   }
 
   /** One send at a time per instance: the background loop and flush() share it. */
@@ -179,7 +180,7 @@ export class Tracker {
   }
 
   private async sendNextBatch(): Promise<Attempt> {
-    const batch = nextBatch(await this.queue(), this.batchSize);
+    const batch = await this.queue.nextBatch(this.batchSize);
     const first = batch[0];
     if (!first) return { outcome: 'empty' };
     const ids = new Set(batch.map((e) => e.id));
@@ -191,7 +192,7 @@ export class Tracker {
     }
     if (token === null) {
       // That customer session is over: its token can no longer sign them, and no other may.
-      await this.store.update(DOCUMENT, EMPTY_QUEUE, (q) => settle(q, ids, 'undeliverable'));
+      await this.queue.settle(ids, 'undeliverable');
       return { outcome: 'progress' };
     }
     try {
@@ -202,7 +203,7 @@ export class Tracker {
         body: { events: batch.map(({ identity: _identity, ...event }) => event), sentAt: new Date(this.options.now()).toISOString() },
       });
       const rejected = Array.isArray(body?.rejected) ? body.rejected.length : 0;
-      await this.store.update(DOCUMENT, EMPTY_QUEUE, (q) => settle(q, ids, 'rejected', rejected));
+      await this.queue.settle(ids, 'rejected', rejected);
       this.failures = 0;
       this.batchSize = this.options.batchSize;
       return { outcome: 'progress' };
@@ -220,7 +221,7 @@ export class Tracker {
         return { outcome: 'retry', retryAfter: 0 };
       }
       if (error instanceof IdstreamError && error.kind === 'http' && error.status !== null && isPermanent(error.status)) {
-        await this.store.update(DOCUMENT, EMPTY_QUEUE, (q) => settle(q, ids, 'rejected'));
+        await this.queue.settle(ids, 'rejected');
         return { outcome: 'progress' };
       }
       return this.failed(error);
@@ -269,6 +270,9 @@ export class Tracker {
     return new Promise((resolve) => void this.options.timers.setTimeout(resolve, ms));
   }
 }
+
+const encoder = new TextEncoder();
+const utf8Length = (text: string): number => encoder.encode(text).length;
 
 /** A refusal that a retry would meet again: the batch is dropped (and counted) rather than retried forever. */
 function isPermanent(status: number): boolean {
