@@ -102,6 +102,24 @@ describe('tracker', () => {
     assert.deepEqual(sent, [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
   });
 
+  it('keeps order and the bound across segments (batches of 3, at most 7 queued)', async () => {
+    const { sdk, gateway, timers } = setup({ init: { tracker: { batchSize: 3, maxQueueSize: 7 } } });
+    gateway.on('POST /v1/events', () => 'network-error');
+    for (let i = 0; i < 12; i++) void sdk.tracker.track('e', { i });
+    await sdk.tracker.stats();
+    for (let i = 12; i < 14; i++) await sdk.tracker.track('e', { i });
+    assert.deepEqual(await sdk.tracker.stats(), { queued: 7, dropped: 7, undeliverable: 0, rejected: 0 });
+    gateway.on('POST /v1/events', (r) => ({ status: 202, body: { accepted: r.body.events.length, rejected: [] } }));
+    const before = gateway.requests('POST /v1/events').length;
+    await timers.until(sdk.tracker.flush());
+    const sent = gateway.requests('POST /v1/events').slice(before);
+    assert.deepEqual(
+      sent.map((r) => r.body.events.map((e: { params: { i: number } }) => e.params.i)),
+      [[7, 8, 9], [10, 11, 12], [13]],
+    );
+    assert.equal((await sdk.tracker.stats()).queued, 0);
+  });
+
   it('sends events with the token of the identity that recorded them, across sign-in and sign-out', async () => {
     const { sdk, gateway, timers } = setup();
     await sdk.client.getUUID();
