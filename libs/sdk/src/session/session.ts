@@ -2,7 +2,7 @@ import { IdstreamError, notSignedIn } from '../errors';
 import type { HttpTransport } from '../http';
 import { jwtClaims, uuidV4 } from '../platform';
 import type { DocumentStore } from '../storage/document-store';
-import { ClientSessionEndReason, endReasonOf, type ClientStateListener } from './session-end';
+import { type ClientSessionEndReason, endReasonOf, type ClientStateListener } from './session-end';
 import {
   EMPTY_SESSION,
   type AnonymousToken,
@@ -283,5 +283,3 @@ function safely(call: () => void): void {
     // the app's listener failed; nothing the SDK can do about it
   }
 }
-
-export { ClientSessionEndReason };

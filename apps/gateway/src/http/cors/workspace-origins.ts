@@ -83,7 +83,10 @@ export class WorkspaceOrigins {
       this.byApiKey = new Map(workspaces.map((w) => [w.clientApiKey, w.workspaceId]));
       this.union = new Set(workspaces.flatMap((w) => w.allowedOrigins));
     } catch (error) {
-      this.logger.warn({ msg: 'could not load the workspaces` allowed origins; keeping the last view', error: (error as Error).message });
+      this.logger.warn({
+        msg: 'could not load the allowed origins of the workspaces; keeping the last view',
+        error: (error as Error).message,
+      });
     }
   }
 }
