@@ -1,5 +1,5 @@
 import { IdstreamError, type Problem } from './errors';
-import type { FetchLike, ResponseLike } from './platform';
+import type { FetchLike, ResponseLike, Timers } from './platform';
 
 export interface HttpAnswer<T> {
   status: number;
@@ -26,6 +26,9 @@ export class HttpTransport {
   constructor(
     private readonly baseUrl: string,
     private readonly fetch: FetchLike,
+    private readonly timers: Timers,
+    /** A request without an answer by then fails as `network` (never a hang); 0 waits forever. */
+    private readonly timeoutMs: number,
   ) {}
 
   async send<T>(request: HttpRequest): Promise<HttpAnswer<T>> {
@@ -39,8 +42,10 @@ export class HttpTransport {
     let response: ResponseLike;
     let text: string;
     try {
-      response = await this.fetch(this.url(request), { method: request.method, headers, body });
-      text = await response.text();
+      ({ response, text } = await this.withTimeout(async () => {
+        const answer = await this.fetch(this.url(request), { method: request.method, headers, body });
+        return { response: answer, text: await answer.text() };
+      }));
     } catch (cause) {
       throw new IdstreamError('network', `${request.method} ${request.path}: ${(cause as Error)?.message ?? 'network error'}`, { cause });
     }
@@ -52,6 +57,27 @@ export class HttpTransport {
       response.status === 401 && request.token && code !== undefined && SESSION_CODES.has(code) ? 'unauthorized-session' : 'http';
     const message = `${request.method} ${request.path}: ${response.status}${code ? ` ${code}` : ''}${problem.detail ? `: ${problem.detail}` : ''}`;
     throw new IdstreamError(kind, message, { status: response.status, code, problem, retryAfter: response.headers.get('retry-after') });
+  }
+
+  /**
+   * The request is not aborted (no AbortController everywhere), only no longer awaited: a late
+   * answer is ignored, and a retried event batch keeps its ids, so the server counts it once.
+   */
+  private withTimeout<T>(work: () => Promise<T>): Promise<T> {
+    if (this.timeoutMs <= 0) return work();
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.timers.setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      work().then(
+        (value) => {
+          this.timers.clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.timers.clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 
   private url(request: HttpRequest): string {

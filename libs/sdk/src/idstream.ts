@@ -21,6 +21,8 @@ export interface IdstreamOptions {
   /** Refresh a token used this close to its expiry (default 1800 s, capped at half its lifetime). */
   refreshWindowSeconds?: number;
   tracker?: Partial<Omit<TrackerOptions, 'now' | 'timers'>>;
+  /** A request without an answer by then fails with kind `network` (default 20,000 ms; 0 waits forever). */
+  requestTimeoutMs?: number;
   /** Default: the platform's setTimeout/clearTimeout (tests inject their own). */
   timers?: Timers;
 }
@@ -44,7 +46,10 @@ export class Idstream {
     const timers = options.timers ?? platformTimers;
     const storage = options.storage ?? defaultStorage();
     const store = new DocumentStore(storage, `idstream.${options.apiKey}.`);
-    const http = new HttpTransport(baseUrl, options.fetch ?? platformFetch());
+    const requestTimeoutMs = options.requestTimeoutMs ?? 20_000;
+    if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 0)
+      throw invalidArgument('requestTimeoutMs', 'must be a whole number of ms ≥ 0');
+    const http = new HttpTransport(baseUrl, options.fetch ?? platformFetch(), timers, requestTimeoutMs);
     const refreshWindowSeconds = options.refreshWindowSeconds ?? 1800;
     if (!Number.isFinite(refreshWindowSeconds) || refreshWindowSeconds < 0)
       throw invalidArgument('refreshWindowSeconds', 'must be a number of seconds ≥ 0');

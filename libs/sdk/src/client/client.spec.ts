@@ -235,6 +235,13 @@ describe('client methods', () => {
     );
   });
 
+  it('a request without an answer fails as network after requestTimeoutMs, never hangs', async () => {
+    const { sdk, gateway, timers } = setup({ init: { requestTimeoutMs: 1000 } });
+    gateway.on('POST /v1/auth/password-reset', () => 'hang');
+    const pending = sdk.client.requestPasswordReset('a@example.test');
+    await assert.rejects(timers.until(pending), (e: IdstreamError) => e.kind === 'network' && /1000 ms/.test(e.message));
+  });
+
   it('refuses signIn and registerAccount while signed in (sign out first, as Synerise says)', async () => {
     const { sdk } = setup();
     await sdk.client.signIn('a@example.test', 'pw');

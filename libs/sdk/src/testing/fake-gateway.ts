@@ -10,7 +10,9 @@ export interface Received {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-export type Responder = (request: Received) => { status: number; body?: unknown; headers?: Record<string, string> } | 'network-error';
+export type Responder = (
+  request: Received,
+) => { status: number; body?: unknown; headers?: Record<string, string> } | 'network-error' | 'hang';
 
 const b64url = (text: string): string => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
@@ -44,6 +46,7 @@ export class FakeGateway {
     const responder: Responder = this.overrides.get(`${init.method} ${parsed.pathname}`) ?? ((r) => this.defaultAnswer(r));
     const answer = responder(request);
     if (answer === 'network-error') throw new TypeError('fetch failed');
+    if (answer === 'hang') return new Promise<never>(() => undefined);
     const headers = new Map<string, string>(Object.entries(answer.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     return {
       status: answer.status,

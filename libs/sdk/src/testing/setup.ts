@@ -17,6 +17,8 @@ export function setup(options: { storage?: KeyValueStorage; clock?: { now: numbe
     now: () => clock.now,
     timers,
     storage,
+    // Off unless a test is about it: the timers' recorded delays are then only the SDK's waits.
+    requestTimeoutMs: 0,
     ...options.init,
   });
   return { clock, gateway, timers, storage, sdk };
