@@ -10,6 +10,7 @@ import {
   heading,
   knob,
   note,
+  ownCpuMs,
   perSecond,
   printTable,
   quantile,
@@ -50,6 +51,18 @@ const event = (n: number) => ({
   label: 'bench',
   params: { n, sku: `SKU-${n}` },
 });
+
+/** A round's rate, and the CPU this process spent on it (ms per 1,000 events): steadier than the rate on a shared machine. */
+interface Round {
+  rate: number;
+  cpuPerThousand: number;
+}
+
+async function measured(events: number, run: () => Promise<number>): Promise<Round> {
+  const cpu = ownCpuMs();
+  const rate = await run();
+  return { rate, cpuPerThousand: ((ownCpuMs() - cpu) * 1000) / events };
+}
 
 /** Raw HTTP: prebuilt batches of 100 posted one after another with fetch and an anonymous token. */
 async function rawBatches(gatewayUrl: string, token: string, events: number): Promise<number> {
@@ -121,12 +134,14 @@ runBenchmark('sdk', async (cleanup) => {
 
   await rawBatches(system.gatewayUrl, token, BATCH * 20); // warm-up of both paths (the JIT, the connection)
   await sdkTracker(system.gatewayUrl, system.clientApiKey, BATCH * 20);
-  const raw: number[] = [];
-  const sdk: number[] = [];
+  const rawRounds: Round[] = [];
+  const sdkRounds: Round[] = [];
   for (let round = 0; round < rounds; round++) {
-    raw.push(await rawBatches(system.gatewayUrl, token, events));
-    sdk.push(await sdkTracker(system.gatewayUrl, system.clientApiKey, events));
+    rawRounds.push(await measured(events, () => rawBatches(system.gatewayUrl, token, events)));
+    sdkRounds.push(await measured(events, () => sdkTracker(system.gatewayUrl, system.clientApiKey, events)));
   }
+  const raw = rawRounds.map((r) => r.rate);
+  const sdk = sdkRounds.map((r) => r.rate);
   const median = (values: number[]) =>
     quantile(
       [...values].sort((a, b) => a - b),
@@ -141,10 +156,16 @@ runBenchmark('sdk', async (cleanup) => {
   recordFigure('sdk.tracker.vsRaw', pairedRatio);
   printTable(
     `Tracker throughput, ${fmt(events, 0)} events per round, ${rounds} rounds, batches of ${BATCH}, one request in flight`,
-    ['case', 'events/s (median)', 'vs raw (medians)', 'vs raw (median of paired rounds)'],
+    ['case', 'events/s (median)', 'vs raw (medians)', 'vs raw (median of paired rounds)', 'client CPU ms / 1,000 events'],
     [
-      ['raw fetch, prebuilt batches of 100', fmt(rawRate, 0), '1.00×', '1.00×'],
-      ['SDK: track() → persisted queue → 202, then flush()', fmt(sdkRate, 0), ratio(sdkRate, rawRate), `${fmt(pairedRatio, 2)}×`],
+      ['raw fetch, prebuilt batches of 100', fmt(rawRate, 0), '1.00×', '1.00×', fmt(median(rawRounds.map((r) => r.cpuPerThousand)), 1)],
+      [
+        'SDK: track() → persisted queue → 202, then flush()',
+        fmt(sdkRate, 0),
+        ratio(sdkRate, rawRate),
+        `${fmt(pairedRatio, 2)}×`,
+        fmt(median(sdkRounds.map((r) => r.cpuPerThousand)), 1),
+      ],
     ],
     [
       `rounds, raw: ${raw.map((r) => fmt(r, 0)).join(' ')}`,
