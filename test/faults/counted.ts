@@ -1,0 +1,58 @@
+import type { ReadMessage } from '@idstream/testing';
+import type { Accepted } from './steady-load';
+
+interface Envelope {
+  id: string;
+  type: string;
+  aggregateId: string;
+  data: { sessionId?: string; eventId?: string };
+}
+
+function parse(messages: ReadMessage[]): Envelope[] {
+  return messages.flatMap((m) => {
+    try {
+      return [JSON.parse(m.value ?? '') as Envelope];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** How often each accepted fact is on its topic: the faults must leave every count at exactly 1. */
+export interface Tally {
+  registered: Map<string, number>;
+  opened: Map<string, number>;
+  tracked: Map<string, number>;
+}
+
+export function tally(identity: ReadMessage[], tracking: ReadMessage[]): Tally {
+  const count = (map: Map<string, number>, key: string | undefined) => key !== undefined && map.set(key, (map.get(key) ?? 0) + 1);
+  const t: Tally = { registered: new Map(), opened: new Map(), tracked: new Map() };
+  for (const e of parse(identity)) {
+    if (e.type === 'UserRegistered') count(t.registered, e.aggregateId);
+    if (e.type === 'SessionOpened') count(t.opened, e.data.sessionId);
+  }
+  for (const e of parse(tracking)) count(t.tracked, e.data?.eventId);
+  return t;
+}
+
+/** True once every accepted fact reached its topic (at least once). */
+export function allArrived(t: Tally, accepted: Accepted): boolean {
+  return (
+    accepted.profiles.every((p) => t.registered.has(p)) &&
+    accepted.sessions.every((s) => t.opened.has(s)) &&
+    accepted.events.every((e) => t.tracked.has(e))
+  );
+}
+
+/** The facts whose count on the topic is not exactly 1 (missing or doubled), per topic. */
+export function miscounted(t: Tally, accepted: Accepted): { registered: string[]; opened: string[]; tracked: string[]; doubled: string[] } {
+  const off = (map: Map<string, number>, ids: string[]) => ids.filter((id) => map.get(id) !== 1).map((id) => `${id}×${map.get(id) ?? 0}`);
+  return {
+    registered: off(t.registered, accepted.profiles),
+    opened: off(t.opened, accepted.sessions),
+    tracked: off(t.tracked, accepted.events),
+    // Also facts no client was told about (a request answered 503 whose record landed) must be there once at most.
+    doubled: [...t.registered, ...t.opened, ...t.tracked].filter(([, n]) => n > 1).map(([id, n]) => `${id}×${n}`),
+  };
+}
