@@ -18,17 +18,31 @@ function parse(messages: ReadMessage[]): Envelope[] {
   });
 }
 
-/** How often each accepted fact is on its topic: the faults must leave every count at exactly 1. */
+/**
+ * How often each accepted fact is on its topic: the faults must leave every count at exactly 1.
+ * Identity facts count distinct event ids: the outbox relay publishes at least once (a crash
+ * between Kafka's acknowledgement and marking the row publishes the same envelope again, which
+ * consumers skip by id), so one fact is one event id. Tracking facts count messages: the
+ * ingester writes them in Kafka transactions, so a read-committed reader sees each once.
+ */
 export interface Tally {
   registered: Map<string, number>;
   opened: Map<string, number>;
   tracked: Map<string, number>;
+  /** Identity messages that repeat an event id already read (re-published by the relay). */
+  republished: number;
 }
 
 export function tally(identity: ReadMessage[], tracking: ReadMessage[]): Tally {
   const count = (map: Map<string, number>, key: string | undefined) => key !== undefined && map.set(key, (map.get(key) ?? 0) + 1);
-  const t: Tally = { registered: new Map(), opened: new Map(), tracked: new Map() };
+  const t: Tally = { registered: new Map(), opened: new Map(), tracked: new Map(), republished: 0 };
+  const seen = new Set<string>();
   for (const e of parse(identity)) {
+    if (seen.has(e.id)) {
+      t.republished++;
+      continue;
+    }
+    seen.add(e.id);
     if (e.type === 'UserRegistered') count(t.registered, e.aggregateId);
     if (e.type === 'SessionOpened') count(t.opened, e.data.sessionId);
   }
