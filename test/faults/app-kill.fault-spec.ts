@@ -36,8 +36,7 @@ describe('faults: every app killed with SIGKILL mid-stream and restarted', () =>
     const load = new SteadyLoad(system, { clients: 2, batchesPerCustomer: 2, eventsPerBatch: 5, pauseMs: 100 }).start();
     const windows: { app: AppName; from: number; to: number }[] = [];
     for (const app of APPS) {
-      const before = load.answers.length;
-      await waitFor(() => load.answers.length >= before + 10, { timeoutMs: 90_000, what: `load before killing ${app}` });
+      await load.progress(10, `load before killing ${app}`);
       const from = Date.now();
       assert.equal(await system.stopApp(app, 'SIGKILL'), 'SIGKILL', `${app} was killed`);
       await sleep(1000);
@@ -45,11 +44,7 @@ describe('faults: every app killed with SIGKILL mid-stream and restarted', () =>
       await system.waitReady([app], 90_000);
       windows.push({ app, from, to: Date.now() });
     }
-    const after = load.answers.length;
-    await waitFor(() => load.answers.filter((a, i) => i >= after && a.status >= 200 && a.status < 300).length >= 10, {
-      timeoutMs: 90_000,
-      what: 'successes after the last restart',
-    });
+    await load.progress(10, 'events accepted after the last restart');
     await load.stop();
 
     // While the gateway is down nobody answers (status 0); otherwise only successes and 503s.
@@ -71,7 +66,10 @@ describe('faults: every app killed with SIGKILL mid-stream and restarted', () =>
     assert.deepEqual(miscounted(t, load.accepted), { registered: [], opened: [], tracked: [], doubled: [] });
     const projected = await projectedCustomers(system.env.DATABASE_URL!);
     assert.deepEqual([...projected.keys()].sort(), [...expected].sort(), 'the read model holds exactly the registered customers');
-    assert.ok([...projected.values()].every((n) => n === 1), 'one row per customer');
+    assert.ok(
+      [...projected.values()].every((n) => n === 1),
+      'one row per customer',
+    );
 
     report('SIGKILL of each app mid-stream (auth, projector, ingester, gateway)', {
       cases: load.answers.length,

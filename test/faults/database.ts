@@ -19,3 +19,28 @@ export async function projectedCustomers(url: string): Promise<Map<string, numbe
   );
   return new Map(rows.map((r) => [r.profile_id, Number(r.n)]));
 }
+
+/** The same server's maintenance database: where a test blocks or kills another database's connections. */
+function maintenanceUrl(url: string): string {
+  const u = new URL(url);
+  u.pathname = '/postgres';
+  return u.toString();
+}
+
+const databaseName = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1));
+
+/** Terminates every connection to the database (the apps' pools, LISTEN connections, locks). */
+export async function terminateConnections(url: string): Promise<number> {
+  const rows = await query<{ pid: number }>(
+    maintenanceUrl(url),
+    'SELECT pg_terminate_backend(pid) AS pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [databaseName(url)],
+  );
+  return rows.length;
+}
+
+/** While false, no new connection to the database is accepted (superusers included). */
+export async function allowConnections(url: string, allow: boolean): Promise<void> {
+  const name = databaseName(url).replace(/"/g, '""');
+  await query(maintenanceUrl(url), `ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS ${allow ? 'true' : 'false'}`);
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TestSystem } from '@idstream/testing';
+import { waitFor, type TestSystem } from '@idstream/testing';
 
 /** One HTTP answer the load got, or `status: 0` when none came within the client's bound (a hang). */
 export interface Answer {
@@ -38,6 +38,8 @@ export class SteadyLoad {
   readonly accepted: Accepted = { profiles: [], sessions: [], events: [] };
   private running = false;
   private clients: Promise<void>[] = [];
+  /** The first error a client met (an answer the contract does not allow): the load stops on it. */
+  failure?: Error;
 
   constructor(
     private readonly system: TestSystem,
@@ -46,14 +48,37 @@ export class SteadyLoad {
 
   start(): this {
     this.running = true;
-    this.clients = Array.from({ length: this.options.clients }, () => this.client());
+    this.clients = Array.from({ length: this.options.clients }, () =>
+      this.client().catch((error: unknown) => {
+        this.failure ??= error as Error;
+        this.running = false;
+      }),
+    );
     return this;
+  }
+
+  /** Throws the failure that stopped the load, if one did. */
+  check(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /** Waits until `more` further events were accepted, failing at once when the load failed. */
+  async progress(more: number, what: string, timeoutMs = 90_000): Promise<void> {
+    const target = this.accepted.events.length + more;
+    await waitFor(
+      () => {
+        this.check();
+        return this.accepted.events.length >= target;
+      },
+      { timeoutMs, what },
+    );
   }
 
   /** Stops starting new work; each client finishes (and retries to the end) what it began. */
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.clients);
+    this.check();
   }
 
   /** Answers other than success and 503 with Retry-After: the faults must never cause one. */
@@ -77,7 +102,11 @@ export class SteadyLoad {
       const customerToken = signedIn.body.token as string;
       this.accepted.sessions.push(sessionOf(customerToken));
       for (let b = 0; b < this.options.batchesPerCustomer && this.running; b++) {
-        const events = Array.from({ length: this.options.eventsPerBatch }, (_, i) => ({ id: randomUUID(), type: 'fault_load', params: { i } }));
+        const events = Array.from({ length: this.options.eventsPerBatch }, (_, i) => ({
+          id: randomUUID(),
+          type: 'fault_load',
+          params: { i },
+        }));
         const res = await this.untilAccepted('track', '/v1/events', customerToken, { events });
         if (res.body.accepted !== events.length) throw new Error(`tracking accepted ${res.body.accepted} of ${events.length}`);
         this.accepted.events.push(...events.map((e) => e.id));
@@ -101,7 +130,7 @@ export class SteadyLoad {
       if (res.status >= 200 && res.status < 300) return res;
       if (route === 'register' && attempt > 1 && res.status === 409 && res.body.code === 'EMAIL_TAKEN') return res;
       if (res.status !== 503 && res.status !== 0) throw new Error(`${route}: ${res.status} ${JSON.stringify(res.body)}`);
-      if (attempt > 200) throw new Error(`${route}: still ${res.status} after 200 attempts`);
+      if (attempt > 200 || this.failure) throw new Error(`${route}: still ${res.status} after 200 attempts`);
       await sleep(Math.max(200, Number(res.retryAfter ?? 1) * 1000));
     }
   }
