@@ -5,7 +5,7 @@
 // test:faults`): slower, it restarts brokers and kills apps, so `npm test` leaves it out.
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,7 +56,13 @@ stream.on('end', () => {
     if (failures.length) process.stdout.write(`\nFailed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
     if (passed + failed === 0) process.stdout.write('\nno test ran: that is a failure\n');
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
-    if (faults) process.stdout.write(`fault run took ${Math.round((Date.now() - startedAt) / 1000)} s\n`);
+    if (faults) {
+      const seconds = Math.round((Date.now() - startedAt) / 1000);
+      process.stdout.write(`fault run took ${seconds} s\n`);
+      // The run's totals for docs/reliability.md (scripts/reliability-table.mjs), next to each fault's line.
+      if (process.env.FAULTS_REPORT)
+        appendFileSync(process.env.FAULTS_REPORT, JSON.stringify({ summary: { passed, failed, seconds, failures } }) + '\n');
+    }
     process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
   });
 });

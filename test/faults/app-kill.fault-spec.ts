@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { TestSystem, TopicReader, testKafka, waitFor, type AppName } from '@idstream/testing';
 import { allArrived, miscounted, tally } from './counted';
 import { projectedCustomers } from './database';
-import { report } from './fault-report';
+import { report, saveLogs } from './fault-report';
 import { SteadyLoad, sleep } from './steady-load';
 
 const APPS: AppName[] = ['auth', 'profile-projector', 'tracking-ingester', 'gateway'];
@@ -28,6 +28,7 @@ describe('faults: every app killed with SIGKILL mid-stream and restarted', () =>
   });
 
   after(async () => {
+    saveLogs('app-kill', system.processes);
     await Promise.allSettled([identity?.stop(), tracking?.stop()]);
     await system.stop();
   });

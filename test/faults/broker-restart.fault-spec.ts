@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { OwnKafkaBroker, TestSystem, TopicReader, waitFor } from '@idstream/testing';
 import { allArrived, miscounted, tally } from './counted';
 import { SteadyLoad, sleep } from './steady-load';
-import { report } from './fault-report';
+import { report, saveLogs } from './fault-report';
 
 /**
  * Issue 9, faults: the Kafka broker restarts under steady load (registrations, sign-ins,
@@ -29,6 +29,7 @@ describe('faults: the Kafka broker restarts under load', () => {
   });
 
   after(async () => {
+    saveLogs('broker-restart', system.processes);
     await Promise.allSettled([identity?.stop(), tracking?.stop()]);
     await system.stop();
     await broker.destroy();
@@ -63,7 +64,15 @@ describe('faults: the Kafka broker restarts under load', () => {
     });
     await sleep(2000); // a late duplicate would come now
     const counts = miscounted(tally(identity.messages, tracking.messages), load.accepted);
-    assert.deepEqual(counts, { registered: [], opened: [], tracked: [], doubled: [] });
+    const copies = tracking.messages
+      .map((m) => ({
+        at: `${m.partition}:${m.offset}`,
+        data: (JSON.parse(m.value ?? '{}') as { data: { eventId: string; source: unknown } }).data,
+      }))
+      .filter((m) => counts.doubled.some((d) => d.startsWith(m.data.eventId)))
+      .slice(0, 6)
+      .map((m) => `${m.data.eventId} at ${m.at} from ${JSON.stringify(m.data.source)}`);
+    assert.deepEqual(counts, { registered: [], opened: [], tracked: [], doubled: [] }, `copies: ${copies.join('; ')}`);
 
     report('broker restart under load', {
       cases: load.answers.length,

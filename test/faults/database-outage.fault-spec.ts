@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { TestSystem, TopicReader, testKafka, waitFor, type AppName } from '@idstream/testing';
 import { allArrived, miscounted, tally } from './counted';
 import { allowConnections, projectedCustomers, terminateConnections } from './database';
-import { report } from './fault-report';
+import { report, saveLogs } from './fault-report';
 import { SteadyLoad, sleep } from './steady-load';
 
 const WITH_DATABASE: AppName[] = ['auth', 'profile-projector', 'tracking-ingester'];
@@ -37,6 +37,7 @@ describe('faults: PostgreSQL connections dropped', () => {
   });
 
   after(async () => {
+    saveLogs('database-outage', system.processes);
     await allowConnections(system.env.DATABASE_URL!, true).catch(() => undefined);
     await Promise.allSettled([identity?.stop(), tracking?.stop()]);
     await system.stop();

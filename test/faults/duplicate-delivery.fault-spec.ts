@@ -5,7 +5,7 @@ import { EventProducer } from '@idstream/messaging';
 import { TestSystem, TopicReader, testKafka, waitFor, type ReadMessage } from '@idstream/testing';
 import { anonymous, customer, uniqueEmail } from '../e2e/helpers';
 import { query } from './database';
-import { report } from './fault-report';
+import { report, saveLogs } from './fault-report';
 import { sleep } from './steady-load';
 
 /** Everything the consumers of identity.events and tracking.raw derived, in a stable order. */
@@ -49,6 +49,7 @@ describe('faults: duplicate deliveries apply once', () => {
   });
 
   after(async () => {
+    saveLogs('duplicate-delivery', system.processes);
     await producer.disconnect();
     await Promise.allSettled(Object.values(readers).map((r) => r.stop()));
     await system.stop();
