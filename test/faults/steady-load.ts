@@ -108,7 +108,8 @@ export class SteadyLoad {
           params: { i },
         }));
         const res = await this.untilAccepted('track', '/v1/events', customerToken, { events });
-        if (res.body.accepted !== events.length) throw new Error(`tracking accepted ${res.body.accepted} of ${events.length}`);
+        if (res.body.accepted !== events.length)
+          throw new Error(`tracking accepted ${JSON.stringify(res.body.accepted)} of ${events.length}`);
         this.accepted.events.push(...events.map((e) => e.id));
         await sleep(this.options.pauseMs);
       }
@@ -160,7 +161,7 @@ export class SteadyLoad {
       const text = await res.text();
       parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch {
-      status = 0; // no answer in time, or the connection broke (a gateway that is down)
+      // No answer in time, or the connection broke (a gateway that is down): status 0.
     }
     this.answers.push({
       route,

@@ -48,8 +48,8 @@ export class OwnKafkaBroker {
     );
     this.child = child;
     const collect = (chunk: Buffer) => this.log.push(...chunk.toString().split('\n').filter(Boolean));
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     this.exited = new Promise((resolve) => child.on('exit', () => resolve()));
     await waitFor(
       async () => {
