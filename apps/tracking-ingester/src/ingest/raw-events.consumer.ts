@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { restartAfterCrash } from '@idstream/messaging';
 import type { DataSource } from 'typeorm';
 import type { IngesterConfig } from '../config/ingester.config';
 import type { IngesterMetrics } from '../metrics/ingester.metrics';
@@ -24,6 +25,7 @@ export class RawEventsConsumer {
   /** Partitions whose current producer has not written a batch yet: their next batch is checked against Kafka's committed offset. */
   private readonly unchecked = new Set<number>();
   private admin?: Promise<Admin>;
+  private running = false;
   /** Per input partition: the latest receivedAt processed, the clock the de-duplication store is pruned by. */
   private readonly streamTime = new Map<number, number>();
   private assigned: number[] = [];
@@ -55,10 +57,23 @@ export class RawEventsConsumer {
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
+    this.running = true;
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = payload.memberAssignment[this.config.ingesterTopics.raw] ?? [];
     });
+    restartAfterCrash(this.consumer, () => this.consume(), {
+      wanted: () => this.running,
+      onCrash: (error) => this.logger.error({ msg: 'tracking.raw consumer crashed; restarting it', err: (error as Error).message }),
+    });
+    await this.consume();
+    this.pruneTimer = setInterval(() => {
+      this.pruning = this.prune().catch((error: unknown) => this.logger.warn({ msg: 'pruning failed', err: (error as Error).message }));
+    }, this.config.pruneIntervalMs);
+    this.pruneTimer.unref();
+  }
+
+  private async consume(): Promise<void> {
+    await this.consumer.connect();
     // A new group starts at the beginning of tracking.raw (7 days): nothing the gateway wrote
     // before the ingester's first start is lost.
     await this.consumer.subscribe({ topic: this.config.ingesterTopics.raw, fromBeginning: true });
@@ -68,14 +83,11 @@ export class RawEventsConsumer {
       partitionsConsumedConcurrently: this.config.partitionsConcurrency,
       eachBatch: (payload) => this.handleBatch(payload),
     });
-    this.pruneTimer = setInterval(() => {
-      this.pruning = this.prune().catch((error: unknown) => this.logger.warn({ msg: 'pruning failed', err: (error as Error).message }));
-    }, this.config.pruneIntervalMs);
-    this.pruneTimer.unref();
   }
 
   /** Lets the batch in flight finish, leaves the group, closes the producers. */
   async stop(): Promise<void> {
+    this.running = false;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await this.consumer.disconnect();
     await this.pruning;
