@@ -39,7 +39,9 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures = [];
-const stream = run({ files, concurrency: Number(process.env.TEST_CONCURRENCY ?? 2), timeout: 240_000 });
+// A fault file starts a whole system (and a broker of its own) and waits out each fault: on a
+// loaded 2-core machine one took 240 s, so it gets more time than an ordinary test file.
+const stream = run({ files, concurrency: Number(process.env.TEST_CONCURRENCY ?? 2), timeout: faults ? 480_000 : 240_000 });
 stream.on('test:pass', (e) => {
   if (e.details?.type === 'suite') return;
   if (e.skip || e.todo) skipped++;

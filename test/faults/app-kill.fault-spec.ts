@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestSystem, TopicReader, testKafka, waitFor, type AppName } from '@idstream/testing';
-import { allArrived, miscounted, tally } from './counted';
+import { miscounted, tally, waitAllArrived } from './counted';
 import { projectedCustomers } from './database';
 import { report, saveLogs } from './fault-report';
 import { SteadyLoad, sleep } from './steady-load';
@@ -53,10 +53,7 @@ describe('faults: every app killed with SIGKILL mid-stream and restarted', () =>
     const unexpected = load.unexpected().filter((a) => !(a.status === 0 && a.endedAt >= gateway.from && a.startedAt <= gateway.to));
     assert.deepEqual(unexpected, [], `only successes and 503 with Retry-After: ${JSON.stringify(unexpected.slice(0, 5))}`);
 
-    await waitFor(() => allArrived(tally(identity.messages, tracking.messages), load.accepted), {
-      timeoutMs: 90_000,
-      what: 'every accepted fact on its topic',
-    });
+    await waitAllArrived(identity, tracking, load.accepted);
     const expected = new Set(load.accepted.profiles);
     await waitFor(async () => (await projectedCustomers(system.env.DATABASE_URL!)).size >= expected.size, {
       timeoutMs: 90_000,

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
-import { OwnKafkaBroker, TestSystem, TopicReader, waitFor } from '@idstream/testing';
-import { allArrived, miscounted, tally } from './counted';
+import { OwnKafkaBroker, TestSystem, TopicReader } from '@idstream/testing';
+import { miscounted, tally, waitAllArrived } from './counted';
 import { SteadyLoad, sleep } from './steady-load';
 import { report, saveLogs } from './fault-report';
 
@@ -58,10 +58,7 @@ describe('faults: the Kafka broker restarts under load', () => {
     const registeredInOutage = inOutage.filter((a) => a.route === 'register' && a.status === 201).length;
     assert.ok(inOutage.length > 0 && refused > 0, `the load met the outage (${inOutage.length} answers, ${refused} of them 503)`);
 
-    await waitFor(() => allArrived(tally(identity.messages, tracking.messages), load.accepted), {
-      timeoutMs: 90_000,
-      what: 'every accepted fact on its topic',
-    });
+    await waitAllArrived(identity, tracking, load.accepted);
     await sleep(2000); // a late duplicate would come now
     const counts = miscounted(tally(identity.messages, tracking.messages), load.accepted);
     const copies = tracking.messages

@@ -1,4 +1,4 @@
-import type { ReadMessage } from '@idstream/testing';
+import { waitFor, type ReadMessage, type TopicReader } from '@idstream/testing';
 import type { Accepted } from './steady-load';
 
 interface Envelope {
@@ -69,4 +69,22 @@ export function miscounted(t: Tally, accepted: Accepted): { registered: string[]
     // Also facts no client was told about (a request answered 503 whose record landed) must be there once at most.
     doubled: [...t.registered, ...t.opened, ...t.tracked].filter(([, n]) => n > 1).map(([id, n]) => `${id}×${n}`),
   };
+}
+
+/** Waits until every accepted fact reached its topic; on timeout, says how many of which are missing. */
+export async function waitAllArrived(identity: TopicReader, tracking: TopicReader, accepted: Accepted, timeoutMs = 90_000): Promise<void> {
+  try {
+    await waitFor(() => allArrived(tally(identity.messages, tracking.messages), accepted), {
+      timeoutMs,
+      what: 'every accepted fact on its topic',
+    });
+  } catch (error) {
+    const t = tally(identity.messages, tracking.messages);
+    const missing = {
+      registrations: accepted.profiles.filter((p) => !t.registered.has(p)).length,
+      sessions: accepted.sessions.filter((s) => !t.opened.has(s)).length,
+      events: accepted.events.filter((e) => !t.tracked.has(e)).length,
+    };
+    throw new Error(`${(error as Error).message}; missing: ${JSON.stringify(missing)}`, { cause: error });
+  }
 }

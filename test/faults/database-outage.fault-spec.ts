@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestSystem, TopicReader, testKafka, waitFor, type AppName } from '@idstream/testing';
-import { allArrived, miscounted, tally } from './counted';
+import { miscounted, tally, waitAllArrived } from './counted';
 import { allowConnections, projectedCustomers, terminateConnections } from './database';
 import { report, saveLogs } from './fault-report';
 import { SteadyLoad, sleep } from './steady-load';
@@ -68,7 +68,7 @@ describe('faults: PostgreSQL connections dropped', () => {
     });
     assert.equal(query.status, 503, `a profile query without the database: ${JSON.stringify(query.body)}`);
     assert.ok(query.headers.get('retry-after'), 'with Retry-After');
-    await sleep(2000);
+    await sleep(4000);
     await allowConnections(url, true);
     const upAt = Date.now();
     for (const app of WITH_DATABASE) {
@@ -79,10 +79,7 @@ describe('faults: PostgreSQL connections dropped', () => {
 
     const unexpected = load.unexpected();
     assert.deepEqual(unexpected, [], `only successes and 503 with Retry-After: ${JSON.stringify(unexpected.slice(0, 5))}`);
-    await waitFor(() => allArrived(tally(identity.messages, tracking.messages), load.accepted), {
-      timeoutMs: 90_000,
-      what: 'every accepted fact on its topic',
-    });
+    await waitAllArrived(identity, tracking, load.accepted);
     const expected = new Set(load.accepted.profiles);
     await waitFor(async () => (await projectedCustomers(url)).size >= expected.size, {
       timeoutMs: 90_000,
