@@ -28,9 +28,14 @@ describe('faults: every app killed with SIGKILL mid-stream and restarted', () =>
   });
 
   after(async () => {
-    saveLogs('app-kill', system.processes);
-    await Promise.allSettled([identity?.stop(), tracking?.stop()]);
-    await system.stop();
+    try {
+      saveLogs('app-kill', system.processes);
+      // Issue 9: no password, hash, token or one-time code of this run in any log line or message.
+      await system.assertNoSecretsLeaked();
+    } finally {
+      await Promise.allSettled([identity?.stop(), tracking?.stop()]);
+      await system.stop();
+    }
   });
 
   it('converges to exact counts in the read model and on tracking.events', async () => {

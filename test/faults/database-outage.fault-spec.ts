@@ -37,10 +37,15 @@ describe('faults: PostgreSQL connections dropped', () => {
   });
 
   after(async () => {
-    saveLogs('database-outage', system.processes);
-    await allowConnections(system.env.DATABASE_URL!, true).catch(() => undefined);
-    await Promise.allSettled([identity?.stop(), tracking?.stop()]);
-    await system.stop();
+    try {
+      saveLogs('database-outage', system.processes);
+      // Issue 9: no password, hash, token or one-time code of this run in any log line or message.
+      await system.assertNoSecretsLeaked();
+    } finally {
+      await allowConnections(system.env.DATABASE_URL!, true).catch(() => undefined);
+      await Promise.allSettled([identity?.stop(), tracking?.stop()]);
+      await system.stop();
+    }
   });
 
   it('readiness goes 503 while the database is gone, and every app recovers without a restart', async () => {

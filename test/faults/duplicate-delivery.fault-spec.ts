@@ -49,10 +49,15 @@ describe('faults: duplicate deliveries apply once', () => {
   });
 
   after(async () => {
-    saveLogs('duplicate-delivery', system.processes);
-    await producer.disconnect();
-    await Promise.allSettled(Object.values(readers).map((r) => r.stop()));
-    await system.stop();
+    try {
+      saveLogs('duplicate-delivery', system.processes);
+      // Issue 9: no password, hash, token or one-time code of this run in any log line or message.
+      await system.assertNoSecretsLeaked();
+    } finally {
+      await producer.disconnect();
+      await Promise.allSettled(Object.values(readers).map((r) => r.stop()));
+      await system.stop();
+    }
   });
 
   it('re-published identity events and tracking.raw records change nothing', async () => {

@@ -47,6 +47,7 @@ export class SteadyLoad {
   ) {}
 
   start(): this {
+    this.system.secrets.add(PASSWORD, 'password');
     this.running = true;
     this.clients = Array.from({ length: this.options.clients }, () =>
       this.client().catch((error: unknown) => {
@@ -94,12 +95,14 @@ export class SteadyLoad {
     while (this.running) {
       const device = await this.untilAccepted('anonymous', '/v1/auth/anonymous', undefined, { apiKey: this.system.clientApiKey });
       const token = device.body.token as string;
+      this.system.secrets.add(token, 'access-token');
       const email = `fault.${randomUUID().slice(0, 12)}@example.test`;
       const registered = await this.untilAccepted('register', '/v1/accounts', token, { email, password: PASSWORD });
       if (registered.status === 201) this.accepted.profiles.push(registered.body.profileId as string);
       const signedIn = await this.untilAccepted('sign-in', '/v1/auth/sign-in', token, { email, password: PASSWORD });
       if (registered.status !== 201) this.accepted.profiles.push(signedIn.body.profileId as string);
       const customerToken = signedIn.body.token as string;
+      this.system.secrets.add(customerToken, 'access-token');
       this.accepted.sessions.push(sessionOf(customerToken));
       for (let b = 0; b < this.options.batchesPerCustomer && this.running; b++) {
         const events = Array.from({ length: this.options.eventsPerBatch }, (_, i) => ({

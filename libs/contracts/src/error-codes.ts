@@ -11,6 +11,8 @@ export const ErrorCodes = {
   /** A confirmation, activation or reset token that is unknown, used or expired. */
   TOKEN_INVALID: 400,
   BAD_QUERY: 400,
+  /** A registration whose email's local part could pass for another address (workspace setting `emailConfusables: refuse`). */
+  EMAIL_CONFUSABLE: 400,
   UNAUTHORIZED: 401,
   INVALID_API_KEY: 401,
   INVALID_CREDENTIALS: 401,
@@ -25,7 +27,16 @@ export const ErrorCodes = {
   WORKSPACE_NOT_FOUND: 404,
   EMAIL_TAKEN: 409,
   CUSTOM_ID_TAKEN: 409,
+  /** An import (or a recognize by email) whose email belongs to an account that has not confirmed it: nothing is attached. */
+  EMAIL_NOT_CONFIRMED: 409,
+  /** The HTTP parser refused the request (not HTTP), before any route ran. */
+  MALFORMED_REQUEST: 400,
+  /** Headers or body arrived slower than GATEWAY_HEADERS_TIMEOUT_MS / GATEWAY_RECEIVE_TIMEOUT_MS. */
+  REQUEST_TIMEOUT: 408,
   BODY_TOO_LARGE: 413,
+  /** A path parameter over the router's length limit. */
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTEMPTS: 429,
   RATE_LIMITED: 429,

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isDatabaseUnavailable, isTransientDatabaseError } from './data-source';
+import { isDatabaseUnavailable, isTransientDatabaseError } from './postgres-errors';
 
 /** Shaped as pg (`code` on the error) and TypeORM (`driverError.code`) throw them. */
 const pg = (code: string, message: string) => Object.assign(new Error(message), { code });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createKafka } from '@idstream/messaging';
+import { Kafka, logLevel } from 'kafkajs';
 import { waitFor } from './kafka.fixture';
 import { repoRoot } from './process.fixture';
 import { freePort } from './system.fixture';
@@ -84,7 +84,9 @@ export class OwnKafkaBroker {
   }
 
   private async answers(): Promise<boolean> {
-    const admin = createKafka({ brokers: [this.brokers], clientId: 'idstream-test-broker-probe' }).admin({ retry: { retries: 0 } });
+    // Refused connections are the expected answer while it starts: the probe logs nothing.
+    const probe = new Kafka({ brokers: [this.brokers], clientId: 'idstream-test-broker-probe', logLevel: logLevel.NOTHING });
+    const admin = probe.admin({ retry: { retries: 0 } });
     try {
       await admin.connect();
       await admin.describeCluster();
