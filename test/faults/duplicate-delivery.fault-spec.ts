@@ -68,7 +68,7 @@ describe('faults: duplicate deliveries apply once', () => {
     for (const target of [first, second]) {
       const res = await system.http('POST', `/v1/backend/clients/${device.uuid}/recognize`, {
         headers: server,
-        body: { email: target.email },
+        body: { profileId: target.profileId },
       });
       assert.equal(res.status, 200, JSON.stringify(res.body));
     }
