@@ -20,6 +20,21 @@ export function scenarioSeconds(): number {
   return SMOKE ? 1 : knob('BENCH_E2E_SECONDS', 10);
 }
 
+/**
+ * BENCH_CPU_PROF_DIR=<dir>: the environment that makes an app write a CPU profile of its whole
+ * life to <dir> when it stops (bench/cpu-profile.cjs); empty when profiling is off.
+ */
+export function profilingEnv(): Record<string, string> {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? { NODE_OPTIONS: `-r ${path.join(repoRoot(), 'bench/cpu-profile.cjs')}`, BENCH_CPU_PROF_DIR: path.resolve(dir) } : {};
+}
+
+/** BENCH_E2E_SCENARIOS=<word,...>: only the scenarios whose key contains one of the words (e.g. to profile one). */
+export function scenarioWanted(key: string): boolean {
+  const words = (process.env.BENCH_E2E_SCENARIOS ?? '').split(',').filter(Boolean);
+  return words.length === 0 || words.some((word) => key.includes(word));
+}
+
 export interface LoadSpec {
   url: string;
   method: string;

@@ -2,7 +2,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka } from '@idstream/messaging';
 import { TestSystem, uniqueName } from '@idstream/testing';
 import { brokers, deleteTopics, fmt, heading, knob, note, printTable, ratio, recordFigure, runBenchmark, until } from './bench.support';
-import { peakRssMb, ProcessWatch, runLoad, scenarioSeconds, SMOKE } from './end-to-end.support';
+import { peakRssMb, ProcessWatch, profilingEnv, runLoad, scenarioSeconds, SMOKE } from './end-to-end.support';
 
 /**
  * Tracking from HTTP to `tracking.events`: the gateway's intake (POST /v1/events, batches of
@@ -147,7 +147,7 @@ runBenchmark(
 
     // The ingester, started on the whole backlog with a fresh consumer group.
     const ingesterStart = Date.now();
-    system.startApp('tracking-ingester');
+    system.startApp('tracking-ingester', profilingEnv());
     const ingesterWatch = new ProcessWatch(() => new Map([['tracking-ingester', pid('tracking-ingester')]]));
     await system.waitReady(['tracking-ingester']);
     ingesterWatch.begin();

@@ -3,6 +3,8 @@ import { fmt, heading, knob, note, printTable, ratio, recordFigure, runBenchmark
 import {
   pbkdf2Ceiling,
   ProcessWatch,
+  profilingEnv,
+  scenarioWanted,
   type Pbkdf2Ceiling,
   runLoad,
   scenarioSeconds,
@@ -72,7 +74,7 @@ runBenchmark(
     const system = new TestSystem();
     cleanup(() => system.stop());
     const startedAt = performance.now();
-    await system.start(['auth', 'gateway'], { GATEWAY_RATE_LIMIT_PER_SECOND: '0' });
+    await system.start(['auth', 'gateway'], { GATEWAY_RATE_LIMIT_PER_SECOND: '0', ...profilingEnv() });
     note(`system up in ${fmt((performance.now() - startedAt) / 1000, 1)} s`);
     const url = system.gatewayUrl;
     const apiKey = system.clientApiKey;
@@ -106,7 +108,8 @@ runBenchmark(
       spec: Omit<LoadSpec, 'duration'>,
       pids: () => Map<string, number | undefined>,
       baseline?: Row['baseline'],
-    ): Promise<Row> => {
+    ): Promise<Row | undefined> => {
+      if (!scenarioWanted(key)) return undefined;
       const watch = new ProcessWatch(pids);
       watch.begin();
       const load = await runLoad({ duration: seconds, ...spec });
@@ -206,7 +209,7 @@ runBenchmark(
     let health: Row['baseline'];
     for (const [key, label, spec] of light()) {
       const row = await run(`full.${key}`, `${label} (${connections} conn.)`, spec, appPids, health);
-      if (key === 'health') health = { label: 'GET /health/live', perSecond: row.load.perSecond, cpuMsPerOp: row.cpuMsPerOp };
+      if (row && key === 'health') health = { label: 'GET /health/live', perSecond: row.load.perSecond, cpuMsPerOp: row.cpuMsPerOp };
     }
     for (const [key, label, spec] of light(steadyRate)) await run(`steady.${key}`, `${label} at ${steadyRate} req/s`, spec, appPids);
     const session = await run(
@@ -218,6 +221,7 @@ runBenchmark(
 
     // The peer: better-auth on the same PostgreSQL, in a database of its own, once per hasher.
     for (const hasher of ['pbkdf2', 'scrypt'] as const) {
+      if (!scenarioWanted(`peer.${hasher}.signIn`) && !scenarioWanted(`peer.${hasher}.session16`)) continue;
       const db = await createTestDatabase(`peer_${hasher}`);
       const peer = await startScript('bench/better-auth-peer.mjs', { DATABASE_URL: db.url, BETTER_AUTH_HASHER: hasher });
       const peerUrl = `http://127.0.0.1:${peer.firstLine}`;
@@ -265,7 +269,7 @@ runBenchmark(
             pool: { headers: users.map((u) => ({ cookie: u.cookie })) },
           },
           peerPids,
-          { label: 'idstream GET /v1/account', perSecond: session.load.perSecond, cpuMsPerOp: session.cpuMsPerOp },
+          session && { label: 'idstream GET /v1/account', perSecond: session.load.perSecond, cpuMsPerOp: session.cpuMsPerOp },
         );
       } finally {
         await peer.stop();
