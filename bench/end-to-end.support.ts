@@ -90,6 +90,52 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   }
 }
 
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+};
+
+/** The rounds of one scenario as one result: counts summed, rates and latencies the medians of the rounds, max the highest. */
+export function mergeRounds(rounds: LoadResult[]): LoadResult {
+  const sum = (pick: (r: LoadResult) => number) => rounds.reduce((n, r) => n + pick(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of rounds) for (const [code, count] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  return {
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    seconds: sum((r) => r.seconds),
+    perSecond: median(rounds.map((r) => r.perSecond)),
+    latency: {
+      p50: median(rounds.map((r) => r.latency.p50)),
+      p90: median(rounds.map((r) => r.latency.p90)),
+      p99: median(rounds.map((r) => r.latency.p99)),
+      max: Math.max(...rounds.map((r) => r.latency.max)),
+    },
+    statusCodes,
+    loadGeneratorCpuMs: sum((r) => r.loadGeneratorCpuMs),
+  };
+}
+
+/** The process figures of a scenario's rounds: CPU summed, peak RSS the highest. */
+export function mergeUsage(
+  rounds: Map<string, { cpuMs?: number; peakRssMb?: number }>[],
+): Map<string, { cpuMs?: number; peakRssMb?: number }> {
+  const merged = new Map<string, { cpuMs?: number; peakRssMb?: number }>();
+  for (const round of rounds) {
+    for (const [name, u] of round) {
+      const m = merged.get(name);
+      if (!m) merged.set(name, { ...u });
+      else {
+        m.cpuMs = m.cpuMs === undefined || u.cpuMs === undefined ? undefined : m.cpuMs + u.cpuMs;
+        m.peakRssMb = Math.max(m.peakRssMb ?? 0, u.peakRssMb ?? 0) || undefined;
+      }
+    }
+  }
+  return merged;
+}
+
 export interface Pbkdf2Ceiling {
   hashes: number;
   seconds: number;

@@ -10,6 +10,8 @@ import {
   scenarioSeconds,
   SMOKE,
   startScript,
+  mergeRounds,
+  mergeUsage,
   totalCpuMs,
   type LoadResult,
   type LoadSpec,
@@ -102,32 +104,51 @@ runBenchmark(
     // than the smoke's seconds on a busy machine), else by time.
     const hashAmount = SMOKE ? hashConnections : undefined;
     const rows: Row[] = [];
-    const run = async (
-      key: string,
-      label: string,
-      spec: Omit<LoadSpec, 'duration'>,
-      pids: () => Map<string, number | undefined>,
-      baseline?: Row['baseline'],
-    ): Promise<Row | undefined> => {
-      if (!scenarioWanted(key)) return undefined;
-      const watch = new ProcessWatch(pids);
-      watch.begin();
-      const load = await runLoad({ duration: seconds, ...spec });
-      const usage = watch.end();
-      const cpu = totalCpuMs(usage);
-      const cpuMsPerOp = cpu === undefined || load.ok === 0 ? undefined : cpu / load.ok;
-      const peakRss = [...usage].map(([name, u]) => `${name} ${fmt(u.peakRssMb, 0)}`).join(', ');
-      recordFigure(`e2e.${key}.perSecond`, load.perSecond);
-      recordFigure(`e2e.${key}.p50Ms`, load.latency.p50);
-      recordFigure(`e2e.${key}.p99Ms`, load.latency.p99);
-      if (cpuMsPerOp !== undefined) recordFigure(`e2e.${key}.cpuMsPerOp`, cpuMsPerOp);
-      for (const [name, u] of usage) if (u.peakRssMb !== undefined) recordFigure(`e2e.${key}.peakRssMb.${name}`, u.peakRssMb);
-      if (load.non2xx + load.errors + load.timeouts > 0)
-        note(`${label}: ${load.non2xx} non-2xx, ${load.errors} errors, ${load.timeouts} timeouts (${JSON.stringify(load.statusCodes)})`);
-      const row = { key, label, load, cpuMsPerOp, baseline, peakRss };
-      rows.push(row);
-      return row;
+    interface Scenario {
+      key: string;
+      label: string;
+      spec: Omit<LoadSpec, 'duration'>;
+      pids: () => Map<string, number | undefined>;
+      /** Read once the scenario's rounds are done (a baseline of the same run may come from the same call). */
+      baseline?: () => Row['baseline'];
+    }
+    // The scenarios of one call take turns, `rounds` times, each for its share of the seconds; a
+    // scenario's figures are the medians of its rounds (CPU summed, peak RSS the highest), so a
+    // burst of other work on a shared machine hits every scenario alike.
+    const measure = async (scenarios: Scenario[], rounds = 1): Promise<Map<string, Row>> => {
+      const wanted = scenarios.filter((sc) => scenarioWanted(sc.key));
+      const loads = new Map<string, LoadResult[]>(wanted.map((sc) => [sc.key, []]));
+      const usages = new Map<string, ReturnType<ProcessWatch['end']>[]>(wanted.map((sc) => [sc.key, []]));
+      for (let round = 0; round < rounds; round++) {
+        for (const sc of wanted) {
+          const watch = new ProcessWatch(sc.pids);
+          watch.begin();
+          loads.get(sc.key)!.push(await runLoad({ duration: seconds / rounds, ...sc.spec }));
+          usages.get(sc.key)!.push(watch.end());
+        }
+      }
+      const measured = new Map<string, Row>();
+      for (const { key, label, baseline } of wanted) {
+        const load = mergeRounds(loads.get(key)!);
+        const usage = mergeUsage(usages.get(key)!);
+        const cpu = totalCpuMs(usage);
+        const cpuMsPerOp = cpu === undefined || load.ok === 0 ? undefined : cpu / load.ok;
+        const peakRss = [...usage].map(([name, u]) => `${name} ${fmt(u.peakRssMb, 0)}`).join(', ');
+        recordFigure(`e2e.${key}.perSecond`, load.perSecond);
+        recordFigure(`e2e.${key}.p50Ms`, load.latency.p50);
+        recordFigure(`e2e.${key}.p99Ms`, load.latency.p99);
+        if (cpuMsPerOp !== undefined) recordFigure(`e2e.${key}.cpuMsPerOp`, cpuMsPerOp);
+        for (const [name, u] of usage) if (u.peakRssMb !== undefined) recordFigure(`e2e.${key}.peakRssMb.${name}`, u.peakRssMb);
+        if (load.non2xx + load.errors + load.timeouts > 0)
+          note(`${label}: ${load.non2xx} non-2xx, ${load.errors} errors, ${load.timeouts} timeouts (${JSON.stringify(load.statusCodes)})`);
+        const row = { key, label, load, cpuMsPerOp, baseline: baseline?.(), peakRss };
+        rows.push(row);
+        measured.set(key, row);
+      }
+      return measured;
     };
+    const run = async (key: string, label: string, spec: Omit<LoadSpec, 'duration'>, pids: Scenario['pids'], baseline?: Row['baseline']) =>
+      (await measure([{ key, label, spec, pids, baseline: () => baseline }])).get(key);
 
     // One object: its figures become the mean of both ceilings once the second is measured.
     const pbkdf2 = {
@@ -206,12 +227,32 @@ runBenchmark(
         ],
       ];
     };
-    let health: Row['baseline'];
-    for (const [key, label, spec] of light()) {
-      const row = await run(`full.${key}`, `${label} (${connections} conn.)`, spec, appPids, health);
-      if (row && key === 'health') health = { label: 'GET /health/live', perSecond: row.load.perSecond, cpuMsPerOp: row.cpuMsPerOp };
-    }
-    for (const [key, label, spec] of light(steadyRate)) await run(`steady.${key}`, `${label} at ${steadyRate} req/s`, spec, appPids);
+    const rounds = SMOKE ? 1 : knob('BENCH_E2E_ROUNDS', 3);
+    const full = new Map<string, Row>();
+    const healthBaseline = (): Row['baseline'] => {
+      const health = full.get('full.health');
+      return health && { label: 'GET /health/live', perSecond: health.load.perSecond, cpuMsPerOp: health.cpuMsPerOp };
+    };
+    for (const [key, row] of await measure(
+      light().map(([key, label, spec]) => ({
+        key: `full.${key}`,
+        label: `${label} (${connections} conn.)`,
+        spec,
+        pids: appPids,
+        baseline: key === 'health' ? undefined : healthBaseline,
+      })),
+      rounds,
+    ))
+      full.set(key, row);
+    await measure(
+      light(steadyRate).map(([key, label, spec]) => ({
+        key: `steady.${key}`,
+        label: `${label} at ${steadyRate} req/s`,
+        spec,
+        pids: appPids,
+      })),
+      rounds,
+    );
     const session = await run(
       'session16.idstream',
       `GET /v1/account (${sessionConnections} conn.)`,
