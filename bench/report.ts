@@ -165,6 +165,16 @@ row(
   '≥ 40,000 ev/s; ≥ 0.5×',
   ingest === undefined ? undefined : ingest >= 40_000 && (div(ingest, raw) ?? 0) >= 0.5,
 );
+const ingestCpu = f('e2e.tracking.ingester.cpuMsPer1000');
+const rawCpu = f('e2e.tracking.raw.cpuMsPer1000');
+row(
+  '  CPU ms per 1,000 events (ingester vs raw copy)',
+  n(ingestCpu, 1),
+  `raw ${n(rawCpu, 1)} ms`,
+  x(div(rawCpu, ingestCpu)),
+  '',
+  undefined,
+);
 const replay = f('e2e.replay.projector.eventsPerSecond');
 row(
   `projector replay events/s (${n(f('e2e.replay.events'), 0)} events)`,

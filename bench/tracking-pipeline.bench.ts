@@ -170,6 +170,7 @@ runBenchmark(
     const rawCpu = process.cpuUsage(cpuBefore);
     const rawRate = (raw.events * 1000) / raw.spanMs;
     recordFigure('e2e.tracking.raw.eventsPerSecond', rawRate);
+    recordFigure('e2e.tracking.raw.cpuMsPer1000', ((rawCpu.user + rawCpu.system) * 1000) / 1000 / Math.max(1, raw.events));
 
     const cpuPer1000 = (cpuMs: number | undefined, events: number) =>
       cpuMs === undefined || events === 0 ? undefined : (cpuMs * 1000) / events;
