@@ -109,8 +109,10 @@ runBenchmark(
       label: string;
       spec: Omit<LoadSpec, 'duration'>;
       pids: () => Map<string, number | undefined>;
-      /** Read once the scenario's rounds are done (a baseline of the same run may come from the same call). */
-      baseline?: () => Row['baseline'];
+      /** Read once the scenario's rounds are done, with the rows measured so far in the same call (e.g. /health/live's). */
+      baseline?: (measured: Map<string, Row>) => Row['baseline'];
+      /** CPU ms per second the processes of `pids` use when idle (their consumers, timers), subtracted in the net CPU figure. */
+      idleCpuMsPerSecond?: number;
     }
     // The scenarios of one call take turns, `rounds` times, each for its share of the seconds; a
     // scenario's figures are the medians of its rounds (CPU summed, peak RSS the highest), so a
@@ -128,7 +130,7 @@ runBenchmark(
         }
       }
       const measured = new Map<string, Row>();
-      for (const { key, label, baseline } of wanted) {
+      for (const { key, label, baseline, idleCpuMsPerSecond } of wanted) {
         const load = mergeRounds(loads.get(key)!);
         const usage = mergeUsage(usages.get(key)!);
         const cpu = totalCpuMs(usage);
@@ -138,17 +140,36 @@ runBenchmark(
         recordFigure(`e2e.${key}.p50Ms`, load.latency.p50);
         recordFigure(`e2e.${key}.p99Ms`, load.latency.p99);
         if (cpuMsPerOp !== undefined) recordFigure(`e2e.${key}.cpuMsPerOp`, cpuMsPerOp);
+        if (cpu !== undefined && idleCpuMsPerSecond !== undefined && load.ok > 0)
+          recordFigure(`e2e.${key}.cpuMsPerOpNet`, (cpu - idleCpuMsPerSecond * load.seconds) / load.ok);
         for (const [name, u] of usage) if (u.peakRssMb !== undefined) recordFigure(`e2e.${key}.peakRssMb.${name}`, u.peakRssMb);
         if (load.non2xx + load.errors + load.timeouts > 0)
           note(`${label}: ${load.non2xx} non-2xx, ${load.errors} errors, ${load.timeouts} timeouts (${JSON.stringify(load.statusCodes)})`);
-        const row = { key, label, load, cpuMsPerOp, baseline: baseline?.(), peakRss };
+        const row = { key, label, load, cpuMsPerOp, baseline: baseline?.(measured), peakRss };
         rows.push(row);
         measured.set(key, row);
       }
       return measured;
     };
-    const run = async (key: string, label: string, spec: Omit<LoadSpec, 'duration'>, pids: Scenario['pids'], baseline?: Row['baseline']) =>
-      (await measure([{ key, label, spec, pids, baseline: () => baseline }])).get(key);
+    const run = async (
+      key: string,
+      label: string,
+      spec: Omit<LoadSpec, 'duration'>,
+      pids: Scenario['pids'],
+      baseline?: Row['baseline'],
+      idleCpuMsPerSecond?: number,
+    ) => (await measure([{ key, label, spec, pids, baseline: () => baseline, idleCpuMsPerSecond }])).get(key);
+    // What the processes burn with nothing to answer (Kafka consumers, relays, timers): on a
+    // hashing scenario of a few dozen requests it would otherwise show up as CPU per sign-in.
+    const idleCpuRate = async (pids: Scenario['pids']) => {
+      const watch = new ProcessWatch(pids);
+      watch.begin();
+      const t0 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, SMOKE ? 500 : 3000));
+      return (totalCpuMs(watch.end()) ?? 0) / ((performance.now() - t0) / 1000);
+    };
+    const appIdleCpu = await idleCpuRate(appPids);
+    note(`gateway + auth when idle: ${fmt(appIdleCpu, 1)} CPU ms per second`);
 
     // One object: its figures become the mean of both ceilings once the second is measured.
     const pbkdf2 = {
@@ -173,6 +194,7 @@ runBenchmark(
       },
       appPids,
       pbkdf2,
+      appIdleCpu,
     );
     const fresh = Array.from({ length: SMOKE ? 200 : 20_000 }, (_, i) =>
       JSON.stringify({ email: `new.${i}.${system.topicPrefix.slice(1, -1)}@example.test`, password: PASSWORD }),
@@ -190,6 +212,7 @@ runBenchmark(
       },
       appPids,
       pbkdf2,
+      appIdleCpu,
     );
     await measureCeiling('after them');
     settleCeiling();
@@ -228,12 +251,11 @@ runBenchmark(
       ];
     };
     const rounds = SMOKE ? 1 : knob('BENCH_E2E_ROUNDS', 3);
-    const full = new Map<string, Row>();
-    const healthBaseline = (): Row['baseline'] => {
-      const health = full.get('full.health');
+    const healthBaseline = (measured: Map<string, Row>): Row['baseline'] => {
+      const health = measured.get('full.health');
       return health && { label: 'GET /health/live', perSecond: health.load.perSecond, cpuMsPerOp: health.cpuMsPerOp };
     };
-    for (const [key, row] of await measure(
+    await measure(
       light().map(([key, label, spec]) => ({
         key: `full.${key}`,
         label: `${label} (${connections} conn.)`,
@@ -242,8 +264,7 @@ runBenchmark(
         baseline: key === 'health' ? undefined : healthBaseline,
       })),
       rounds,
-    ))
-      full.set(key, row);
+    );
     await measure(
       light(steadyRate).map(([key, label, spec]) => ({
         key: `steady.${key}`,
@@ -267,6 +288,7 @@ runBenchmark(
       const peer = await startScript('bench/better-auth-peer.mjs', { DATABASE_URL: db.url, BETTER_AUTH_HASHER: hasher });
       const peerUrl = `http://127.0.0.1:${peer.firstLine}`;
       const peerPids = () => new Map([['better-auth', peer.child.pid]]);
+      const peerIdleCpu = await idleCpuRate(peerPids);
       try {
         const users: { body: string; cookie: string }[] = [];
         for (let i = 0; i < accountCount; i++) {
@@ -298,6 +320,7 @@ runBenchmark(
           },
           peerPids,
           pbkdf2,
+          peerIdleCpu,
         );
         await run(
           `peer.${hasher}.session16`,
