@@ -143,6 +143,7 @@ export default defineConfig(
       '**/*.events.ts',
       '**/*.commands.ts',
       '**/*.errors.ts',
+      '**/*.public.ts',
     ],
     ignores: ['**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: {

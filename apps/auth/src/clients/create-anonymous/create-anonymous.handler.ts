@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { fail, ok, type CreateAnonymousCommand, type CreateAnonymousResult, type Reply } from '@idstream/contracts';
 import { DATA_SOURCE } from '@idstream/runtime';
-import { TokenIssuer } from '../tokens/token-issuer';
-import { WorkspaceStore } from '../workspace/workspace.store';
-import { appendToClientStream } from './client-stream';
+import { ClientLinks } from '../../indexes/client-links';
+import { TokenIssuer } from '../../tokens/token-issuer';
+import { WorkspaceStore } from '../../workspace/workspace.store';
+import { appendToClientStream } from '../client-stream';
 
 /** POST /v1/auth/anonymous: a device gets an anonymous token; its first visit records AnonymousClientCreated. */
 @Injectable()
-export class AnonymousHandler {
+export class CreateAnonymousHandler {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly workspaces: WorkspaceStore,
@@ -21,11 +22,7 @@ export class AnonymousHandler {
     if (!workspace) return fail('INVALID_API_KEY', 'Unknown client API key');
     const uuid = (cmd.uuid ?? randomUUID()).toLowerCase();
     await this.dataSource.transaction(async (manager) => {
-      const created: unknown[] = await manager.query(
-        'INSERT INTO auth.clients (workspace_id, uuid) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1',
-        [workspace.id, uuid],
-      );
-      if (created.length === 0) return;
+      if (!(await ClientLinks.add(manager, workspace.id, uuid))) return;
       await appendToClientStream(
         manager,
         uuid,

@@ -2,14 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { fail, ok, type Reply, type SignInCommand, type SignInResult } from '@idstream/contracts';
 import { hashPassword, verifyPassword } from '@idstream/crypto';
-import { appendToClientStream } from '../clients/client-stream';
-import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
-import { signIn } from '../profile/profile.decider';
-import { ProfileErrors } from '../profile/profile.errors';
-import { ProfileStore } from '../profile/profile.store';
-import { RateLimiter } from '../rate-limit/rate-limiter';
-import { TokenIssuer } from '../tokens/token-issuer';
-import { WorkspaceStore } from '../workspace/workspace.store';
+import { appendToClientStream } from '../../clients/client-stream';
+import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
+import { EmailIndex } from '../../indexes/email-index';
+import { AuthRateLimiter } from '../../rate-limit/rate-limiter';
+import { TokenIssuer } from '../../tokens/token-issuer';
+import { WorkspaceStore } from '../../workspace/workspace.store';
+import { ProfileCommands } from '../profile.commands.runner';
+import { ProfileErrors } from '../profile.errors';
+import { isAccount } from '../profile.state';
 
 /**
  * POST /v1/auth/sign-in. An unknown email costs the same PBKDF2 work and gets the same
@@ -20,9 +21,9 @@ import { WorkspaceStore } from '../workspace/workspace.store';
 @Injectable()
 export class SignInHandler {
   constructor(
-    private readonly profiles: ProfileStore,
+    private readonly profiles: ProfileCommands,
     private readonly workspaces: WorkspaceStore,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: AuthRateLimiter,
     private readonly tokens: TokenIssuer,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
@@ -41,53 +42,35 @@ export class SignInHandler {
     if (!attempt.allowed) return fail('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins: try again later', { retryAfter: attempt.retryAfter });
 
     const context = { workspaceId, correlationId: cmd.meta.requestId, now };
-    const profileId = await this.profiles.profileIdByEmail(workspaceId, cmd.email);
-    const stored = profileId ? (await this.profiles.read(workspaceId, profileId)).state.passwordHash : null;
+    const profileId = await EmailIndex.profileIdOf(this.profiles.manager, workspaceId, cmd.email);
+    const state = profileId ? (await this.profiles.read(workspaceId, profileId)).state : null;
+    const stored = state && isAccount(state) ? state.passwordHash : null;
     const check = await verifyPassword(cmd.password, stored);
     const deviceUuid = cmd.caller.role === 'anonymous' ? cmd.caller.uuid : null;
 
     if (!profileId) {
       if (deviceUuid) {
-        await this.profiles.transaction((manager) =>
-          appendToClientStream(
-            manager,
-            deviceUuid,
-            { type: 'SignInFailed', data: { profileId: null, reason: 'invalid-credentials' } },
-            context,
-          ),
-        );
+        const failed = { type: 'SignInFailed', data: { profileId: null, reason: 'invalid-credentials' } } as const;
+        await this.profiles.transaction((manager) => appendToClientStream(manager, deviceUuid, failed, context));
       }
       return { ok: false, error: ProfileErrors.invalidCredentials() };
     }
 
-    const rehashed = check.valid && check.needsRehash ? await hashPassword(cmd.password) : null;
     const sessionId = randomUUID();
     const sessionExpiresAt = new Date(now.getTime() + workspace.settings.sessionMaxLifetimeSeconds * 1000);
-    const outcome = await this.profiles.execute(
-      context,
-      profileId,
-      (state) =>
-        signIn(state, {
-          passwordValid: check.valid,
-          verifiedHash: stored,
-          rehashedPassword: rehashed,
-          sessionId,
-          deviceUuid,
-          sessionExpiresAt: sessionExpiresAt.toISOString(),
-        }),
-      async (manager) => {
-        if (deviceUuid) {
-          await manager.query('UPDATE auth.clients SET profile_id = $3 WHERE workspace_id = $1 AND uuid = $2', [
-            workspaceId,
-            deviceUuid,
-            profileId,
-          ]);
-        }
-      },
-    );
+    const outcome = await this.profiles.execute(context, profileId, {
+      type: 'SignIn',
+      passwordValid: check.valid,
+      verifiedHash: stored,
+      rehashedPassword: check.valid && check.needsRehash ? await hashPassword(cmd.password) : null,
+      sessionId,
+      deviceUuid,
+      sessionExpiresAt: sessionExpiresAt.toISOString(),
+    });
+    const { error } = outcome;
     // A failure keeps its attempt counted; a success (or not-activated: right password) takes it back.
-    if (outcome.error?.code !== 'INVALID_CREDENTIALS') await attempt.release();
-    if (outcome.error) return { ok: false, error: outcome.error };
+    if (error?.code !== 'INVALID_CREDENTIALS') await attempt.release();
+    if (error) return { ok: false, error };
     const token = await this.tokens.issue({
       workspaceId,
       subject: profileId,

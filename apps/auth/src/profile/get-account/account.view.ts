@@ -1,14 +1,14 @@
 import type { AccountView } from '@idstream/contracts';
-import type { ProfileState } from '../profile/profile.state';
+import type { AccountState } from '../profile.state';
 
 /** The account as its owner sees it: explicit fields, never the password hash or sessions. */
-export function toAccountView(state: ProfileState): AccountView {
+export function toAccountView(state: AccountState): AccountView {
   const p = state.profile;
   return {
     profileId: state.profileId,
-    email: state.email ?? '',
-    emailConfirmed: state.emailConfirmed,
-    status: state.accountStatus ?? 'active',
+    email: state.email,
+    emailConfirmed: state.kind === 'active' && state.emailConfirmed,
+    status: state.kind,
     firstName: p.firstName ?? null,
     lastName: p.lastName ?? null,
     displayName: p.displayName ?? null,
@@ -24,7 +24,7 @@ export function toAccountView(state: ProfileState): AccountView {
     countryCode: p.countryCode ?? null,
     agreements: state.agreements,
     attributes: state.attributes,
-    createdAt: state.createdAt ?? '',
-    updatedAt: state.updatedAt ?? '',
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
   };
 }
