@@ -132,6 +132,21 @@ export default defineConfig(
     },
   },
 
+  // The gateway owns nothing durable: it imports no database code, directly or through a lib
+  // (libs/runtime and libs/messaging carry none; gateway.boundaries.spec.ts checks what loads).
+  {
+    files: ['apps/gateway/**/*.ts'],
+    ignores: ['**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictedImports([
+        {
+          group: ['typeorm', 'pg', 'pg-*', '@idstream/persistence'],
+          message: 'The gateway owns nothing durable and loads no database code (docs/architecture.md §2).',
+        },
+      ]),
+    },
+  },
+
   // libs/contracts and libs/crypto import nothing from Nest or infrastructure, so any consumer
   // can use them; the pure core of every aggregate (events, commands, state, decider) neither.
   {

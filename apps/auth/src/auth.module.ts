@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, HealthModule, InfrastructureModule, KAFKA, infrastructureChecks } from '@idstream/runtime';
+import { HealthModule, InfrastructureModule, KAFKA, infrastructureChecks } from '@idstream/runtime';
 import { AuthRpcController } from './auth.rpc.controller';
 import { CreateAnonymousHandler } from './clients/create-anonymous/create-anonymous.handler';
 import { AUTH_CONFIG, loadAuthConfig } from './config/auth.config';
@@ -28,6 +28,7 @@ import { AuthRateLimiter } from './rate-limit/rate-limiter';
 import { TokenIssuer } from './tokens/token-issuer';
 import { WorkspaceHandler } from './workspace/workspace.handler';
 import { WorkspaceStore } from './workspace/workspace.store';
+import { DATA_SOURCE, DatabaseModule, databaseCheck } from '@idstream/persistence';
 
 const config = loadAuthConfig();
 
@@ -38,9 +39,12 @@ const config = loadAuthConfig();
       app: 'auth',
       kafkaBrokers: config.kafkaBrokers,
       topics: config.topics,
-      database: { url: config.databaseUrl, schema: 'auth', migrations: authMigrations },
     }),
-    HealthModule.withChecks({ inject: [KAFKA, DATA_SOURCE], useFactory: (k: Kafka, d: DataSource) => infrastructureChecks(k, d) }),
+    DatabaseModule.forApp({ app: 'auth', url: config.databaseUrl, schema: 'auth', migrations: authMigrations }),
+    HealthModule.withChecks({
+      inject: [KAFKA, DATA_SOURCE],
+      useFactory: (k: Kafka, d: DataSource) => [...infrastructureChecks(k), databaseCheck(d)],
+    }),
   ],
   controllers: [AuthRpcController],
   providers: [

@@ -65,7 +65,7 @@ class GatewayCoreModule {}
       inject: [KAFKA, SigningKeys, IdentityFeed],
       // Ready once Kafka answers, auth's signing keys are loaded and the revocations caught up.
       useFactory: (kafka: Kafka, keys: SigningKeys, feed: IdentityFeed) => [
-        ...infrastructureChecks(kafka, null),
+        ...infrastructureChecks(kafka),
         { name: 'signing-keys', check: () => Promise.resolve(keys.loaded) },
         { name: 'revocations', check: () => Promise.resolve(feed.caughtUp) },
       ],

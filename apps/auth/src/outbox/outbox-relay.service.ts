@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { EventProducer, OutboxRelay } from '@idstream/messaging';
-import { DATA_SOURCE } from '@idstream/runtime';
+import { EventProducer } from '@idstream/messaging';
+import { OutboxRelay } from '@idstream/persistence';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { DATA_SOURCE } from '@idstream/persistence';
 
 /** Runs the outbox relay of schema `auth` for the life of the process. */
 @Injectable()

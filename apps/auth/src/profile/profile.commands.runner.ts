@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { formatPosition, type ClosedSession, type ReplyError } from '@idstream/contracts';
-import { DATA_SOURCE } from '@idstream/runtime';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { ConcurrencyConflict, EventStore } from '../event-store/event-store';
 import type { ProfileCommand } from './profile.commands';
@@ -13,6 +12,7 @@ import { profileReactions, react } from './profile.reactions';
 import { ProfileRepository, type LoadedProfile } from './profile.repository';
 import { evolve, initialProfileState, type ProfileState } from './profile.state';
 import { Refused } from './refused';
+import { DATA_SOURCE } from '@idstream/persistence';
 
 export interface CommandContext {
   workspaceId: string;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { sha256Hex } from '@idstream/crypto';
-import { DATA_SOURCE } from '@idstream/runtime';
+import { DATA_SOURCE } from '@idstream/persistence';
 
 /**
  * Auth's attempt limiter (the gateway's `GatewayRateLimiter` limits requests in memory).

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, KAFKA, startLagCollector } from '@idstream/runtime';
+import { KAFKA, startLagCollector } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
+import { DATA_SOURCE } from '@idstream/persistence';
 
 /**
  * Consumer lag per partition of `identity.events` for /metrics, measured from the

@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import type { Kafka } from 'kafkajs';
 import { deadLetterTopic } from '@idstream/contracts';
-import { EventProducer, ensureTopics, type IdempotentConsumer, type TopicSpec } from '@idstream/messaging';
+import { EventProducer, ensureTopics, type TopicSpec } from '@idstream/messaging';
+import { type IdempotentConsumer } from '@idstream/persistence';
 import { ensureDatabase, openDataSource } from '@idstream/persistence';
 import type { IdentityEvent } from '@idstream/contracts';
 import { projectorMigrations } from '../migrations/projector.migrations';

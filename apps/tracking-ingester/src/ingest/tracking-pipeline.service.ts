@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { IdentityEvent } from '@idstream/contracts';
-import { EventProducer, type IdempotentConsumer } from '@idstream/messaging';
-import { DATA_SOURCE, KAFKA, consumerMetrics, startLagCollector } from '@idstream/runtime';
+import { EventProducer } from '@idstream/messaging';
+import { type IdempotentConsumer } from '@idstream/persistence';
+import { KAFKA, consumerMetrics, startLagCollector } from '@idstream/runtime';
 import { INGESTER_CONFIG, type IngesterConfig } from '../config/ingester.config';
 import { IdentityBarrier } from '../identity/identity.barrier';
 import { identityEventsConsumer } from '../identity/identity-events.consumer';
@@ -13,6 +14,7 @@ import { IngesterMetrics } from '../metrics/ingester.metrics';
 import { DedupeStore } from './dedupe.store';
 import { RawBatchProcessor } from './raw-batch.processor';
 import { RawEventsConsumer } from './raw-events.consumer';
+import { DATA_SOURCE } from '@idstream/persistence';
 
 /**
  * A closed session is kept past its forgetAfter by tracking.raw's retention (7 days) and a day

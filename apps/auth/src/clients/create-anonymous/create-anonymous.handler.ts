@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { fail, ok, type CreateAnonymousCommand, type CreateAnonymousResult, type Reply } from '@idstream/contracts';
-import { DATA_SOURCE } from '@idstream/runtime';
 import { ClientLinks } from '../../indexes/client-links';
 import { TokenIssuer } from '../../tokens/token-issuer';
 import { WorkspaceStore } from '../../workspace/workspace.store';
 import { appendToClientStream } from '../client-stream';
+import { DATA_SOURCE } from '@idstream/persistence';
 
 /** POST /v1/auth/anonymous: a device gets an anonymous token; its first visit records AnonymousClientCreated. */
 @Injectable()

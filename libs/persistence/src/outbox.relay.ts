@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Message } from 'kafkajs';
-import type { EventProducer } from './producer';
+import type { EventProducer } from '@idstream/messaging';
 import { outboxChannel } from './outbox';
 
 export interface OutboxRelaySettings {

@@ -5,11 +5,11 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { EnvelopeHeaders, Topics } from '@idstream/contracts';
-import { inTransaction } from '@idstream/persistence';
+import { inTransaction } from './data-source';
 import { testKafka, waitFor } from '@idstream/testing';
 import { appendToOutbox } from './outbox';
 import { OutboxRelay } from './outbox.relay';
-import { EventProducer } from './producer';
+import { EventProducer } from '@idstream/messaging';
 import {
   anonymousClientCreated,
   checkpointAtEnd,

@@ -9,8 +9,8 @@ import { Client } from 'pg';
 import type { Consumer } from 'kafkajs';
 import { EnvelopeHeaders, Topics, type IdentityEvent } from '@idstream/contracts';
 import { testKafka, TopicReader, startNodeProcess, uniqueName, waitFor, type RunningProcess } from '@idstream/testing';
-import { DeadLetterHeaders } from './dead-letter';
-import { EventProducer } from './producer';
+import { DeadLetterHeaders } from '@idstream/messaging';
+import { EventProducer } from '@idstream/messaging';
 import {
   anonymousClientCreated,
   checkpointAtEnd,

@@ -1,9 +1,9 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isTransientDatabaseError } from '@idstream/persistence';
-import { ensureTopics } from './kafka';
-import type { EventProducer } from './producer';
-import { deadLetterMessage } from './dead-letter';
+import { isTransientDatabaseError } from './data-source';
+import { ensureTopics } from '@idstream/messaging';
+import type { EventProducer } from '@idstream/messaging';
+import { deadLetterMessage } from '@idstream/messaging';
 
 /** What a consumer makes of one message before applying it. */
 export type Decoded<T> =
