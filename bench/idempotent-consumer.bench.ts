@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventProducer } from '@idstream/messaging';
-import { IdempotentConsumer, consumerStoreTableSql } from '@idstream/persistence';
-import { openDataSource } from '@idstream/persistence';
+import { IdempotentConsumer, consumerStoreTableSql, openDataSource } from '@idstream/persistence';
 import { createTestDatabase, createTestTopic, testKafka, uniqueName } from '@idstream/testing';
 import {
   boundedLoop,

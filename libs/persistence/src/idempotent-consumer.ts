@@ -1,9 +1,8 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
+import { deadLetterMessage, ensureTopics, type EventProducer } from '@idstream/messaging';
+import { readCheckpoints } from './consumer-store';
 import { isTransientDatabaseError } from './data-source';
-import { ensureTopics } from '@idstream/messaging';
-import type { EventProducer } from '@idstream/messaging';
-import { deadLetterMessage } from '@idstream/messaging';
 
 /** What a consumer makes of one message before applying it. */
 export type Decoded<T> =
@@ -119,12 +118,9 @@ export class IdempotentConsumer<T> {
 
   private async seekToCheckpoints(partitions: number[]): Promise<void> {
     if (partitions.length === 0) return;
-    const rows: { partition: number; next_offset: string }[] = await this.dataSource.query(
-      `SELECT partition, next_offset FROM "${this.settings.schema}".consumer_checkpoints
-        WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[])`,
-      [this.settings.groupId, this.settings.topic, partitions],
-    );
-    for (const row of rows) this.consumer.seek({ topic: this.settings.topic, partition: row.partition, offset: String(row.next_offset) });
+    const { schema, groupId, topic } = this.settings;
+    const checkpoints = await readCheckpoints(this.dataSource, schema, groupId, topic, partitions);
+    for (const [partition, next] of checkpoints) this.consumer.seek({ topic, partition, offset: String(next) });
   }
 
   /**

@@ -1,5 +1,6 @@
 export * from './database.fixture';
 export * from './kafka.fixture';
+export * from './ports';
 export * from './process.fixture';
 export * from './smtp.fixture';
 export * from './system.fixture';

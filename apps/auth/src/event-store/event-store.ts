@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { envelopeHeaders, Topics, uuidv7, type Envelope } from '@idstream/contracts';
-import { appendToOutbox } from '@idstream/persistence';
-import { PgErrors, pgErrorCode } from '@idstream/persistence';
+import { appendToOutbox, PgErrors, pgErrorCode } from '@idstream/persistence';
 
 /** An event as `auth` stores it. Stored data may hold what the public event must not (hashes). */
 export interface StoredEvent<TType extends string = string, TData = unknown> {

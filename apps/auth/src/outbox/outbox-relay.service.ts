@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { EventProducer } from '@idstream/messaging';
-import { OutboxRelay } from '@idstream/persistence';
+import { OutboxRelay, DATA_SOURCE } from '@idstream/persistence';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
-import { DATA_SOURCE } from '@idstream/persistence';
 
 /** Runs the outbox relay of schema `auth` for the life of the process. */
 @Injectable()

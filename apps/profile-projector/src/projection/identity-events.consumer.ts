@@ -3,13 +3,12 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { IdentityEvent } from '@idstream/contracts';
 import { EventProducer } from '@idstream/messaging';
-import { type IdempotentConsumer } from '@idstream/persistence';
+import { type IdempotentConsumer, DATA_SOURCE } from '@idstream/persistence';
 import { KAFKA, consumerMetrics } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
 import { PositionWaiters } from '../consistency/position-waiters';
 import { ProfileProjection } from './profile.projection';
 import { identityEventsConsumer } from './identity-events.subscription';
-import { DATA_SOURCE } from '@idstream/persistence';
 
 /** Feeds the live profile read model from `identity.events`, from offset 0, exactly once per event. */
 @Injectable()
