@@ -11,7 +11,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 const APPS = ['auth', 'gateway', 'profile-projector', 'tracking-ingester'];
 
 /**
- * Import hygiene (STYLE.md habit 8): a package reaches another only through its alias
+ * Import hygiene (docs/architecture.md §2): a package reaches another only through its alias
  * `@idstream/<lib>`, which is the lib's one public entry. Regexes, because gitignore-style
  * globs cannot say "a relative path that climbs into apps/ or libs/".
  */
@@ -163,7 +163,10 @@ export default defineConfig(
     ignores: ['**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrictedImports([
-        { group: infrastructure, message: 'Pure modules import no framework or infrastructure (STYLE.md: pure core, thin shell).' },
+        {
+          group: infrastructure,
+          message: 'Pure modules import no framework or infrastructure (docs/architecture.md §5: a pure core, a thin shell).',
+        },
       ]),
     },
   },

@@ -30,7 +30,7 @@ export const ProfileErrors = {
   }),
   tokenInvalid: (): ReplyError => ({ code: 'TOKEN_INVALID', message: 'The token is unknown, used or expired' }),
   sessionClosed: (): ReplyError => ({ code: 'TOKEN_REVOKED', message: 'The session of this token is closed' }),
-  /** API.md names TOKEN_EXPIRED for a refresh that cannot be granted any more. */
+  /** The HTTP contract (OpenAPI at /docs) names TOKEN_EXPIRED for a refresh that cannot be granted any more. */
   sessionExpired: (): ReplyError => ({ code: 'TOKEN_EXPIRED', message: 'The session reached its maximum lifetime: sign in again' }),
   profileNotFound: (): ReplyError => ({ code: 'PROFILE_NOT_FOUND', message: 'No such profile' }),
   tooManyAttempts: (retryAfter: number): ReplyError => ({
@@ -50,7 +50,7 @@ export function replyErrorOf(refusal: ProfileRefusal): ReplyError {
     case 'INVALID_CREDENTIALS':
       return ProfileErrors.invalidCredentials();
     case 'CURRENT_PASSWORD_WRONG':
-      // API.md: a wrong current password is 403, the caller is signed in.
+      // The HTTP contract: a wrong current password is 403, the caller is signed in.
       return ProfileErrors.invalidCredentials(403);
     case 'ACCOUNT_NOT_ACTIVATED':
       return ProfileErrors.notActivated();

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ProblemError } from '../http/problem';
-import { RateLimiter } from './rate-limiter';
+import { TokenBucketLimiter } from './token-bucket-limiter';
 
 /**
  * A coarse flood guard per client IP on the routes that need no customer token (anonymous,
@@ -10,10 +10,10 @@ import { RateLimiter } from './rate-limiter';
  */
 @Injectable()
 export class EdgeRateLimiter {
-  private readonly limiter: RateLimiter;
+  private readonly limiter: TokenBucketLimiter;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.limiter = new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
+    this.limiter = new TokenBucketLimiter(config.rateLimit.perSecond, config.rateLimit.burst);
   }
 
   check(ip: string, now = Date.now()): void {

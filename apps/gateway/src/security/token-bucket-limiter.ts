@@ -10,7 +10,7 @@ interface Bucket {
  * comes in as an argument. Memory is bounded: a bucket that has refilled completely is the
  * same as no bucket, so such buckets are dropped when the map grows past `maxKeys`.
  */
-export class RateLimiter {
+export class TokenBucketLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
