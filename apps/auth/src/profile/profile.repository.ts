@@ -53,12 +53,15 @@ function readableSnapshot(state: unknown, profileId: string): state is ProfileSt
  */
 export const ProfileRepository = {
   async load(manager: EntityManager, workspaceId: string, profileId: string): Promise<LoadedProfile> {
-    const rows: { version: number; snapshot_version: number; state: unknown }[] = await manager.query(
-      'SELECT version, snapshot_version, state FROM auth.profiles WHERE workspace_id = $1 AND profile_id = $2',
+    // The stream's head comes with the snapshot, so the normal case (nothing newer) is one round trip.
+    const rows: { version: number; snapshot_version: number; state: unknown; head: number | null }[] = await manager.query(
+      `SELECT version, snapshot_version, state, (SELECT max(sequence) FROM auth.events WHERE stream_id = $2) AS head
+         FROM auth.profiles WHERE workspace_id = $1 AND profile_id = $2`,
       [workspaceId, profileId],
     );
     const row = rows[0];
     if (row && row.snapshot_version === PROFILE_SNAPSHOT_VERSION && readableSnapshot(row.state, profileId)) {
+      if ((row.head ?? 0) <= row.version) return { state: row.state, version: row.version, snapshotCurrent: row.head === row.version };
       const after = await EventStore.load(manager, profileId, row.version);
       try {
         const state = fold(row.state, after.map(recordedOf));
