@@ -1,4 +1,4 @@
-import type { Agreements, Attributes, ProfileFields, RegistrationMode } from '@idstream/contracts';
+import type { Agreements, Attributes, EmailConfusable, ProfileFields, RegistrationMode } from '@idstream/contracts';
 
 export interface Clock {
   /** ISO-8601 now. */
@@ -22,6 +22,8 @@ export type ProfileCommand =
       deviceUuid: string | null;
       mode: RegistrationMode;
       confirmationExpiresAt: string;
+      /** Set when the workspace flags (rather than refuses) confusable emails and this one is. */
+      emailConfusable?: EmailConfusable | null;
     }
   | { type: 'ConfirmEmail' }
   | { type: 'RequestConfirmation'; mode: RegistrationMode; expiresAt: string }

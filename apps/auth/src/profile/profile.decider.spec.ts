@@ -40,6 +40,7 @@ const opened = (sessionId: string, expiresAt = '2027-01-01T00:00:00.000Z'): Prof
   data: { profileId: 'p1', sessionId, deviceUuid: 'd1', expiresAt },
 });
 const erased = (): ProfileEvent => ({ type: 'ProfileErased', data: { profileId: 'p1', erasedAt: T0 } });
+const confirmedEmail = (): ProfileEvent => ({ type: 'EmailConfirmed', data: { profileId: 'p1', activated: false } });
 
 // Commands: one builder per command, with overridable fields.
 type Cmd<T extends ProfileCommand['type']> = Extract<ProfileCommand, { type: T }>;
@@ -236,7 +237,7 @@ describe('profile decider', () => {
         data: { profileId: 'p1', email: 'ann@example.com', profile: { lastName: 'Lee' }, attributes: {}, created: true },
       },
     ]);
-    const again = decide(a.importProfile({ email: 'other@example.com' }), given(registered()));
+    const again = decide(a.importProfile({ email: 'other@example.com' }), given(registered(), confirmedEmail()));
     assert.equal(again.events[0]?.type === 'ProfileImported' && again.events[0].data.email, 'Ann@Example.com');
     assert.equal(again.events[0]?.type === 'ProfileImported' && again.events[0].data.created, false);
     const byCustomId = decide(a.importProfile({ email: null }), given());
@@ -248,7 +249,7 @@ describe('profile decider', () => {
     assert.deepEqual(decide(a.recognizeClient('p0'), given(imported())).events, [
       { type: 'ClientRecognized', data: { profileId: 'p1', uuid: 'd2', matchedBy: 'email', previousProfileId: 'p0' } },
     ]);
-    assert.deepEqual(decide(a.recognizeClient('p1'), given(registered())).events, []);
+    assert.deepEqual(decide(a.recognizeClient('p1'), given(registered(), confirmedEmail())).events, []);
     assert.equal(decide(a.recognizeClient(), given()).refusal, 'PROFILE_NOT_FOUND');
     assert.equal(decide(a.recognizeClient(), given(imported(), erased())).refusal, 'PROFILE_NOT_FOUND');
   });
@@ -297,5 +298,33 @@ describe('profile decider', () => {
     ];
     for (const event of events) assert.ok(!JSON.stringify(toPublicData(event) ?? {}).includes('HASH'), event.type);
     assert.equal(toPublicData(events[3]!), null);
+  });
+
+  it('never attaches imported data to an account that has not confirmed its email', () => {
+    const importCmd = a.importProfile({ profile: { lastName: 'Imported' }, attributes: { plan: 'gold' } });
+    for (const status of ['active', 'pending-activation'] as const) {
+      const decision = decide(importCmd, given(registered(status)));
+      assert.equal(decision.refusal, 'EMAIL_NOT_CONFIRMED', status);
+      assert.equal(replyErrorOf('EMAIL_NOT_CONFIRMED').code, 'EMAIL_NOT_CONFIRMED');
+      assert.equal(decision.events.length, 0);
+    }
+    const decision = decide(importCmd, given(registered('active'), confirmedEmail()));
+    assert.equal(decision.refusal, undefined);
+    assert.deepEqual(types(decision), ['ProfileImported']);
+  });
+
+  it('recognizes a device by email only for an imported profile or a confirmed account; by profile id for any', () => {
+    const byEmail = { ...a.recognizeClient(), uuid: 'u1', matchedBy: 'email' } as const;
+    assert.equal(decide(byEmail, given(registered())).refusal, 'EMAIL_NOT_CONFIRMED');
+    assert.equal(decide({ ...byEmail, matchedBy: 'profileId' }, given(registered())).refusal, undefined);
+    assert.equal(decide(byEmail, given(registered(), confirmedEmail())).events[0]?.type, 'ClientRecognized');
+  });
+
+  it('records a flagged confusable email on UserRegistered, and nothing when there is no flag', () => {
+    const flagged = decide({ ...a.register('automatic'), emailConfusable: 'mixed-script' }, given());
+    const [user] = flagged.events;
+    assert.equal(user?.type === 'UserRegistered' && user.data.emailConfusable, 'mixed-script');
+    const plain = decide(a.register('automatic'), given());
+    assert.ok(plain.events[0]?.type === 'UserRegistered' && !('emailConfusable' in plain.events[0].data));
   });
 });

@@ -2,7 +2,7 @@ import { PROFILE_FIELD_NAMES, type ProfileFields, type SessionCloseReason } from
 import type { Clock, ProfileCommand } from './profile.commands';
 import type { ProfileRefusal } from './profile.errors';
 import type { ProfileEvent } from './profile.events';
-import { evolve, initialProfileState, isAccount, sessionsOf, type AccountState, type ProfileState } from './profile.state';
+import { emailConfirmed, evolve, initialProfileState, isAccount, sessionsOf, type AccountState, type ProfileState } from './profile.state';
 
 /**
  * What a command decided: the events to record and, for an expected negative outcome, the
@@ -26,11 +26,11 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
       return register(command, state);
     case 'ConfirmEmail':
       if (!isAccount(state)) return refused('TOKEN_INVALID');
-      if (state.kind === 'active' && state.emailConfirmed) return decided();
+      if (emailConfirmed(state)) return decided();
       return decided({ type: 'EmailConfirmed', data: { profileId: state.profileId, activated: state.kind === 'pending-activation' } });
     case 'RequestConfirmation': {
       // Resend: only an unconfirmed account gets a new mail; anything else answers the same, silently.
-      if (!isAccount(state) || (state.kind === 'active' && state.emailConfirmed)) return decided();
+      if (!isAccount(state) || emailConfirmed(state)) return decided();
       const purpose = state.kind === 'pending-activation' ? 'activation' : 'confirmation';
       if (purpose === 'confirmation' && command.mode === 'automatic') return decided();
       return decided({ type: 'EmailConfirmationRequested', data: { profileId: state.profileId, purpose, expiresAt: command.expiresAt } });
@@ -78,6 +78,9 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
     case 'ImportProfile':
       // Backend import: creates the profile, or updates its fields when it exists (upsert).
       if (state.kind === 'erased') return refused('PROFILE_NOT_FOUND');
+      // Whoever registered an email they do not own would read what the backend attaches to it:
+      // imported data waits until the account has confirmed its email.
+      if (isAccount(state) && !emailConfirmed(state)) return refused('EMAIL_NOT_CONFIRMED');
       return decided({
         type: 'ProfileImported',
         data: {
@@ -90,6 +93,8 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
       });
     case 'RecognizeClient':
       if (state.kind === 'none' || state.kind === 'erased') return refused('PROFILE_NOT_FOUND');
+      // By email, as for imports: an address nobody confirmed does not prove whose device it is.
+      if (command.matchedBy === 'email' && isAccount(state) && !emailConfirmed(state)) return refused('EMAIL_NOT_CONFIRMED');
       if (command.previousProfileId === state.profileId) return decided();
       return decided({
         type: 'ClientRecognized',
@@ -137,6 +142,7 @@ function register(cmd: Command<'RegisterAccount'>, state: ProfileState): Decisio
         status,
         emailConfirmed: false,
         attachedToImportedProfile: state.kind === 'imported',
+        ...(cmd.emailConfusable ? { emailConfusable: cmd.emailConfusable } : {}),
         passwordHash: cmd.passwordHash,
       },
     },

@@ -15,6 +15,8 @@ export type ProfileRefusal =
   | 'SESSION_CLOSED'
   | 'SESSION_EXPIRED'
   | 'PROFILE_NOT_FOUND'
+  /** An import or an email match onto an account that has not confirmed its email. */
+  | 'EMAIL_NOT_CONFIRMED'
   | 'NO_ACCOUNT';
 
 export const ProfileErrors = {
@@ -37,6 +39,20 @@ export const ProfileErrors = {
     code: 'TOO_MANY_ATTEMPTS',
     message: 'Too many failed attempts: try again later',
     retryAfter,
+  }),
+  emailConfusable: (): ReplyError => ({
+    code: 'EMAIL_CONFUSABLE',
+    message: 'This email could pass for another address (mixed scripts or look-alike letters): use the address as your provider spells it',
+    errors: [{ field: 'email', message: 'email must not mix scripts or imitate another address' }],
+  }),
+  emailNotConfirmed: (): ReplyError => ({
+    code: 'EMAIL_NOT_CONFIRMED',
+    message: 'An account holds this email but has not confirmed it: imported data and devices matched by email attach to it once it does',
+  }),
+  invalidEmail: (message: string): ReplyError => ({
+    code: 'VALIDATION_FAILED',
+    message: `email ${message}`,
+    errors: [{ field: 'email', message: `email ${message}` }],
   }),
   noAccount: (): ReplyError => ({ code: 'UNAUTHORIZED', message: 'This token does not belong to an account' }),
   customIdTaken: (): ReplyError => ({ code: 'CUSTOM_ID_TAKEN', message: 'This customId belongs to another profile' }),
@@ -62,6 +78,8 @@ export function replyErrorOf(refusal: ProfileRefusal): ReplyError {
       return ProfileErrors.sessionExpired();
     case 'PROFILE_NOT_FOUND':
       return ProfileErrors.profileNotFound();
+    case 'EMAIL_NOT_CONFIRMED':
+      return ProfileErrors.emailNotConfirmed();
     case 'NO_ACCOUNT':
       return ProfileErrors.noAccount();
     default: {

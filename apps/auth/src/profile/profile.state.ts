@@ -73,6 +73,9 @@ export const initialProfileState = (profileId: string): ProfileState => ({ kind:
 
 export const isAccount = (state: ProfileState): state is AccountState => state.kind === 'active' || state.kind === 'pending-activation';
 
+/** Whether an account confirmed its email (a pending activation has not, by its kind). */
+export const emailConfirmed = (state: ProfileState): boolean => state.kind === 'active' && state.emailConfirmed;
+
 /** The open sessions of a profile (only an active account has any). */
 export const sessionsOf = (state: ProfileState): Record<string, OpenSession> => (state.kind === 'active' ? state.sessions : {});
 

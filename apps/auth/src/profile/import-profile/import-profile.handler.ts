@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { fail, ok, uuidv7, type ImportProfileCommand, type ImportProfileResult, type Reply } from '@idstream/contracts';
+import {
+  canonicalEmail,
+  describeEmailRefusal,
+  fail,
+  ok,
+  uuidv7,
+  type ImportProfileCommand,
+  type ImportProfileResult,
+  type Reply,
+} from '@idstream/contracts';
 import { ConcurrencyConflict } from '../../event-store/event-store';
 import { CustomIdIndex } from '../../indexes/custom-id-index';
 import { EmailIndex } from '../../indexes/email-index';
 import { ProfileCommands } from '../profile.commands.runner';
+import { ProfileErrors } from '../profile.errors';
 import { Refused } from '../refused';
 
 /** Backend import (server key): upsert by email, else by customId: ProfileImported, no account. */
@@ -18,6 +28,8 @@ export class ImportProfileHandler {
       return fail('VALIDATION_FAILED', 'email or customId is required', {
         errors: [{ field: 'email', message: 'email or customId is required' }],
       });
+    const canonical = email === undefined ? null : canonicalEmail(email);
+    if (canonical && !canonical.ok) return { ok: false, error: ProfileErrors.invalidEmail(describeEmailRefusal(canonical.reason)) };
     const outcome = await this.profiles.transaction(async (manager) => {
       let profileId = email ? await EmailIndex.profileIdOf(manager, workspaceId, email) : null;
       profileId ??= customId ? await CustomIdIndex.profileIdOf(manager, workspaceId, customId) : null;

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { uuidv7, fail, ok, type Reply, type RegisterCommand, type RegisterResult } from '@idstream/contracts';
+import {
+  canonicalEmail,
+  describeEmailRefusal,
+  uuidv7,
+  fail,
+  ok,
+  type Reply,
+  type RegisterCommand,
+  type RegisterResult,
+} from '@idstream/contracts';
 import { hashPassword } from '@idstream/crypto';
 import { KeyedMutex } from '../../concurrency/keyed-mutex';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
@@ -8,13 +17,13 @@ import { EmailIndex, emailKey } from '../../indexes/email-index';
 import { WorkspaceStore } from '../../workspace/workspace.store';
 import { passwordPolicyError } from '../password-policy-error';
 import { ProfileCommands } from '../profile.commands.runner';
-import { replyErrorOf } from '../profile.errors';
+import { ProfileErrors, replyErrorOf } from '../profile.errors';
 import { isAccount } from '../profile.state';
 import { Refused } from '../refused';
 
 /**
- * registerAccount: email unique per workspace (case-insensitive, race-free through the
- * `emails` key), password policy, PBKDF2 off the event loop, the registration mode's mail
+ * registerAccount: email unique per workspace (its canonical form is the `emails` key:
+ * race-free), confusable emails refused or flagged per the workspace, password policy, PBKDF2 off the event loop, the registration mode's mail
  * (a reaction to EmailConfirmationRequested). An email a backend imported before attaches
  * the account to that profile.
  */
@@ -30,12 +39,16 @@ export class RegisterHandler {
 
   handle(cmd: RegisterCommand, now = new Date()): Promise<Reply<RegisterResult>> {
     // One registration per email at a time here; the emails key keeps replicas race-free.
-    return this.perEmail.run(`${cmd.caller.workspaceId}:${emailKey(cmd.email)}`, () => this.register(cmd, now));
+    return this.perEmail.run(`${cmd.caller.workspaceId}:${emailKey(cmd.email) ?? cmd.email}`, () => this.register(cmd, now));
   }
 
   private async register(cmd: RegisterCommand, now: Date): Promise<Reply<RegisterResult>> {
     const workspace = await this.workspaces.byId(cmd.caller.workspaceId);
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
+    const email = canonicalEmail(cmd.email);
+    if (!email.ok) return { ok: false, error: ProfileErrors.invalidEmail(describeEmailRefusal(email.reason)) };
+    const flagConfusable = workspace.settings.emailConfusables === 'flag';
+    if (email.confusable && !flagConfusable) return { ok: false, error: ProfileErrors.emailConfusable() };
     const policyError = passwordPolicyError(cmd.password, workspace.settings.passwordPolicy, 'password');
     if (policyError) return { ok: false, error: policyError };
     // A taken email is refused before paying for the hash.
@@ -51,7 +64,7 @@ export class RegisterHandler {
       if (!profileId) {
         profileId = uuidv7(now.getTime());
         // Another registration claimed the email between our read and insert: retry, then see it.
-        if (!(await EmailIndex.claim(manager, workspace.id, cmd.email, profileId))) throw new ConcurrencyConflict(emailKey(cmd.email));
+        if (!(await EmailIndex.claim(manager, workspace.id, cmd.email, profileId))) throw new ConcurrencyConflict(email.canonical);
       }
       const result = await this.profiles.executeIn(manager, context, profileId, {
         type: 'RegisterAccount',
@@ -63,6 +76,7 @@ export class RegisterHandler {
         deviceUuid: cmd.caller.role === 'anonymous' ? cmd.caller.uuid : null,
         mode: workspace.settings.registrationMode,
         confirmationExpiresAt,
+        emailConfusable: flagConfusable ? email.confusable : null,
       });
       // A refused registration (EMAIL_TAKEN) must leave nothing behind.
       if (result.error) throw new Refused(result.error);

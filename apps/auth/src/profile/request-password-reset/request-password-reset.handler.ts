@@ -26,9 +26,10 @@ export class RequestPasswordResetHandler {
   async handle(cmd: RequestPasswordResetCommand, now = new Date()): Promise<Reply<Record<string, never>>> {
     if (!cmd.caller) return fail('UNAUTHORIZED', 'An anonymous token is required');
     const workspaceId = cmd.caller.workspaceId;
+    // The canonical form keys the rate limit and the lookup; an address without one matches no account.
     const attempt = await this.limiter.attemptPerEmailAndIp(
       'reset',
-      { workspaceId, email: emailKey(cmd.email), ip: cmd.meta.ip },
+      { workspaceId, email: emailKey(cmd.email) ?? cmd.email, ip: cmd.meta.ip },
       { max: this.config.mailRequestsPerHour, windowSeconds: 3600 },
       now,
     );

@@ -28,9 +28,10 @@ export class ResendConfirmationHandler {
     const workspaceId = cmd.caller.workspaceId;
     const workspace = await this.workspaces.byId(workspaceId);
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
+    // The canonical form keys the rate limit and the lookup; an address without one matches no account.
     const attempt = await this.limiter.attemptPerEmailAndIp(
       'mail',
-      { workspaceId, email: emailKey(cmd.email), ip: cmd.meta.ip },
+      { workspaceId, email: emailKey(cmd.email) ?? cmd.email, ip: cmd.meta.ip },
       { max: this.config.mailRequestsPerHour, windowSeconds: 3600 },
       now,
     );

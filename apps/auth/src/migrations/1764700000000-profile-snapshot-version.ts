@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * written in (`PROFILE_SNAPSHOT_VERSION`). Rows written before this column (0) are folded again
  * from their stream at the next load.
  */
-export class ProfileSnapshotVersion1764400002000 implements MigrationInterface {
-  name = 'ProfileSnapshotVersion1764400002000';
+export class ProfileSnapshotVersion1764700000000 implements MigrationInterface {
+  name = 'ProfileSnapshotVersion1764700000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query('ALTER TABLE auth.profiles ADD COLUMN snapshot_version int NOT NULL DEFAULT 0');
