@@ -26,7 +26,9 @@ import { SignOutHandler } from './profile/sign-out/sign-out.handler';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
 import { AuthRateLimiter } from './rate-limit/rate-limiter';
 import { TokenIssuer } from './tokens/token-issuer';
-import { WorkspaceHandler } from './workspace/workspace.handler';
+import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
+import { CreateWorkspaceHandler } from './workspace/create-workspace/create-workspace.handler';
+import { UpdateWorkspaceHandler } from './workspace/update-workspace/update-workspace.handler';
 import { WorkspaceStore } from './workspace/workspace.store';
 import { DATA_SOURCE, DatabaseModule, databaseCheck } from '@idstream/persistence';
 
@@ -71,7 +73,9 @@ const config = loadAuthConfig();
     ImportProfileHandler,
     RecognizeClientHandler,
     EraseProfileHandler,
-    WorkspaceHandler,
+    AuthenticateServerKeyHandler,
+    CreateWorkspaceHandler,
+    UpdateWorkspaceHandler,
   ],
 })
 export class AuthModule {}

@@ -17,7 +17,9 @@ import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-
 import { SignInHandler } from './profile/sign-in/sign-in.handler';
 import { SignOutHandler } from './profile/sign-out/sign-out.handler';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
-import { WorkspaceHandler } from './workspace/workspace.handler';
+import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
+import { CreateWorkspaceHandler } from './workspace/create-workspace/create-workspace.handler';
+import { UpdateWorkspaceHandler } from './workspace/update-workspace/update-workspace.handler';
 
 const AP = C.AuthPatterns;
 
@@ -46,7 +48,9 @@ export class AuthRpcController {
     private readonly importProfileHandler: ImportProfileHandler,
     private readonly recognizeClientHandler: RecognizeClientHandler,
     private readonly eraseProfileHandler: EraseProfileHandler,
-    private readonly workspaces: WorkspaceHandler,
+    private readonly authenticateServerKeyHandler: AuthenticateServerKeyHandler,
+    private readonly createWorkspaceHandler: CreateWorkspaceHandler,
+    private readonly updateWorkspaceHandler: UpdateWorkspaceHandler,
     private readonly keys: SigningKeys,
   ) {}
 
@@ -112,17 +116,17 @@ export class AuthRpcController {
 
   @MessagePattern(AP.authenticateServerKey)
   authenticateServerKey(@Payload() query: C.AuthenticateServerKeyQuery) {
-    return this.guard(null, () => this.workspaces.authenticateServerKey(query));
+    return this.guard(null, () => this.authenticateServerKeyHandler.handle(query));
   }
 
   @MessagePattern(AP.createWorkspace)
   createWorkspace(@Payload() cmd: C.CreateWorkspaceCommand) {
-    return this.guard(cmd, () => this.workspaces.create(cmd));
+    return this.guard(cmd, () => this.createWorkspaceHandler.handle(cmd));
   }
 
   @MessagePattern(AP.updateWorkspace)
   updateWorkspace(@Payload() cmd: C.UpdateWorkspaceCommand) {
-    return this.guard(cmd, () => this.workspaces.update(cmd));
+    return this.guard(cmd, () => this.updateWorkspaceHandler.handle(cmd));
   }
 
   @MessagePattern(AP.importProfile)
