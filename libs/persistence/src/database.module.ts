@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { openDataSource, type DataSourceSettings } from './data-source';
 
@@ -39,7 +39,8 @@ export class DatabaseModule {
       providers: [
         {
           provide: DATA_SOURCE,
-          useFactory: (): Promise<DataSource> => openDataSource({ ...database, applicationName: `idstream-${app}` }),
+          useFactory: (): Promise<DataSource> =>
+            openDataSource({ ...database, applicationName: `idstream-${app}`, log: new Logger('Database') }),
         },
         DatabaseShutdown,
       ],

@@ -2,7 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { deadLetterMessage, ensureTopics, type EventProducer } from '@idstream/messaging';
 import { readCheckpoints } from './consumer-store';
-import { isTransientDatabaseError } from './data-source';
+import { isTransientDatabaseError } from './postgres-errors';
 
 /** What a consumer makes of one message before applying it. */
 export type Decoded<T> =

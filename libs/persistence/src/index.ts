@@ -5,3 +5,5 @@ export * from './outbox';
 export * from './outbox.relay';
 export * from './consumer-store';
 export * from './idempotent-consumer';
+export * from './postgres-errors';
+export * from './query-logger';

@@ -5,3 +5,4 @@ export * from './metrics';
 export * from './bootstrap';
 export * from './infrastructure.module';
 export * from './jwks-loader';
+export * from './redaction';

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { EventProducer, createKafka, ensureTopics, kafkaReachable, type TopicSpec } from '@idstream/messaging';
 import type { ReadinessCheck } from './health';
@@ -37,7 +37,11 @@ export class InfrastructureModule {
       module: InfrastructureModule,
       providers: [
         { provide: INFRA_SETTINGS, useValue: settings },
-        { provide: KAFKA, useFactory: (): Kafka => createKafka({ brokers: settings.kafkaBrokers, clientId: `idstream-${settings.app}` }) },
+        {
+          provide: KAFKA,
+          useFactory: (): Kafka =>
+            createKafka({ brokers: settings.kafkaBrokers, clientId: `idstream-${settings.app}`, log: new Logger('Kafka') }),
+        },
         {
           provide: EventProducer,
           inject: [KAFKA],

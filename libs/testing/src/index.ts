@@ -4,3 +4,5 @@ export * from './ports';
 export * from './process.fixture';
 export * from './smtp.fixture';
 export * from './system.fixture';
+export * from './secrets.scanner';
+export * from './topic-scan';
