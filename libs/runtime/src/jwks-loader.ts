@@ -58,14 +58,11 @@ export class JwksLoader {
     if (this.stopped || this.isLoaded) return;
     this.fetch().catch((error: unknown) => {
       this.failures++;
-      // Auth may simply not be up yet: log the first failure and then every twentieth.
-      if (this.failures === 1 || this.failures % 20 === 0)
-        this.logger.warn({
-          msg: 'JWKS not loaded yet; retrying',
-          err: (error as Error).message,
-          retryInMs: delayMs,
-          failures: this.failures,
-        });
+      // Auth may simply not be up yet (apps start together): the first failure is news, not a
+      // warning; every twentieth is a warning.
+      const entry = { msg: 'JWKS not loaded yet; retrying', err: (error as Error).message, retryInMs: delayMs, failures: this.failures };
+      if (this.failures % 20 === 0) this.logger.warn(entry);
+      else if (this.failures === 1) this.logger.log(entry);
       if (this.stopped) return;
       const next = Math.min(delayMs * 2, this.settings.retry?.maxMs ?? 5000);
       this.timer = setTimeout(() => this.loadInBackground(next), delayMs);
