@@ -28,6 +28,7 @@ import { AuthRateLimiter } from './rate-limit/rate-limiter';
 import { TokenIssuer } from './tokens/token-issuer';
 import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
 import { CreateWorkspaceHandler } from './workspace/create-workspace/create-workspace.handler';
+import { ListOriginsHandler } from './workspace/list-origins/list-origins.handler';
 import { UpdateWorkspaceHandler } from './workspace/update-workspace/update-workspace.handler';
 import { WorkspaceStore } from './workspace/workspace.store';
 import { DATA_SOURCE, DatabaseModule, databaseCheck } from '@idstream/persistence';
@@ -76,6 +77,7 @@ const config = loadAuthConfig();
     AuthenticateServerKeyHandler,
     CreateWorkspaceHandler,
     UpdateWorkspaceHandler,
+    ListOriginsHandler,
   ],
 })
 export class AuthModule {}

@@ -19,6 +19,7 @@ import { SignOutHandler } from './profile/sign-out/sign-out.handler';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
 import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
 import { CreateWorkspaceHandler } from './workspace/create-workspace/create-workspace.handler';
+import { ListOriginsHandler } from './workspace/list-origins/list-origins.handler';
 import { UpdateWorkspaceHandler } from './workspace/update-workspace/update-workspace.handler';
 
 const AP = C.AuthPatterns;
@@ -51,6 +52,7 @@ export class AuthRpcController {
     private readonly authenticateServerKeyHandler: AuthenticateServerKeyHandler,
     private readonly createWorkspaceHandler: CreateWorkspaceHandler,
     private readonly updateWorkspaceHandler: UpdateWorkspaceHandler,
+    private readonly listOriginsHandler: ListOriginsHandler,
     private readonly keys: SigningKeys,
   ) {}
 
@@ -127,6 +129,11 @@ export class AuthRpcController {
   @MessagePattern(AP.updateWorkspace)
   updateWorkspace(@Payload() cmd: C.UpdateWorkspaceCommand) {
     return this.guard(cmd, () => this.updateWorkspaceHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.listWorkspaceOrigins)
+  listWorkspaceOrigins() {
+    return this.guard(null, () => this.listOriginsHandler.handle());
   }
 
   @MessagePattern(AP.importProfile)

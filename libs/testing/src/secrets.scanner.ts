@@ -135,7 +135,8 @@ function kindOfField(key: string, value: string): SecretKind | undefined {
   const name = key.toLowerCase();
   if (name.includes('password')) return value.startsWith('pbkdf2-') ? 'password-hash' : 'password';
   if (name === 'serverkey') return 'server-key';
-  if (name.includes('email')) return 'email';
+  // Only an address is an email: a setting such as `emailConfusables: "refuse"` is not personal data.
+  if (name.includes('email')) return value.includes('@') ? 'email' : undefined;
   // A 6-digit PIN is not registered: as a substring it would match timestamps and offsets by chance.
   if (name.includes('token')) return value.startsWith('eyJ') ? 'access-token' : 'one-time-token';
   return undefined;
