@@ -23,6 +23,7 @@ benchmarks=(
   user-routes
   tracking-pipeline
   projector-replay
+  profile-load
   sdk
 )
 words=()
