@@ -11,7 +11,9 @@ import { JsonBodyGuard } from './http/json-body.guard';
 import { LenientJsonParser } from './http/json-body.parser';
 import { ProblemFilter } from './http/problem.filter';
 import { createValidationPipe } from './http/validation';
+import { IntrospectionModule } from './introspection/introspection.module';
 import { KeysController } from './keys/keys.controller';
+import { OwnEventsModule } from './own-events/own-events.module';
 import { AuthClient, ProjectorClient } from './rpc/rpc.clients';
 import { AccessGuard } from './security/access.guard';
 import { EdgeRateLimiter } from './security/edge-rate-limiter.service';
@@ -61,6 +63,8 @@ class GatewayCoreModule {}
     InfrastructureModule.forApp({ app: 'gateway', kafkaBrokers: config.kafkaBrokers, topics: config.topics }),
     GatewayCoreModule,
     TrackingIntakeModule,
+    OwnEventsModule,
+    IntrospectionModule,
     HealthModule.withChecks({
       inject: [KAFKA, SigningKeys, IdentityFeed],
       // Ready once Kafka answers, auth's signing keys are loaded and the revocations caught up.

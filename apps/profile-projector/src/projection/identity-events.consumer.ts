@@ -6,6 +6,7 @@ import { EventProducer, type IdempotentConsumer } from '@idstream/messaging';
 import { DATA_SOURCE, KAFKA, consumerMetrics } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
 import { PositionWaiters } from '../consistency/position-waiters';
+import { OwnEventsErasure } from '../own-events/own-events.erasure';
 import { ProfileProjection } from './profile.projection';
 import { identityEventsConsumer } from './identity-events.subscription';
 
@@ -22,6 +23,7 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     @Inject(ProfileProjection) private readonly projection: ProfileProjection,
     @Inject(PositionWaiters) private readonly waiters: PositionWaiters,
+    @Inject(OwnEventsErasure) private readonly ownEventsErasure: OwnEventsErasure,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -30,6 +32,7 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
       groupId: this.config.groupId,
       topic: this.config.topic,
       schema: this.config.schema,
+      alsoApply: (manager, event) => this.ownEventsErasure.apply(manager, event),
       afterCommit: (applied) => {
         consumerMetrics.applied.inc(labels, applied.length);
         // Read-your-writes queries waiting for these positions can answer now (committed).

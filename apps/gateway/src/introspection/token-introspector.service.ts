@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { verifyAccessToken } from '@idstream/crypto';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { ProblemError } from '../http/problem';
+import { IdentityFeed } from '../security/identity-feed.service';
+import { readJwtHeader } from '../security/jwt-shape';
+import { Revocations } from '../security/revocations.service';
+import { SigningKeys } from '../security/signing-keys.service';
+import { INACTIVE, introspectionOf, type Introspection } from './token-introspection';
+
+/**
+ * Introspection for a workspace's backend, answered from what the gateway already holds: the
+ * signing keys and the revocation view. No call to auth on this path (an unknown kid refetches
+ * the JWKS at most every 10 s, as for any token). Until both views are loaded the answer would
+ * be a guess, so it is a 503 instead.
+ */
+@Injectable()
+export class TokenIntrospector {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(SigningKeys) private readonly keys: SigningKeys,
+    @Inject(Revocations) private readonly revocations: Revocations,
+    @Inject(IdentityFeed) private readonly feed: IdentityFeed,
+  ) {}
+
+  async introspect(token: string, workspaceId: string, now = new Date()): Promise<Introspection> {
+    if (!this.keys.loaded || !this.feed.caughtUp) {
+      throw new ProblemError('SERVICE_UNAVAILABLE', 'Token verification is starting; retry shortly', { retryAfter: 1 });
+    }
+    const header = readJwtHeader(token);
+    if (header === null) return INACTIVE;
+    if (typeof header.kid === 'string' && !this.keys.set.has(header.kid)) await this.keys.refreshForUnknownKid(now.getTime());
+    const result = await verifyAccessToken(token, { keys: this.keys.set, issuer: this.config.tokenIssuer, now });
+    if (!result.ok) return INACTIVE;
+    return introspectionOf(result.claims, workspaceId, this.revocations.isRevoked(result.claims.sid, result.claims.iat));
+  }
+}

@@ -1,0 +1,74 @@
+import { dayOfPartition, dayStart, partitionName, partitionPlan } from './partition-days';
+
+/** Anything that runs SQL: a transaction's EntityManager or the DataSource. */
+export interface Sql {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * The day partitions of `<schema>.events`. Retention is enforced here and only here, by
+ * dropping whole partitions (no row deletes, no vacuum debt): `maintain` creates the days
+ * around today and drops those past the retention; `ensureDay` creates a day an event needs
+ * that does not exist yet (a replay of older tracking.events, a maintenance that did not run).
+ */
+export class OwnEventsPartitions {
+  private readonly s: string;
+  /** Days known to exist in this process (refreshed by `maintain`). */
+  private readonly known = new Set<number>();
+
+  constructor(
+    readonly schema: string,
+    readonly retentionDays: number,
+  ) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name ${schema}`);
+    this.s = `"${schema}"`;
+  }
+
+  async existingDays(sql: Sql): Promise<number[]> {
+    const rows = (await sql.query(
+      `SELECT c.relname AS name FROM pg_inherits i
+         JOIN pg_class c ON c.oid = i.inhrelid
+         JOIN pg_class p ON p.oid = i.inhparent
+         JOIN pg_namespace n ON n.oid = p.relnamespace
+        WHERE n.nspname = $1 AND p.relname = 'events'`,
+      [this.schema],
+    )) as { name: string }[];
+    return rows.map((r) => dayOfPartition(r.name)).filter((d): d is number => d !== null);
+  }
+
+  /**
+   * One maintenance run at `now`, in one transaction under an advisory lock (two replicas take
+   * turns; DDL on a partitioned table takes its lock briefly). Answers what it did.
+   */
+  async maintain(transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>, now: number): Promise<{ created: number[]; dropped: number[] }> {
+    return transaction(async (sql) => {
+      await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`idstream.own-events.partitions.${this.schema}`]);
+      const existing = await this.existingDays(sql);
+      const plan = partitionPlan(now, this.retentionDays, existing);
+      for (const day of plan.create) await this.create(sql, day);
+      for (const day of plan.drop) await sql.query(`DROP TABLE IF EXISTS ${this.s}."${partitionName(day)}"`);
+      this.known.clear();
+      for (const day of existing) if (!plan.drop.includes(day)) this.known.add(day);
+      for (const day of plan.create) this.known.add(day);
+      return { created: plan.create, dropped: plan.drop };
+    });
+  }
+
+  /** Makes sure the partition holding `instant` exists, inside the caller's transaction. */
+  async ensureDay(sql: Sql, instant: number): Promise<void> {
+    const day = dayStart(instant);
+    if (this.known.has(day)) return;
+    // Serialized with the maintenance and other replicas, so two creators never race.
+    await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`idstream.own-events.partitions.${this.schema}`]);
+    await this.create(sql, day);
+    this.known.add(day);
+  }
+
+  private async create(sql: Sql, day: number): Promise<void> {
+    const from = new Date(day).toISOString();
+    const to = new Date(day + 86_400_000).toISOString();
+    await sql.query(
+      `CREATE TABLE IF NOT EXISTS ${this.s}."${partitionName(day)}" PARTITION OF ${this.s}.events FOR VALUES FROM ('${from}') TO ('${to}')`,
+    );
+  }
+}

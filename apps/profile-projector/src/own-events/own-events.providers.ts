@@ -1,0 +1,32 @@
+import type { Provider } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
+import { OwnEventsConsumer } from './own-events.consumer';
+import { OWN_EVENTS_DATA_SOURCE, OwnEventsDataSourceShutdown, ownEventsDataSource } from './own-events.data-source';
+import { OwnEventsErasure } from './own-events.erasure';
+import { OwnEventsPartitions } from './own-events.partitions';
+import { OwnEventsQueries } from './own-events.queries';
+import { OwnEventsStore } from './own-events.store';
+
+/** Everything of a customer's own events that the projector's composition root registers. */
+export const ownEventsProviders: Provider[] = [
+  ownEventsDataSource,
+  OwnEventsDataSourceShutdown,
+  {
+    provide: OwnEventsStore,
+    inject: [PROJECTOR_CONFIG],
+    useFactory: (c: ProjectorConfig) => new OwnEventsStore(c.ownEvents.schema, c.schema),
+  },
+  {
+    provide: OwnEventsPartitions,
+    inject: [PROJECTOR_CONFIG],
+    useFactory: (c: ProjectorConfig) => new OwnEventsPartitions(c.ownEvents.schema, c.ownEvents.retentionDays),
+  },
+  { provide: OwnEventsErasure, inject: [OwnEventsStore], useFactory: (s: OwnEventsStore) => new OwnEventsErasure(s) },
+  {
+    provide: OwnEventsQueries,
+    inject: [OWN_EVENTS_DATA_SOURCE, OwnEventsStore, PROJECTOR_CONFIG],
+    useFactory: (d: DataSource, s: OwnEventsStore, c: ProjectorConfig) => new OwnEventsQueries(d, s, c.ownEvents.retentionDays),
+  },
+  OwnEventsConsumer,
+];
