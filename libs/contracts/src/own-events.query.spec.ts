@@ -26,7 +26,8 @@ describe('own events query rules', () => {
     assert.deepEqual(fields(checkOwnEventsQuery({ from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' }, now)), ['from']);
     assert.deepEqual(fields(checkOwnEventsQuery({ from: '2026-11-01T00:00:00Z', types: [] }, now)), ['types']);
     assert.deepEqual(fields(checkOwnEventsQuery({ from: '2026-11-01T00:00:00Z', types: ['x'.repeat(101)] }, now)), ['types']);
-    for (const limit of [0, 501, 1.5]) assert.deepEqual(fields(checkOwnEventsQuery({ from: '2026-11-01T00:00:00Z', limit }, now)), ['limit']);
+    for (const limit of [0, 501, 1.5])
+      assert.deepEqual(fields(checkOwnEventsQuery({ from: '2026-11-01T00:00:00Z', limit }, now)), ['limit']);
     assert.deepEqual(fields(checkOwnEventsQuery({ from: '2026-11-01T00:00:00Z', cursor: '' }, now)), ['cursor']);
   });
 

@@ -55,7 +55,12 @@ export function readProjectorConfig(env: Record<string, string | undefined> = pr
   };
 }
 
-function readOwnEventsConfig(env: Record<string, string | undefined>, schema: string, groupId: string, standardTopic: string): OwnEventsConfig {
+function readOwnEventsConfig(
+  env: Record<string, string | undefined>,
+  schema: string,
+  groupId: string,
+  standardTopic: string,
+): OwnEventsConfig {
   const ownSchema = readString(env, 'OWN_EVENTS_SCHEMA', 'own_events');
   if (!SCHEMA_NAME.test(ownSchema)) throw new ConfigError('OWN_EVENTS_SCHEMA', `"${ownSchema}" must be lowercase letters, digits and _`);
   // The rebuild renames the projector's schema away: own events must live elsewhere.

@@ -58,7 +58,12 @@ export class OwnEventsConsumer implements OnApplicationBootstrap, OnModuleDestro
       afterCommit: (applied) => consumerMetrics.applied.inc(labels, applied.length),
       onError: (error, context) => {
         consumerMetrics.errors.inc(labels);
-        this.logger.error({ msg: 'tracking event not stored', err: (error as Error).message, partition: context?.partition, offset: context?.offset });
+        this.logger.error({
+          msg: 'tracking event not stored',
+          err: (error as Error).message,
+          partition: context?.partition,
+          offset: context?.offset,
+        });
       },
     });
     await this.consumer.start();

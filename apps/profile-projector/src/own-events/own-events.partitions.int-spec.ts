@@ -40,8 +40,11 @@ describe('own events partition retention', () => {
     });
   const rowsAt = async (occurredAt: number) =>
     Number(
-      ((await dataSource.query(`SELECT count(*) AS n FROM ${SCHEMA}.events WHERE occurred_at = $1`, [new Date(occurredAt)])) as { n: string }[])[0]!
-        .n,
+      (
+        (await dataSource.query(`SELECT count(*) AS n FROM ${SCHEMA}.events WHERE occurred_at = $1`, [new Date(occurredAt)])) as {
+          n: string;
+        }[]
+      )[0]!.n,
     );
   const exists = async (day: number) => (await partitions.existingDays(dataSource)).includes(day);
 

@@ -40,7 +40,10 @@ export class OwnEventsPartitions {
    * One maintenance run at `now`, in one transaction under an advisory lock (two replicas take
    * turns; DDL on a partitioned table takes its lock briefly). Answers what it did.
    */
-  async maintain(transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>, now: number): Promise<{ created: number[]; dropped: number[] }> {
+  async maintain(
+    transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>,
+    now: number,
+  ): Promise<{ created: number[]; dropped: number[] }> {
     return transaction(async (sql) => {
       await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`idstream.own-events.partitions.${this.schema}`]);
       const existing = await this.existingDays(sql);

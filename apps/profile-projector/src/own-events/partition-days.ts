@@ -39,11 +39,7 @@ export const retentionHorizon = (now: number, retentionDays: number): number => 
  * at or before the retention horizon (so no row younger than the retention is ever dropped; a
  * row may outlive it by less than a day, and queries never serve it).
  */
-export function partitionPlan(
-  now: number,
-  retentionDays: number,
-  existing: readonly number[],
-): { create: number[]; drop: number[] } {
+export function partitionPlan(now: number, retentionDays: number, existing: readonly number[]): { create: number[]; drop: number[] } {
   const horizon = retentionHorizon(now, retentionDays);
   const have = new Set(existing);
   const today = dayStart(now);

@@ -43,8 +43,10 @@ export function parseTrackingEventAccepted(raw: Buffer | string | null): Trackin
   if (!text(data.deviceUuid, 64) || !text(data.eventId, 64)) return { ok: false, reason: 'deviceUuid or eventId missing' };
   if (!text(data.eventType, 100)) return { ok: false, reason: 'eventType is not 1 to 100 characters' };
   if (data.profileId !== null && !text(data.profileId, 128)) return { ok: false, reason: 'profileId is neither null nor an id' };
-  if (data.label !== null && data.label !== undefined && !text(data.label, 200)) return { ok: false, reason: 'label is not 1 to 200 characters' };
-  if (data.params !== undefined && data.params !== null && !isPlainJsonObject(data.params)) return { ok: false, reason: 'params is not an object' };
+  if (data.label !== null && data.label !== undefined && !text(data.label, 200))
+    return { ok: false, reason: 'label is not 1 to 200 characters' };
+  if (data.params !== undefined && data.params !== null && !isPlainJsonObject(data.params))
+    return { ok: false, reason: 'params is not an object' };
   const occurredAt = parseTimestamp(data.occurredAt);
   const receivedAt = parseTimestamp(data.receivedAt);
   if (occurredAt === null || receivedAt === null) return { ok: false, reason: 'occurredAt or receivedAt is not a date-time' };
