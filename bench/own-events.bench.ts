@@ -20,7 +20,7 @@ import {
 /**
  * A customer's own events and token introspection through the gateway (TestSystem: auth, the
  * projector and the gateway as processes). The profile's history is seeded straight into the
- * own-events store with SQL (100,000 events over 90 days, in the store's day partitions): the
+ * own-events store with SQL (100,000 events over 90 days, in the store's week partitions): the
  * figure is the query, not the ingestion. `BENCH_OWN_EVENTS` lowers the count for a smoke run.
  */
 
@@ -53,16 +53,19 @@ function httpClient(concurrency: number) {
 
 /**
  * Fills the profile's history: `count` events spread evenly over the last 90 days, 1% of them
- * sent by the device while anonymous (they join the profile through its merge), in the day
- * partitions the projector would create (names as in apps/profile-projector/src/own-events/partition-days.ts).
+ * sent by the device while anonymous (they join the profile through its merge), in the week
+ * partitions the projector would create (as apps/profile-projector/src/own-events/partition-weeks.ts names them).
  */
 async function seed(db: Client, workspaceId: string, profileId: string, deviceUuid: string, count: number): Promise<void> {
   const now = Date.now();
-  for (let day = Math.floor((now - 90 * DAY_MS) / DAY_MS) * DAY_MS; day <= now; day += DAY_MS) {
-    const name = `events_${new Date(day).toISOString().slice(0, 10).replaceAll('-', '')}`;
+  // Monday-to-Monday UTC weeks, as the projector's maintenance creates them.
+  const firstMonday = 4 * DAY_MS;
+  const week = 7 * DAY_MS;
+  for (let start = Math.floor((now - 91 * DAY_MS - firstMonday) / week) * week + firstMonday; start <= now; start += week) {
+    const name = `events_${new Date(start).toISOString().slice(0, 10).replaceAll('-', '')}`;
     await db.query(
       `CREATE TABLE IF NOT EXISTS own_events."${name}" PARTITION OF own_events.events
-         FOR VALUES FROM ('${new Date(day).toISOString()}') TO ('${new Date(day + DAY_MS).toISOString()}')`,
+         FOR VALUES FROM ('${new Date(start).toISOString()}') TO ('${new Date(start + week).toISOString()}')`,
     );
   }
   await db.query(

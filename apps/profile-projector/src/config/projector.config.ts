@@ -26,7 +26,7 @@ export interface OwnEventsConfig {
   /** Consumer group on tracking.events (checkpoints in `schema`). */
   groupId: string;
   topic: string;
-  /** Rows older than this many days are gone: their day partitions are dropped. */
+  /** Rows older than this many days are never served, and dropped with their week's partition. */
   retentionDays: number;
   /** How often partitions are created ahead and dropped behind. */
   maintenanceIntervalMs: number;

@@ -3,7 +3,7 @@ import { consumerStoreTableSql } from '@idstream/messaging';
 import { migrationSchema } from '../migrations/migration-schema';
 
 /**
- * A customer's own tracking events, in their own schema (`own_events`): the parent of the day
+ * A customer's own tracking events, in their own schema (`own_events`): the parent of the week
  * partitions (own-events.partitions.ts creates and drops those) and the tracking consumer's
  * checkpoints and processed ids.
  */

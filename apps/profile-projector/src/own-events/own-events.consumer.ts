@@ -8,7 +8,7 @@ import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.conf
 import { OWN_EVENTS_DATA_SOURCE } from './own-events.data-source';
 import { OwnEventsPartitions } from './own-events.partitions';
 import { OwnEventsStore } from './own-events.store';
-import { isRetained } from './partition-days';
+import { isRetained, partitionName } from './partition-weeks';
 import { parseTrackingEventAccepted, type OwnEventRow } from './tracking-event.parse';
 
 /**
@@ -52,7 +52,7 @@ export class OwnEventsConsumer implements OnApplicationBootstrap, OnModuleDestro
       apply: async (manager, row) => {
         // Older than the retention (a replay of the topic's past): its partition is gone or going.
         if (!isRetained(row.occurredAt, Date.now(), retentionDays)) return;
-        await this.partitions.ensureDay(manager, row.occurredAt);
+        await this.partitions.ensurePartition(manager, row.occurredAt);
         await this.store.insert(manager, row);
       },
       afterCommit: (applied) => consumerMetrics.applied.inc(labels, applied.length),
@@ -80,8 +80,8 @@ export class OwnEventsConsumer implements OnApplicationBootstrap, OnModuleDestro
       if (created.length > 0 || dropped.length > 0)
         this.logger.log({
           msg: 'own events partitions maintained',
-          created: created.map((d) => new Date(d).toISOString().slice(0, 10)),
-          dropped: dropped.map((d) => new Date(d).toISOString().slice(0, 10)),
+          created: created.map(partitionName),
+          dropped: dropped.map(partitionName),
         });
     } catch (error) {
       this.logger.error({ msg: 'own events partition maintenance failed', err: (error as Error).message });

@@ -1,4 +1,4 @@
-import { dayOfPartition, dayStart, partitionName, partitionPlan } from './partition-days';
+import { WEEK_MS, partitionName, partitionPlan, weekOfPartition, weekStart } from './partition-weeks';
 
 /** Anything that runs SQL: a transaction's EntityManager or the DataSource. */
 export interface Sql {
@@ -6,14 +6,14 @@ export interface Sql {
 }
 
 /**
- * The day partitions of `<schema>.events`. Retention is enforced here and only here, by
- * dropping whole partitions (no row deletes, no vacuum debt): `maintain` creates the days
- * around today and drops those past the retention; `ensureDay` creates a day an event needs
- * that does not exist yet (a replay of older tracking.events, a maintenance that did not run).
+ * The week partitions of `<schema>.events`. Retention is enforced here and only here, by
+ * dropping whole partitions (no row deletes, no vacuum debt): `maintain` creates the weeks
+ * around now and drops those past the retention; `ensurePartition` creates a week an event
+ * needs that does not exist yet (a replay of older tracking.events, a maintenance that did not run).
  */
 export class OwnEventsPartitions {
   private readonly s: string;
-  /** Days known to exist in this process (refreshed by `maintain`). */
+  /** Weeks known to exist in this process (refreshed by `maintain`). */
   private readonly known = new Set<number>();
 
   constructor(
@@ -24,7 +24,7 @@ export class OwnEventsPartitions {
     this.s = `"${schema}"`;
   }
 
-  async existingDays(sql: Sql): Promise<number[]> {
+  async existingWeeks(sql: Sql): Promise<number[]> {
     const rows = (await sql.query(
       `SELECT c.relname AS name FROM pg_inherits i
          JOIN pg_class c ON c.oid = i.inhrelid
@@ -33,7 +33,7 @@ export class OwnEventsPartitions {
         WHERE n.nspname = $1 AND p.relname = 'events'`,
       [this.schema],
     )) as { name: string }[];
-    return rows.map((r) => dayOfPartition(r.name)).filter((d): d is number => d !== null);
+    return rows.map((r) => weekOfPartition(r.name)).filter((w): w is number => w !== null);
   }
 
   /**
@@ -46,32 +46,32 @@ export class OwnEventsPartitions {
   ): Promise<{ created: number[]; dropped: number[] }> {
     return transaction(async (sql) => {
       await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`idstream.own-events.partitions.${this.schema}`]);
-      const existing = await this.existingDays(sql);
+      const existing = await this.existingWeeks(sql);
       const plan = partitionPlan(now, this.retentionDays, existing);
-      for (const day of plan.create) await this.create(sql, day);
-      for (const day of plan.drop) await sql.query(`DROP TABLE IF EXISTS ${this.s}."${partitionName(day)}"`);
+      for (const week of plan.create) await this.create(sql, week);
+      for (const week of plan.drop) await sql.query(`DROP TABLE IF EXISTS ${this.s}."${partitionName(week)}"`);
       this.known.clear();
-      for (const day of existing) if (!plan.drop.includes(day)) this.known.add(day);
-      for (const day of plan.create) this.known.add(day);
+      for (const week of existing) if (!plan.drop.includes(week)) this.known.add(week);
+      for (const week of plan.create) this.known.add(week);
       return { created: plan.create, dropped: plan.drop };
     });
   }
 
   /** Makes sure the partition holding `instant` exists, inside the caller's transaction. */
-  async ensureDay(sql: Sql, instant: number): Promise<void> {
-    const day = dayStart(instant);
-    if (this.known.has(day)) return;
+  async ensurePartition(sql: Sql, instant: number): Promise<void> {
+    const week = weekStart(instant);
+    if (this.known.has(week)) return;
     // Serialized with the maintenance and other replicas, so two creators never race.
     await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`idstream.own-events.partitions.${this.schema}`]);
-    await this.create(sql, day);
-    this.known.add(day);
+    await this.create(sql, week);
+    this.known.add(week);
   }
 
-  private async create(sql: Sql, day: number): Promise<void> {
-    const from = new Date(day).toISOString();
-    const to = new Date(day + 86_400_000).toISOString();
+  private async create(sql: Sql, week: number): Promise<void> {
+    const from = new Date(week).toISOString();
+    const to = new Date(week + WEEK_MS).toISOString();
     await sql.query(
-      `CREATE TABLE IF NOT EXISTS ${this.s}."${partitionName(day)}" PARTITION OF ${this.s}.events FOR VALUES FROM ('${from}') TO ('${to}')`,
+      `CREATE TABLE IF NOT EXISTS ${this.s}."${partitionName(week)}" PARTITION OF ${this.s}.events FOR VALUES FROM ('${from}') TO ('${to}')`,
     );
   }
 }

@@ -2,7 +2,7 @@ import { checkOwnEventsQuery, fail, ok, type ListOwnEventsQuery, type OwnEventsP
 import { decodeCursor, encodeCursor } from './own-events.cursor';
 import type { Sql } from './own-events.partitions';
 import type { OwnEventsStore } from './own-events.store';
-import { retentionHorizon } from './partition-days';
+import { retentionHorizon } from './partition-weeks';
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -31,7 +31,7 @@ export class OwnEventsQueries {
       return fail('VALIDATION_FAILED', errors.map((e) => e.message).join('; '), { errors });
     }
     const { from, to, types, limit } = checked.value;
-    // Rows past the retention may wait for their day's partition to be dropped: never served.
+    // Rows past the retention may wait up to a week for their partition to be dropped: never served.
     const items = await this.store.page(this.sql, {
       workspaceId: q.workspaceId!,
       profileId: q.profileId!,
