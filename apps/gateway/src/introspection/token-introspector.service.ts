@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { verifyAccessToken } from '@idstream/crypto';
+import { verifyAccessToken, type AccessTokenClaims } from '@idstream/crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ProblemError } from '../http/problem';
 import { IdentityFeed } from '../security/identity-feed.service';
@@ -7,15 +7,19 @@ import { readJwtHeader } from '../security/jwt-shape';
 import { Revocations } from '../security/revocations.service';
 import { SigningKeys } from '../security/signing-keys.service';
 import { INACTIVE, introspectionOf, type Introspection } from './token-introspection';
+import { VerifiedTokens } from './verified-tokens';
 
 /**
  * Introspection for a workspace's backend, answered from what the gateway already holds: the
  * signing keys and the revocation view. No call to auth on this path (an unknown kid refetches
- * the JWKS at most every 10 s, as for any token). Until both views are loaded the answer would
+ * the JWKS at most every 10 s, as for any token); a token verified once is answered from
+ * VerifiedTokens until it expires. Until both views are loaded the answer would
  * be a guess, so it is a 503 instead.
  */
 @Injectable()
 export class TokenIntrospector {
+  private readonly verified = new VerifiedTokens();
+
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(SigningKeys) private readonly keys: SigningKeys,
@@ -27,11 +31,18 @@ export class TokenIntrospector {
     if (!this.keys.loaded || !this.feed.caughtUp) {
       throw new ProblemError('SERVICE_UNAVAILABLE', 'Token verification is starting; retry shortly', { retryAfter: 1 });
     }
+    const claims = this.verified.get(token, now, (kid) => this.keys.set.get(kid, now) !== undefined) ?? (await this.verify(token, now));
+    if (claims === null) return INACTIVE;
+    return introspectionOf(claims, workspaceId, this.revocations.isRevoked(claims.sid, claims.iat));
+  }
+
+  private async verify(token: string, now: Date): Promise<AccessTokenClaims | null> {
     const header = readJwtHeader(token);
-    if (header === null) return INACTIVE;
+    if (header === null) return null;
     if (typeof header.kid === 'string' && !this.keys.set.has(header.kid)) await this.keys.refreshForUnknownKid(now.getTime());
     const result = await verifyAccessToken(token, { keys: this.keys.set, issuer: this.config.tokenIssuer, now });
-    if (!result.ok) return INACTIVE;
-    return introspectionOf(result.claims, workspaceId, this.revocations.isRevoked(result.claims.sid, result.claims.iat));
+    if (!result.ok) return null;
+    this.verified.remember(token, result.claims, result.kid);
+    return result.claims;
   }
 }
