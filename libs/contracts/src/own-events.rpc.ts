@@ -19,6 +19,8 @@ export interface ListOwnEventsQuery {
   workspaceId: string;
   /** The customer: a verified token's `sub`. */
   profileId: string;
+  /** The token's `sid`: refused when the projector has seen that session closed. */
+  sessionId: string;
   /** ISO-8601, inclusive. */
   from: string;
   /** ISO-8601, exclusive; the projector's now when absent. */

@@ -8,8 +8,9 @@ import { OwnEventsQueryDto } from './own-events.dto';
 
 /**
  * getEvents: the signed-in customer's own accepted tracking events, newest first, from every
- * device linked to the profile (answered by profile-projector's own-events store). The token
- * guard checks the session: a token of a closed session is refused like on every account route.
+ * device linked to the profile (answered by profile-projector's own-events store). The session
+ * is checked twice, as on the account routes: by the token guard (the revocation view) and by
+ * the store that answers (its own record of closed sessions).
  */
 @Controller('v1/account/events')
 export class OwnEventsController {
@@ -21,6 +22,7 @@ export class OwnEventsController {
     const query: ListOwnEventsQuery = {
       workspaceId: caller.workspaceId,
       profileId: caller.subject,
+      sessionId: caller.sessionId,
       from: params.from,
       ...(params.to !== undefined ? { to: params.to } : {}),
       ...(params.types !== undefined ? { types: params.types.split(',') } : {}),

@@ -4,8 +4,8 @@ import { migrationSchema } from '../migrations/migration-schema';
 
 /**
  * A customer's own tracking events, in their own schema (`own_events`): the parent of the week
- * partitions (own-events.partitions.ts creates and drops those) and the tracking consumer's
- * checkpoints and processed ids.
+ * partitions (own-events.partitions.ts creates and drops those), the closed sessions, and the
+ * tracking consumer's checkpoints and processed ids.
  */
 export class OwnEvents1764700000000 implements MigrationInterface {
   name = 'OwnEvents1764700000000';
@@ -37,11 +37,20 @@ export class OwnEvents1764700000000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX events_by_anonymous_device ON ${s}.events (workspace_id, device_uuid, occurred_at DESC, envelope_id DESC) WHERE profile_id IS NULL`,
     );
+    // Sessions closed (SessionClosed), until every token of theirs has expired anyway.
+    await q.query(`CREATE TABLE ${s}.closed_sessions (
+      workspace_id text NOT NULL,
+      session_id text NOT NULL,
+      closed_at timestamptz NOT NULL,
+      forget_after timestamptz NOT NULL,
+      PRIMARY KEY (workspace_id, session_id)
+    )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     const s = `"${migrationSchema(q)}"`;
-    for (const table of ['events', 'processed_events', 'consumer_checkpoints']) await q.query(`DROP TABLE ${s}.${table}`);
+    for (const table of ['closed_sessions', 'events', 'processed_events', 'consumer_checkpoints'])
+      await q.query(`DROP TABLE ${s}.${table}`);
   }
 }
 

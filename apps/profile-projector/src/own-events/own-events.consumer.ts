@@ -16,7 +16,7 @@ import { parseTrackingEventAccepted, type OwnEventRow } from './tracking-event.p
  * deployment fills with what the topic still holds), exactly once per event: rows, processed
  * ids and checkpoint commit together (IdempotentConsumer), and the row's key repeats the
  * ingester's de-duplication key. Also runs the partition maintenance: at start, before the
- * first event, and every OWN_EVENTS_MAINTENANCE_INTERVAL_MS.
+ * first event, and every OWN_EVENTS_MAINTENANCE_INTERVAL_MS (with the pruning of closed sessions).
  */
 @Injectable()
 export class OwnEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -76,7 +76,9 @@ export class OwnEventsConsumer implements OnApplicationBootstrap, OnModuleDestro
 
   private async maintain(): Promise<void> {
     try {
-      const { created, dropped } = await this.partitions.maintain((work) => this.dataSource.transaction((m) => work(m)), Date.now());
+      const now = Date.now();
+      const { created, dropped } = await this.partitions.maintain((work) => this.dataSource.transaction((m) => work(m)), now);
+      await this.store.pruneClosedSessions(this.dataSource, now);
       if (created.length > 0 || dropped.length > 0)
         this.logger.log({
           msg: 'own events partitions maintained',

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
 import { OwnEventsConsumer } from './own-events.consumer';
 import { OWN_EVENTS_DATA_SOURCE, OwnEventsDataSourceShutdown, ownEventsDataSource } from './own-events.data-source';
-import { OwnEventsErasure } from './own-events.erasure';
+import { OwnEventsIdentity } from './own-events.identity';
 import { OwnEventsPartitions } from './own-events.partitions';
 import { OwnEventsQueries } from './own-events.queries';
 import { OwnEventsStore } from './own-events.store';
@@ -22,7 +22,7 @@ export const ownEventsProviders: Provider[] = [
     inject: [PROJECTOR_CONFIG],
     useFactory: (c: ProjectorConfig) => new OwnEventsPartitions(c.ownEvents.schema, c.ownEvents.retentionDays),
   },
-  { provide: OwnEventsErasure, inject: [OwnEventsStore], useFactory: (s: OwnEventsStore) => new OwnEventsErasure(s) },
+  { provide: OwnEventsIdentity, inject: [OwnEventsStore], useFactory: (s: OwnEventsStore) => new OwnEventsIdentity(s) },
   {
     provide: OwnEventsQueries,
     inject: [OWN_EVENTS_DATA_SOURCE, OwnEventsStore, PROJECTOR_CONFIG],

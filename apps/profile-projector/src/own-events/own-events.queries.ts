@@ -20,7 +20,7 @@ export class OwnEventsQueries {
     const now = this.clock();
     const checked = checkOwnEventsQuery({ from: q.from!, to: q.to, types: q.types, limit: q.limit, cursor: q.cursor }, now);
     const errors = checked.ok ? [] : [...checked.errors];
-    for (const field of ['workspaceId', 'profileId'] as const) {
+    for (const field of ['workspaceId', 'profileId', 'sessionId'] as const) {
       const value = q[field];
       if (typeof value !== 'string' || !ID.test(value)) errors.push({ field, message: `${field} must be an id` });
     }
@@ -31,6 +31,8 @@ export class OwnEventsQueries {
       return fail('VALIDATION_FAILED', errors.map((e) => e.message).join('; '), { errors });
     }
     const { from, to, types, limit } = checked.value;
+    if (await this.store.isSessionClosed(this.sql, q.workspaceId!, q.sessionId!))
+      return fail('TOKEN_REVOKED', 'The session of this token was closed');
     // Rows past the retention may wait up to a week for their partition to be dropped: never served.
     const items = await this.store.page(this.sql, {
       workspaceId: q.workspaceId!,

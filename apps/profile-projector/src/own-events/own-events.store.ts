@@ -94,6 +94,33 @@ export class OwnEventsStore {
     );
   }
 
+  async recordClosedSession(sql: Sql, workspaceId: string, sessionId: string, closedAt: string, forgetAfter: string): Promise<void> {
+    await sql.query(
+      `INSERT INTO ${this.s}.closed_sessions (workspace_id, session_id, closed_at, forget_after) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (workspace_id, session_id) DO UPDATE SET closed_at = LEAST(closed_sessions.closed_at, EXCLUDED.closed_at),
+         forget_after = GREATEST(closed_sessions.forget_after, EXCLUDED.forget_after)`,
+      [workspaceId, sessionId, new Date(closedAt), new Date(forgetAfter)],
+    );
+  }
+
+  async isSessionClosed(sql: Sql, workspaceId: string, sessionId: string): Promise<boolean> {
+    const rows = (await sql.query(`SELECT 1 FROM ${this.s}.closed_sessions WHERE workspace_id = $1 AND session_id = $2`, [
+      workspaceId,
+      sessionId,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Forgets the sessions whose every token has expired (a bounded table, pruned by the maintenance). */
+  async pruneClosedSessions(sql: Sql, now: number): Promise<number> {
+    // A SELECT around the DELETE: TypeORM answers a bare DELETE with [rows, count], a SELECT with rows.
+    const rows = (await sql.query(
+      `WITH pruned AS (DELETE FROM ${this.s}.closed_sessions WHERE forget_after < $1 RETURNING 1) SELECT count(*)::int AS n FROM pruned`,
+      [new Date(now)],
+    )) as { n: number }[];
+    return rows[0]?.n ?? 0;
+  }
+
   /** One page, newest first: the profile's rows and its devices' anonymous rows, merged in one statement. */
   async page(sql: Sql, q: PageQuery): Promise<StoredItem[]> {
     const filters = `e.occurred_at >= $3 AND e.occurred_at < $4

@@ -6,7 +6,7 @@ import { EventProducer, type IdempotentConsumer } from '@idstream/messaging';
 import { DATA_SOURCE, KAFKA, consumerMetrics } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
 import { PositionWaiters } from '../consistency/position-waiters';
-import { OwnEventsErasure } from '../own-events/own-events.erasure';
+import { OwnEventsIdentity } from '../own-events/own-events.identity';
 import { ProfileProjection } from './profile.projection';
 import { identityEventsConsumer } from './identity-events.subscription';
 
@@ -23,7 +23,7 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     @Inject(ProfileProjection) private readonly projection: ProfileProjection,
     @Inject(PositionWaiters) private readonly waiters: PositionWaiters,
-    @Inject(OwnEventsErasure) private readonly ownEventsErasure: OwnEventsErasure,
+    @Inject(OwnEventsIdentity) private readonly ownEventsIdentity: OwnEventsIdentity,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -32,7 +32,7 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
       groupId: this.config.groupId,
       topic: this.config.topic,
       schema: this.config.schema,
-      alsoApply: (manager, event) => this.ownEventsErasure.apply(manager, event),
+      alsoApply: (manager, event) => this.ownEventsIdentity.apply(manager, event),
       afterCommit: (applied) => {
         consumerMetrics.applied.inc(labels, applied.length);
         // Read-your-writes queries waiting for these positions can answer now (committed).
