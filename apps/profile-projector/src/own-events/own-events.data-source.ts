@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '@idstream/persistence';
 import { DATA_SOURCE } from '@idstream/runtime';
@@ -22,12 +23,35 @@ export const ownEventsDataSource: Provider = {
     }),
 };
 
-/** Closes the pool last, after the consumer and the queries stopped. */
+/**
+ * The queries' own pool (own-events.store.ts `ReadSql`): named statements planned once per
+ * connection, generic plans forced (the partitions are pruned when the plan runs), and a pool
+ * apart from the consumer's, so a burst of reads never waits behind a batch.
+ */
+export const OWN_EVENTS_READ_POOL = Symbol('OWN_EVENTS_READ_POOL');
+
+export const ownEventsReadPool: Provider = {
+  provide: OWN_EVENTS_READ_POOL,
+  inject: [PROJECTOR_CONFIG, OWN_EVENTS_DATA_SOURCE],
+  useFactory: (config: ProjectorConfig) =>
+    new Pool({
+      connectionString: config.databaseUrl,
+      max: 5,
+      application_name: 'idstream-profile-projector-own-events-reads',
+      options: '-c plan_cache_mode=force_generic_plan',
+    }),
+};
+
+/** Closes the pools last, after the consumer and the queries stopped. */
 @Injectable()
 export class OwnEventsDataSourceShutdown implements OnApplicationShutdown {
-  constructor(@Inject(OWN_EVENTS_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(OWN_EVENTS_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(OWN_EVENTS_READ_POOL) private readonly reads: Pool,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.reads.end();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

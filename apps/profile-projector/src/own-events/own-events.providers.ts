@@ -1,16 +1,16 @@
 import type { Provider } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
 import { OwnEventsConsumer } from './own-events.consumer';
-import { OWN_EVENTS_DATA_SOURCE, OwnEventsDataSourceShutdown, ownEventsDataSource } from './own-events.data-source';
+import { OWN_EVENTS_READ_POOL, OwnEventsDataSourceShutdown, ownEventsDataSource, ownEventsReadPool } from './own-events.data-source';
 import { OwnEventsIdentity } from './own-events.identity';
 import { OwnEventsPartitions } from './own-events.partitions';
 import { OwnEventsQueries } from './own-events.queries';
-import { OwnEventsStore } from './own-events.store';
+import { OwnEventsStore, type ReadSql } from './own-events.store';
 
 /** Everything of a customer's own events that the projector's composition root registers. */
 export const ownEventsProviders: Provider[] = [
   ownEventsDataSource,
+  ownEventsReadPool,
   OwnEventsDataSourceShutdown,
   {
     provide: OwnEventsStore,
@@ -25,8 +25,8 @@ export const ownEventsProviders: Provider[] = [
   { provide: OwnEventsIdentity, inject: [OwnEventsStore], useFactory: (s: OwnEventsStore) => new OwnEventsIdentity(s) },
   {
     provide: OwnEventsQueries,
-    inject: [OWN_EVENTS_DATA_SOURCE, OwnEventsStore, PROJECTOR_CONFIG],
-    useFactory: (d: DataSource, s: OwnEventsStore, c: ProjectorConfig) => new OwnEventsQueries(d, s, c.ownEvents.retentionDays),
+    inject: [OWN_EVENTS_READ_POOL, OwnEventsStore, PROJECTOR_CONFIG],
+    useFactory: (pool: ReadSql, s: OwnEventsStore, c: ProjectorConfig) => new OwnEventsQueries(pool, s, c.ownEvents.retentionDays),
   },
   OwnEventsConsumer,
 ];

@@ -1,7 +1,6 @@
 import { checkOwnEventsQuery, fail, ok, type ListOwnEventsQuery, type OwnEventsPage, type Reply } from '@idstream/contracts';
 import { decodeCursor, encodeCursor } from './own-events.cursor';
-import type { Sql } from './own-events.partitions';
-import type { OwnEventsStore } from './own-events.store';
+import type { OwnEventsStore, ReadSql } from './own-events.store';
 import { retentionHorizon } from './partition-weeks';
 
 const ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -9,7 +8,7 @@ const ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** `own-events.list`: validates the payload again, then reads one page newest first. Errors are data. */
 export class OwnEventsQueries {
   constructor(
-    private readonly sql: Sql,
+    private readonly sql: ReadSql,
     private readonly store: OwnEventsStore,
     private readonly retentionDays: number,
     private readonly clock: () => number = Date.now,
@@ -31,18 +30,20 @@ export class OwnEventsQueries {
       return fail('VALIDATION_FAILED', errors.map((e) => e.message).join('; '), { errors });
     }
     const { from, to, types, limit } = checked.value;
-    if (await this.store.isSessionClosed(this.sql, q.workspaceId!, q.sessionId!))
-      return fail('TOKEN_REVOKED', 'The session of this token was closed');
     // Rows past the retention may wait up to a week for their partition to be dropped: never served.
-    const items = await this.store.page(this.sql, {
-      workspaceId: q.workspaceId!,
-      profileId: q.profileId!,
-      from: Math.max(from, retentionHorizon(now, this.retentionDays)),
-      to,
-      types,
-      take: limit + 1,
-      after,
-    });
+    const [closed, items] = await Promise.all([
+      this.store.isSessionClosed(this.sql, q.workspaceId!, q.sessionId!),
+      this.store.page(this.sql, {
+        workspaceId: q.workspaceId!,
+        profileId: q.profileId!,
+        from: Math.max(from, retentionHorizon(now, this.retentionDays)),
+        to,
+        types,
+        take: limit + 1,
+        after,
+      }),
+    ]);
+    if (closed) return fail('TOKEN_REVOKED', 'The session of this token was closed');
     const page = items.slice(0, limit);
     const last = page.at(-1);
     return ok({

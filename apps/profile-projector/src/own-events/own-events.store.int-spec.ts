@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { uuidv7, type IdentityEvent } from '@idstream/contracts';
 import { openDataSource } from '@idstream/persistence';
@@ -33,15 +34,18 @@ describe('own events store', () => {
   const ws = events.workspaceId;
   const now = Date.parse('2025-03-01T12:00:00.000Z');
   let queries: OwnEventsQueries;
+  let reads: Pool;
 
   before(async () => {
     db = await createTestDatabase('own_events_store');
     profiles = await openDataSource({ url: db.url, schema: 'profiles', migrations: projectorMigrations });
     own = await openDataSource({ url: db.url, schema: 'own_events', migrations: ownEventsMigrations });
-    queries = new OwnEventsQueries(own, store, 90, () => now);
+    reads = new Pool({ connectionString: db.url, max: 2, options: '-c plan_cache_mode=force_generic_plan' });
+    queries = new OwnEventsQueries(reads, store, 90, () => now);
   });
 
   after(async () => {
+    await reads?.end();
     await own?.destroy();
     await profiles?.destroy();
     await db?.drop();
