@@ -41,9 +41,7 @@ describe('own events partition retention', () => {
   const rowsAt = async (occurredAt: number) =>
     Number(
       (
-        (await dataSource.query(`SELECT count(*) AS n FROM ${SCHEMA}.events WHERE occurred_at = $1`, [new Date(occurredAt)])) as {
-          n: string;
-        }[]
+        await dataSource.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${SCHEMA}.events WHERE occurred_at = $1`, [new Date(occurredAt)])
       )[0]!.n,
     );
   const exists = async (week: number) => (await partitions.existingWeeks(dataSource)).includes(week);
@@ -80,7 +78,7 @@ describe('own events partition retention', () => {
     const next = await partitions.maintain(transaction, start + 97 * DAY);
     assert.deepEqual(next.dropped.map(partitionName), ['events_20260601']);
     assert.equal(await rowsAt(recent), 0);
-    const count = (await dataSource.query(`SELECT count(*) AS n FROM ${SCHEMA}.events`)) as { n: string }[];
+    const count = await dataSource.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${SCHEMA}.events`);
     assert.equal(Number(count[0]!.n), 0);
   });
 });

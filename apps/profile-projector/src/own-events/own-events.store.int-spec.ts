@@ -112,21 +112,19 @@ describe('own events store', () => {
     const erasure = events.erased(profile);
     await project(erasure);
     assert.deepEqual(await ids(profile), []);
-    const left = (await own.query(
+    const left = await own.query<{ n: string }[]>(
       `SELECT count(*) AS n FROM own_events.events WHERE workspace_id = $1 AND (profile_id = $2 OR device_uuid = $3)`,
       [ws, profile, device],
-    )) as { n: string }[];
+    );
     assert.equal(Number(left[0]!.n), 0, 'the rows are gone, not only hidden');
     // tracking.events lagging behind identity.events: events received before the erasure, read after it.
     const before = new Date(Date.parse(erasure.data.erasedAt) - 1000).toISOString();
     await track(device, profile, before);
     await track(device, null, before);
-    const late = (await own.query(`SELECT count(*) AS n FROM own_events.events WHERE workspace_id = $1 AND device_uuid = $2`, [
-      ws,
-      device,
-    ])) as {
-      n: string;
-    }[];
+    const late = await own.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM own_events.events WHERE workspace_id = $1 AND device_uuid = $2`,
+      [ws, device],
+    );
     assert.equal(Number(late[0]!.n), 0, 'nothing of the erased profile comes back');
     assert.deepEqual(await ids(neighbour), [kept], 'other profiles keep theirs');
   });
