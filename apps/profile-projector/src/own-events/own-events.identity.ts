@@ -1,5 +1,5 @@
 import type { IdentityEvent } from '@idstream/contracts';
-import type { Sql } from './own-events.partitions';
+import type { Sql } from '../projection/profile.store';
 import type { OwnEventsStore } from './own-events.store';
 
 /**

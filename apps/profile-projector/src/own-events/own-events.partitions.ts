@@ -1,9 +1,5 @@
+import type { Sql } from '../projection/profile.store';
 import { WEEK_MS, partitionName, partitionPlan, weekOfPartition, weekStart } from './partition-weeks';
-
-/** Anything that runs SQL: a transaction's EntityManager or the DataSource. */
-export interface Sql {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
 
 /**
  * The week partitions of `<schema>.events`. Retention is enforced here and only here, by

@@ -1,6 +1,6 @@
 import type { OwnEventItem } from '@idstream/contracts';
 import type { OwnEventsCursor } from './own-events.cursor';
-import type { Sql } from './own-events.partitions';
+import type { Sql } from '../projection/profile.store';
 import type { OwnEventRow } from './tracking-event.parse';
 
 export interface PageQuery {
