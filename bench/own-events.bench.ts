@@ -124,12 +124,13 @@ runBenchmark('own-events', async (cleanup) => {
   await seed(db, workspaceId, signIn.profileId, device.uuid, events);
   note(`seeded ${fmt(events, 0)} events in ${fmt((performance.now() - seededAt) / 1000, 1)} s`);
 
-  const from = encodeURIComponent(new Date(Date.now() - 90 * DAY_MS + 60_000).toISOString());
-  const firstPage = `/v1/account/events?from=${from}&limit=100`;
+  // The longest window there is, taken anew per request (a fixed one would grow past 90 days while the benchmark runs).
+  const from = () => encodeURIComponent(new Date(Date.now() - 90 * DAY_MS + 60_000).toISOString());
+  const pageOf = (limit: number) => `/v1/account/events?from=${from()}&limit=${limit}`;
   // The profile's merge is projected asynchronously: wait until the anonymous history shows.
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const page = (await request('GET', `${firstPage.replace('limit=100', 'limit=500')}`, undefined, signIn.token)) as { items: unknown[] };
+    const page = (await request('GET', pageOf(500), undefined, signIn.token)) as { items: unknown[] };
     if (page.items.length === 500 || Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -137,12 +138,7 @@ runBenchmark('own-events', async (cleanup) => {
   const cursors: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = (await request(
-      'GET',
-      `/v1/account/events?from=${from}&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
-      undefined,
-      signIn.token,
-    )) as {
+    const page = (await request('GET', `${pageOf(500)}${cursor ? `&cursor=${cursor}` : ''}`, undefined, signIn.token)) as {
       items: unknown[];
       nextCursor?: string;
     };
@@ -154,7 +150,7 @@ runBenchmark('own-events', async (cleanup) => {
   const customerToken = signIn.token;
   const introspectBody = { token: customerToken };
   await boundedLoop({ count: 300, seconds: 10, concurrency: latencyConcurrency }, () =>
-    request('GET', firstPage, undefined, customerToken),
+    request('GET', pageOf(100), undefined, customerToken),
   );
   await boundedLoop({ count: 300, seconds: 10, concurrency: throughputConcurrency }, () =>
     request('POST', '/v1/backend/tokens/introspect', introspectBody, system.serverKey),
@@ -184,7 +180,7 @@ runBenchmark('own-events', async (cleanup) => {
       count: 1_000_000,
       concurrency: latencyConcurrency,
       serverCpuMs: cpu,
-      task: async () => page(await request('GET', firstPage, undefined, customerToken)),
+      task: async () => page(await request('GET', pageOf(100), undefined, customerToken)),
     },
     {
       name: `GET /v1/account/events, page of 100 at a random depth (${latencyConcurrency} in flight)`,
@@ -193,7 +189,12 @@ runBenchmark('own-events', async (cleanup) => {
       serverCpuMs: cpu,
       task: async (i) =>
         page(
-          await request('GET', `${firstPage}&cursor=${cursors[(i * 7919) % Math.max(1, cursors.length)] ?? ''}`, undefined, customerToken),
+          await request(
+            'GET',
+            `${pageOf(100)}&cursor=${cursors[(i * 7919) % Math.max(1, cursors.length)] ?? ''}`,
+            undefined,
+            customerToken,
+          ),
         ),
     },
     {
@@ -201,7 +202,7 @@ runBenchmark('own-events', async (cleanup) => {
       count: 1_000_000,
       concurrency: latencyConcurrency,
       serverCpuMs: cpu,
-      task: async () => page(await request('GET', `${firstPage}&types=purchase`, undefined, customerToken)),
+      task: async () => page(await request('GET', `${pageOf(100)}&types=purchase`, undefined, customerToken)),
     },
   ];
   const results = await inRounds(cases, rounds, seconds, 300);

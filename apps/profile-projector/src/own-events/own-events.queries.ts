@@ -37,10 +37,9 @@ export class OwnEventsQueries {
         workspaceId: q.workspaceId!,
         profileId: q.profileId!,
         from: Math.max(from, retentionHorizon(now, this.retentionDays)),
-        to,
+        below: after !== null && after.occurredAt < to ? after : { occurredAt: to, envelopeId: '' },
         types,
         take: limit + 1,
-        after,
       }),
     ]);
     if (closed) return fail('TOKEN_REVOKED', 'The session of this token was closed');

@@ -6,13 +6,17 @@ import type { OwnEventRow } from './tracking-event.parse';
 export interface PageQuery {
   workspaceId: string;
   profileId: string;
-  /** Epoch ms: `from` inclusive (already raised to the retention horizon), `to` exclusive. */
+  /** Epoch ms, inclusive (already raised to the retention horizon). */
   from: number;
-  to: number;
+  /**
+   * The exclusive upper position: the cursor, or `to` with an empty id (nothing sorts below
+   * that at the same instant). One bound for both, so that it prunes partitions and starts the
+   * index scan at the cursor even in a generic plan: a deep page reads a page, not what is above it.
+   */
+  below: OwnEventsCursor;
   types: string[] | null;
   /** Rows to read: the page's limit plus one, to know whether another page follows. */
   take: number;
-  after: OwnEventsCursor | null;
 }
 
 export type StoredItem = OwnEventItem & { cursor: OwnEventsCursor };
@@ -134,33 +138,23 @@ export class OwnEventsStore {
 
   /** One page, newest first: the profile's rows and its devices' anonymous rows, merged in one statement. */
   async page(sql: ReadSql, q: PageQuery): Promise<StoredItem[]> {
-    const filters = `e.occurred_at >= $3 AND e.occurred_at < $4
-        AND ($5::text[] IS NULL OR e.event_type = ANY($5::text[]))
-        AND ($6::timestamptz IS NULL OR (e.occurred_at <= $6 AND (e.occurred_at, e.envelope_id) < ($6, $7::text)))`;
+    const filters = `e.occurred_at >= $3 AND e.occurred_at <= $4 AND (e.occurred_at, e.envelope_id) < ($4, $5::text)
+        AND ($6::text[] IS NULL OR e.event_type = ANY($6::text[]))`;
     const columns = 'e.event_id, e.event_type, e.occurred_at, e.received_at, e.label, e.params, e.device_uuid, e.envelope_id';
     const order = 'ORDER BY occurred_at DESC, envelope_id DESC';
     const { rows } = await sql.query({
       name: `${this.schema}.page`,
       text: `(SELECT ${columns} FROM ${this.s}.events e
          WHERE e.workspace_id = $1 AND e.profile_id = $2 AND ${filters}
-         ${order} LIMIT $8)
+         ${order} LIMIT $7)
        UNION ALL
        (SELECT ${columns} FROM ${this.s}.events e
          WHERE e.workspace_id = $1 AND e.profile_id IS NULL AND ${filters}
            AND e.device_uuid IN (SELECT m.merged_profile_id FROM ${this.p}.profile_merges m
                                   WHERE m.workspace_id = $1 AND m.into_profile_id = $2 AND NOT m.dropped)
-         ${order} LIMIT $8)
-       ${order} LIMIT $8`,
-      values: [
-        q.workspaceId,
-        q.profileId,
-        new Date(q.from),
-        new Date(q.to),
-        q.types,
-        q.after ? new Date(q.after.occurredAt) : null,
-        q.after?.envelopeId ?? null,
-        q.take,
-      ],
+         ${order} LIMIT $7)
+       ${order} LIMIT $7`,
+      values: [q.workspaceId, q.profileId, new Date(q.from), new Date(q.below.occurredAt), q.below.envelopeId, q.types, q.take],
     });
     return (rows as DbRow[]).map(toItem);
   }
