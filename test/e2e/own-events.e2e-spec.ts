@@ -48,6 +48,8 @@ describe('own events end to end', () => {
     } finally {
       await system.stop();
     }
+    // The Secrets proof (issue 9): every log line and every message of this system's topics.
+    await system.assertNoSecretsLeaked();
   });
 
   const track = async (token: string, events: unknown[]) => {
