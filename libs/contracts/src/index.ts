@@ -9,6 +9,7 @@ export * from './auth.rpc';
 export * from './own-events.rpc';
 export * from './own-events.query';
 export * from './error-codes';
+export * from './origins';
 export * from './tracking/tracking.v1.envelopes';
 export * from './email/canonical-email';
 export type { EmailConfusable } from './email/email-confusables';
