@@ -25,6 +25,7 @@ benchmarks=(
   projector-replay
   profile-load
   sdk
+  own-events
 )
 words=()
 for arg in "$@"; do

@@ -6,6 +6,8 @@ import { PROJECTOR_CONFIG, loadProjectorConfig, type ProjectorConfig } from './c
 import { PositionWaiters } from './consistency/position-waiters';
 import { ConsumerLagService } from './metrics/consumer-lag.service';
 import { projectorMigrations } from './migrations/projector.migrations';
+import { OwnEventsController } from './own-events/own-events.controller';
+import { ownEventsProviders } from './own-events/own-events.providers';
 import { IdentityEventsConsumer } from './projection/identity-events.consumer';
 import { ProfileProjection } from './projection/profile.projection';
 import { ProfileQueriesController } from './queries/profile-queries.controller';
@@ -28,7 +30,7 @@ const config = loadProjectorConfig();
       useFactory: (k: Kafka, d: DataSource) => [...infrastructureChecks(k), databaseCheck(d)],
     }),
   ],
-  controllers: [MetricsController, ProfileQueriesController],
+  controllers: [MetricsController, ProfileQueriesController, OwnEventsController],
   providers: [
     { provide: PROJECTOR_CONFIG, useValue: config },
     { provide: ProfileProjection, inject: [PROJECTOR_CONFIG], useFactory: (c: ProjectorConfig) => new ProfileProjection(c.schema) },
@@ -45,6 +47,7 @@ const config = loadProjectorConfig();
     },
     IdentityEventsConsumer,
     ConsumerLagService,
+    ...ownEventsProviders,
   ],
 })
 export class ProjectorModule {}

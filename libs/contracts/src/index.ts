@@ -6,6 +6,8 @@ export * from './identity/identity.v1.events';
 export type * as IdentityEnvelopes from './identity/identity.v1.envelopes';
 export * from './rpc';
 export * from './auth.rpc';
+export * from './own-events.rpc';
+export * from './own-events.query';
 export * from './error-codes';
 export * from './origins';
 export * from './tracking/tracking.v1.envelopes';

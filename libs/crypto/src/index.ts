@@ -30,6 +30,7 @@ export {
   type SigningKey,
 } from './tokens';
 export {
+  DEFAULT_CLOCK_TOLERANCE_SEC,
   KeySet,
   MAX_TOKEN_LENGTH,
   verifyAccessToken,

@@ -7,6 +7,7 @@ import { type IdempotentConsumer, DATA_SOURCE } from '@idstream/persistence';
 import { KAFKA, consumerMetrics } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
 import { PositionWaiters } from '../consistency/position-waiters';
+import { OwnEventsIdentity } from '../own-events/own-events.identity';
 import { ProfileProjection } from './profile.projection';
 import { identityEventsConsumer } from './identity-events.subscription';
 
@@ -23,6 +24,7 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     @Inject(ProfileProjection) private readonly projection: ProfileProjection,
     @Inject(PositionWaiters) private readonly waiters: PositionWaiters,
+    @Inject(OwnEventsIdentity) private readonly ownEventsIdentity: OwnEventsIdentity,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -31,6 +33,7 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
       groupId: this.config.groupId,
       topic: this.config.topic,
       schema: this.config.schema,
+      alsoApply: (manager, event) => this.ownEventsIdentity.apply(manager, event),
       afterCommit: (applied) => {
         consumerMetrics.applied.inc(labels, applied.length);
         // Read-your-writes queries waiting for these positions can answer now (committed).

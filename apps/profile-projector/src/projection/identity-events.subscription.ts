@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { deadLetterTopic, parseIdentityEvent, type IdentityEvent } from '@idstream/contracts';
 import { ensureTopics, type EventProducer } from '@idstream/messaging';
 import { IdempotentConsumer, type MessageContext } from '@idstream/persistence';
@@ -13,6 +13,8 @@ export interface SubscriptionSettings {
   schema: string;
   /** Where poison messages go; the live group's dead-letter topic by default. */
   deadLetterTopic?: string;
+  /** Applied after the projection in the same transaction (the live projector's own-events erasure; a rebuild passes none). */
+  alsoApply?(manager: EntityManager, event: IdentityEvent): Promise<void>;
   afterCommit?(applied: { value: IdentityEvent; context: MessageContext }[]): void;
   onError?(error: unknown, context?: Partial<MessageContext>): void;
 }
@@ -47,6 +49,7 @@ export async function identityEventsConsumer(
     },
     apply: async (manager, event) => {
       await projection.apply(manager, event);
+      await settings.alsoApply?.(manager, event);
     },
     afterCommit: (applied) => settings.afterCommit?.(applied),
     onError: (error, context) => settings.onError?.(error, context),
