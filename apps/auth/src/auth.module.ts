@@ -9,6 +9,8 @@ import { AuthRpcController } from './auth.rpc.controller';
 import { BackendHandler } from './backend/backend.handler';
 import { AnonymousHandler } from './clients/anonymous.handler';
 import { AUTH_CONFIG, loadAuthConfig } from './config/auth.config';
+import { ProfileDataKeys } from './event-store/data-keys';
+import { DataKeyService } from './event-store/data-key.service';
 import { SigningKeys } from './keys/signing-keys';
 import { MailSender } from './mail/mail.sender';
 import { authMigrations } from './migrations/auth.migrations';
@@ -43,6 +45,8 @@ const config = loadAuthConfig();
     SigningKeys,
     TokenIssuer,
     WorkspaceStore,
+    ProfileDataKeys,
+    DataKeyService,
     ProfileStore,
     RateLimiter,
     AnonymousHandler,

@@ -5,6 +5,7 @@ import { AccountHandler } from './account/account.handler';
 import { ConfirmHandler } from './accounts/confirm.handler';
 import { RegisterHandler } from './accounts/register.handler';
 import { BackendHandler } from './backend/backend.handler';
+import { DataKeyService } from './event-store/data-key.service';
 import { AnonymousHandler } from './clients/anonymous.handler';
 import { SigningKeys } from './keys/signing-keys';
 import { PasswordResetHandler } from './password-reset/password-reset.handler';
@@ -34,6 +35,7 @@ export class AuthRpcController {
     private readonly backend: BackendHandler,
     private readonly workspaces: WorkspaceHandler,
     private readonly keys: SigningKeys,
+    private readonly dataKeys: DataKeyService,
   ) {}
 
   @MessagePattern(AP.createAnonymous)
@@ -131,6 +133,11 @@ export class AuthRpcController {
   @MessagePattern(AP.jwks)
   jwks() {
     return this.guard(null, async () => C.ok(await this.keys.jwks()));
+  }
+
+  @MessagePattern(AP.dataKeys)
+  dataKeysOf(@Payload() query: C.DataKeysQuery) {
+    return this.guard(null, () => this.dataKeys.handle(query));
   }
 
   private async guard<T>(cmd: { meta?: C.RequestMeta } | null, work: () => Promise<C.Reply<T>>): Promise<C.Reply<T>> {

@@ -6,6 +6,7 @@ import { PROJECTOR_CONFIG, loadProjectorConfig, type ProjectorConfig } from './c
 import { PositionWaiters } from './consistency/position-waiters';
 import { ConsumerLagService } from './metrics/consumer-lag.service';
 import { projectorMigrations } from './migrations/projector.migrations';
+import { SealedEventsOpener } from './keys/sealed-events.opener';
 import { IdentityEventsConsumer } from './projection/identity-events.consumer';
 import { ProfileProjection } from './projection/profile.projection';
 import { ProfileQueriesController } from './queries/profile-queries.controller';
@@ -39,6 +40,7 @@ const config = loadProjectorConfig();
       inject: [DATA_SOURCE, PROJECTOR_CONFIG, PositionWaiters],
       useFactory: (d: DataSource, c: ProjectorConfig, w: PositionWaiters) => new ProfileQueries(d, c.schema, w, c.consistencyWaitMs),
     },
+    { provide: SealedEventsOpener, inject: [PROJECTOR_CONFIG], useFactory: (c: ProjectorConfig) => new SealedEventsOpener(c.keyService) },
     IdentityEventsConsumer,
     ConsumerLagService,
   ],

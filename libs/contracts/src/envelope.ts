@@ -27,24 +27,8 @@ export type IdentityEventV1 = {
   [K in IdentityEventType]: Envelope<K, IdentityEventDataMap[K]>;
 }[IdentityEventType];
 
-/** A schema-version-2 identity envelope: personal fields sealed (identity.v2.events.ts). */
-export type IdentityEventV2 =
-  | V2.AnonymousClientCreated
-  | V2.UserRegistered
-  | V2.EmailConfirmationRequested
-  | V2.EmailConfirmed
-  | V2.SessionOpened
-  | V2.SessionRefreshed
-  | V2.SessionClosed
-  | V2.AccountUpdated
-  | V2.PasswordChanged
-  | V2.PasswordResetRequested
-  | V2.PasswordResetCompleted
-  | V2.SignInFailed
-  | V2.ClientRecognized
-  | V2.ProfileImported
-  | V2.ProfileErased
-  | V2.SigningKeyRotated;
+/** A schema-version-2 identity envelope: an event with personal fields, sealed (identity.v2.events.ts). */
+export type IdentityEventV2 = V2.UserRegistered | V2.AccountUpdated | V2.ProfileImported;
 
 /** A message of `identity.events` as it travels: either schema version. */
 export type WireIdentityEvent = IdentityEventV1 | IdentityEventV2;

@@ -77,6 +77,7 @@ export function parseWireIdentityEvent(raw: Buffer | string | null): Parsed<Wire
  */
 export function openSealedFields(event: WireIdentityEvent, open: (sealed: string, field: string) => unknown): IdentityEvent {
   if (event.schemaVersion !== 2) return event as IdentityEvent;
+  // Version 2 exists only for the types with sealed paths (the schema check made sure).
   const paths = SEALED_PATHS[event.type];
   if (!paths) return event as IdentityEvent;
   const data = mapSealedPaths(event.data as unknown as Record<string, unknown>, paths, (value, field) =>

@@ -33,9 +33,11 @@ export class TopicReader {
   private readonly positions = new Set<string>();
   private readonly consumer;
 
+  /** `open`: turns each value as read into the one kept (e.g. `TestSystem.sealedOpener()`: sealed fields in clear). */
   constructor(
     kafka: Kafka,
     private readonly topic: string,
+    private readonly open?: (value: string) => Promise<string>,
   ) {
     this.consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
   }
@@ -45,15 +47,16 @@ export class TopicReader {
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
     await this.consumer.run({
-      eachMessage: ({ partition, message }) => {
+      eachMessage: async ({ partition, message }) => {
         // A rebalance redelivers what was read but not yet committed: keep each position once,
         // so that a test counting copies counts what is on the topic.
         const position = `${partition}:${message.offset}`;
         if (!this.positions.has(position)) {
           this.positions.add(position);
-          this.messages.push(toRead(partition, message));
+          const read = toRead(partition, message);
+          if (this.open && read.value !== null) read.value = await this.open(read.value);
+          this.messages.push(read);
         }
-        return Promise.resolve();
       },
     });
     await joined;

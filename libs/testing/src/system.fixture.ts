@@ -4,6 +4,7 @@ import { topicNames } from '@idstream/contracts';
 import { createTestDatabase } from './database.fixture';
 import { uniqueName, waitFor } from './kafka.fixture';
 import { startNodeProcess, type RunningProcess } from './process.fixture';
+import { SealedMessageOpener } from './sealed.fixture';
 import { SmtpSink } from './smtp.fixture';
 
 export type AppName = 'auth' | 'profile-projector' | 'tracking-ingester' | 'gateway';
@@ -37,6 +38,9 @@ export class TestSystem {
   readonly adminKey = `admin_${randomBytes(16).toString('hex')}`;
   readonly clientApiKey = `ck_${randomBytes(12).toString('hex')}`;
   readonly serverKey = `sk_${randomBytes(24).toString('hex')}`;
+  /** Development keys of this system only (crypto-shredding): a master key and the key service's credential. */
+  readonly masterKeys = `test:${randomBytes(32).toString('base64')}`;
+  readonly keyServiceSecret = randomBytes(32).toString('base64url');
   readonly smtp = new SmtpSink();
   /** Each test system has its own topics (KAFKA_TOPIC_PREFIX), so systems never read each other's events. */
   readonly topicPrefix = `t${randomBytes(4).toString('hex')}.`;
@@ -45,6 +49,7 @@ export class TestSystem {
   env: Record<string, string> = {};
   gatewayUrl = '';
   private dropDatabase?: () => Promise<void>;
+  private opener?: SealedMessageOpener;
 
   async start(
     apps: AppName[] = ['auth', 'profile-projector', 'tracking-ingester', 'gateway'],
@@ -70,6 +75,8 @@ export class TestSystem {
       DEFAULT_WORKSPACE_CLIENT_KEY: this.clientApiKey,
       DEFAULT_WORKSPACE_SERVER_KEY: this.serverKey,
       SMTP_URL: this.smtp.url,
+      IDSTREAM_MASTER_KEYS: this.masterKeys,
+      IDSTREAM_KEY_SERVICE_SECRET: this.keyServiceSecret,
       KAFKA_TOPIC_PREFIX: this.topicPrefix,
       // Each test system's projector replays identity.events from offset 0, and the topic holds
       // every earlier test's events: a query waiting for a write gets more time than in production.
@@ -151,8 +158,18 @@ export class TestSystem {
     return match[1]!;
   }
 
+  /**
+   * For a TopicReader of identity.events whose test asserts on personal fields: opens each
+   * sealed message with the profile's data key (withheld once erased). Raw reads pass none.
+   */
+  sealedOpener(): (value: string) => Promise<string> {
+    this.opener ??= new SealedMessageOpener(this.env.DATABASE_URL!, this.masterKeys);
+    return this.opener.open;
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.processes.keys()].map((app) => this.stopApp(app)));
+    await this.opener?.close().catch(() => undefined);
     await this.smtp.stop();
     await this.dropDatabase?.();
   }

@@ -1,9 +1,12 @@
+import { parseMasterKeys, type MasterKeys } from '@idstream/crypto';
 import {
+  ConfigError,
   loadConfigOrExit,
   readCommonConfig,
   readInt,
   readOptional,
   readPort,
+  readSecret,
   readString,
   readUrl,
   type CommonConfig,
@@ -32,6 +35,20 @@ export interface AuthConfig extends CommonConfig {
     resetUrl: string;
   };
   defaultWorkspace: { clientApiKey: string | undefined; serverKey: string | undefined };
+  /** IDSTREAM_MASTER_KEYS: the master keys that wrap the profiles' data keys, the first current. */
+  masterKeys: MasterKeys;
+  /** IDSTREAM_KEY_SERVICE_SECRET: the credential a consumer shows to get data keys (`AuthPatterns.dataKeys`). */
+  keyServiceSecret: string;
+}
+
+/** No default, on purpose: a key that ships with the code protects nothing (scripts/start.sh sets a development one). */
+export function readMasterKeys(env: Record<string, string | undefined>): MasterKeys {
+  const raw = readString(env, 'IDSTREAM_MASTER_KEYS');
+  try {
+    return parseMasterKeys(raw);
+  } catch (error) {
+    throw new ConfigError('IDSTREAM_MASTER_KEYS', (error as Error).message);
+  }
 }
 
 /** The only reader of process.env for `auth`: validated once, frozen. */
@@ -62,6 +79,8 @@ export function readAuthConfig(env: Record<string, string | undefined> = process
       clientApiKey: readOptional(env, 'DEFAULT_WORKSPACE_CLIENT_KEY'),
       serverKey: readOptional(env, 'DEFAULT_WORKSPACE_SERVER_KEY'),
     },
+    masterKeys: readMasterKeys(env),
+    keyServiceSecret: readSecret(env, 'IDSTREAM_KEY_SERVICE_SECRET'),
   };
 }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { formatPosition, type ClosedSession, type Envelope, type ReplyError } from '@idstream/contracts';
 import { DATA_SOURCE } from '@idstream/runtime';
+import { ProfileDataKeys } from '../event-store/data-keys';
 import { ConcurrencyConflict, EventStore } from '../event-store/event-store';
 import type { Decision } from './profile.decider';
 import type { ProfileEvent } from './profile.events';
@@ -45,7 +46,10 @@ export interface Outcome {
  */
 @Injectable()
 export class ProfileStore {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly keys: ProfileDataKeys,
+  ) {}
 
   async load(manager: EntityManager, workspaceId: string, profileId: string): Promise<{ state: ProfileState; version: number }> {
     const rows: { version: number; state: ProfileState }[] = await manager.query(
@@ -94,7 +98,7 @@ export class ProfileStore {
       { streamId: profileId, aggregateId: profileId },
       version,
       decision.events.map((e) => ({ type: e.type, data: e.data, publicData: toPublicData(e) })),
-      { workspaceId: context.workspaceId, correlationId: context.correlationId, now: context.now },
+      { workspaceId: context.workspaceId, correlationId: context.correlationId, now: context.now, keys: this.keys },
     );
     const occurredAt = context.now.toISOString();
     const next = decision.events.reduce((s, e) => evolve(s, e, occurredAt), state);

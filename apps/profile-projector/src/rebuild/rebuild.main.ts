@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createKafka } from '@idstream/messaging';
 import { JsonLogger } from '@idstream/runtime';
 import { loadProjectorConfig } from '../config/projector.config';
+import { SealedEventsOpener } from '../keys/sealed-events.opener';
 import { rebuildReadModel } from './rebuild';
 
 /*
@@ -27,6 +28,7 @@ const logger = new JsonLogger('projector-rebuild', config.logLevel);
 const abort = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abort.abort());
 
+const opener = new SealedEventsOpener(config.keyService);
 rebuildReadModel({
   kafka: createKafka({ brokers: config.kafkaBrokers, clientId: 'idstream-projector-rebuild' }),
   databaseUrl: config.databaseUrl,
@@ -37,13 +39,16 @@ rebuildReadModel({
   keepOld: args.includes('--keep-old'),
   log: (entry) => logger.log(entry, 'Rebuild'),
   signal: abort.signal,
-}).then(
-  (result) => {
-    logger.log({ msg: 'rebuild done', ...result }, 'Rebuild');
-    process.exit(0);
-  },
-  (error: unknown) => {
-    process.stderr.write(`projector-rebuild: failed: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+  opener,
+})
+  .finally(() => opener.close())
+  .then(
+    (result) => {
+      logger.log({ msg: 'rebuild done', ...result }, 'Rebuild');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`projector-rebuild: failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );

@@ -3,7 +3,7 @@
  * (crypto-shredding, docs/architecture.md "Erasure"). A sealed field holds a SealedValue
  * made with its profile's data key, which auth destroys when the profile is erased: from
  * then on no copy of the message, the earliest on the topic included, yields the value.
- * Events without personal fields carry the same data as in version 1. Consumers get the
+ * The version is per event type: events without personal fields stay at version 1. Consumers get the
  * clear values from auth's key service (`AuthPatterns.dataKeys`) and
  * `openIdentityEvent` (@idstream/crypto); `parseIdentityEvent` alone gives them withheld.
  */
