@@ -1,0 +1,283 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { TestSystem, TopicReader, startNodeProcess, testKafka, waitFor, type ReadMessage } from '@idstream/testing';
+import { anonymous, STRONG_PASSWORD, uniqueEmail } from './helpers';
+
+/**
+ * Crypto-shredding end to end (docs/architecture.md "Erasure"): after an erasure, no message
+ * of identity.events (from offset 0) and no row of auth.events yields any value the profile
+ * ever had, the stream still refuses commands cleanly, a rebuild of the read model from
+ * offset 0 gives a tombstone, and a crash between the key's destruction and the erasure's
+ * publication ends erased all the same.
+ */
+describe('erasure reaches all of history (crypto-shredding)', () => {
+  const system = new TestSystem();
+  const kafka = testKafka('e2e-erasure');
+  let db: Client;
+  const server = () => ({ authorization: `Bearer ${system.serverKey}` });
+
+  before(async () => {
+    await system.start();
+    db = new Client({ connectionString: system.env.DATABASE_URL });
+    await db.connect();
+  });
+
+  after(async () => {
+    try {
+      await db?.end();
+    } finally {
+      await system.stop();
+    }
+  });
+
+  /** Every message of the system's identity.events, all partitions from offset 0, as stored (no key). */
+  async function wholeTopic(): Promise<ReadMessage[]> {
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(system.topics.identityEvents).finally(() => admin.disconnect());
+    const total = offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    const reader = await new TopicReader(kafka, system.topics.identityEvents).start();
+    try {
+      return await reader.waitFor((messages) => messages.length >= total, 60_000);
+    } finally {
+      await reader.stop();
+    }
+  }
+
+  /** Each value in clear and as base64 and base64url, lowercased too. */
+  function needles(values: string[]): string[] {
+    return [
+      ...new Set(values.flatMap((v) => [v, v.toLowerCase(), Buffer.from(v).toString('base64'), Buffer.from(v).toString('base64url')])),
+    ];
+  }
+
+  function leaks(haystack: string, values: string[]): string[] {
+    const lower = haystack.toLowerCase();
+    return needles(values).filter((n) => haystack.includes(n) || lower.includes(n.toLowerCase()));
+  }
+
+  const profileView = (profileId: string, position?: string) =>
+    system.http('GET', `/v1/backend/profiles/${profileId}`, {
+      headers: { ...server(), ...(position ? { 'x-idstream-position': position } : {}) },
+    });
+
+  async function waitErased(profileId: string): Promise<Record<string, unknown>> {
+    let body: Record<string, unknown> = {};
+    await waitFor(
+      async () => {
+        const res = await profileView(profileId);
+        body = res.body as Record<string, unknown>;
+        return res.status === 200 && body.status === 'erased';
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: `profile ${profileId} erased in the read model` },
+    );
+    return body;
+  }
+
+  it('leaves no value of the profile readable on the topic or in auth.events, refuses commands, rebuilds to a tombstone', async () => {
+    const tag = randomUUID().replace(/-/g, '').slice(0, 10);
+    const email = uniqueEmail(`shred${tag}`);
+    const values = {
+      email,
+      firstName: `Ottoline${tag}`,
+      lastName: `Quarrington${tag}`,
+      newLastName: `Featherstonehaugh${tag}`,
+      phone: `+4420${tag.replace(/\D/g, '7').slice(0, 8)}`,
+      birthDate: '1931-07-29',
+      address: `${tag} Zanzibar Crescent`,
+      city: `Wolverhampton${tag}`,
+      company: `Grommet${tag} Ltd`,
+      zipCode: `ZQ${tag.slice(0, 5)}`,
+      customId: `cust-${tag}`,
+      displayName: `Otto ${tag}`,
+      favourite: `teal-${tag}`,
+      loyalty: `platinum-${tag}`,
+    };
+    const everything = Object.values(values);
+
+    // Its whole life: registration, an update, a backend import (upsert), a recognition.
+    const device = await anonymous(system);
+    const reg = await system.http('POST', '/v1/accounts', {
+      token: device.token,
+      body: {
+        email,
+        password: STRONG_PASSWORD,
+        firstName: values.firstName,
+        lastName: values.lastName,
+        phone: values.phone,
+        birthDate: values.birthDate,
+        address: values.address,
+        city: values.city,
+        agreements: { email: true, sms: false },
+        attributes: { favourite: values.favourite },
+      },
+    });
+    assert.equal(reg.status, 201, JSON.stringify(reg.body));
+    const profileId = reg.body.profileId as string;
+    const signIn = await system.http('POST', '/v1/auth/sign-in', { token: device.token, body: { email, password: STRONG_PASSWORD } });
+    assert.equal(signIn.status, 200);
+    const token = signIn.body.token as string;
+    const patched = await system.http('PATCH', '/v1/account', {
+      token,
+      body: { lastName: values.newLastName, company: values.company, zipCode: values.zipCode, attributes: { loyalty: values.loyalty } },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const imported = await system.http('POST', '/v1/backend/profiles', {
+      headers: server(),
+      body: { email, customId: values.customId, displayName: values.displayName },
+    });
+    assert.ok([200, 201].includes(imported.status), JSON.stringify(imported.body));
+    assert.equal(imported.body.profileId, profileId);
+    const other = await anonymous(system);
+    const recognized = await system.http('POST', `/v1/backend/clients/${other.uuid}/recognize`, { headers: server(), body: { email } });
+    assert.equal(recognized.status, 200);
+
+    // The projector builds its read model in clear (it opens the sealed fields with auth's key service).
+    const live = await profileView(profileId, recognized.headers.get('x-idstream-position')!);
+    assert.equal(live.status, 200, JSON.stringify(live.body));
+    assert.equal(live.body.email, email);
+    assert.equal(live.body.firstName, values.firstName);
+    assert.equal(live.body.lastName, values.newLastName);
+    assert.equal(live.body.customId, values.customId);
+    assert.deepEqual(live.body.attributes, { favourite: values.favourite, loyalty: values.loyalty });
+    const byEmail = await system.http('GET', `/v1/backend/profiles?email=${encodeURIComponent(email.toUpperCase())}`, {
+      headers: server(),
+    });
+    assert.deepEqual(
+      byEmail.body.items.map((p: { profileId: string }) => p.profileId),
+      [profileId],
+    );
+
+    // Before the erasure: nothing is in clear on the topic either, but the key opens it (so the search below can find).
+    const before = await wholeTopic();
+    const ours = before.filter((m) => m.key === profileId);
+    assert.ok(
+      ours.some((m) => JSON.parse(m.value!).schemaVersion === 2),
+      'the profile has sealed events',
+    );
+    assert.deepEqual(leaks(JSON.stringify(before), everything), [], 'no clear value on the topic even before the erasure');
+    const open = system.sealedOpener();
+    const opened = await Promise.all(ours.map((m) => open(m.value!)));
+    assert.ok(leaks(opened.join('\n'), [email, values.firstName, values.customId, values.loyalty]).length >= 4, 'the key opens them');
+
+    const stream = async () =>
+      (await db.query('SELECT count(*)::int AS n FROM auth.events WHERE stream_id = $1', [profileId])).rows[0].n as number;
+    const erase = await system.http('DELETE', `/v1/backend/profiles/${profileId}`, { headers: server() });
+    assert.equal(erase.status, 202, JSON.stringify(erase.body));
+    const tombstone = await waitErased(profileId);
+
+    // The whole topic and the whole table: no value the profile ever had, in clear or in base64.
+    const messages = await wholeTopic();
+    assert.ok(messages.some((m) => m.key === profileId && JSON.parse(m.value!).type === 'ProfileErased'));
+    const topicText = messages.map((m) => `${m.key} ${m.value} ${JSON.stringify(m.headers)}`).join('\n');
+    assert.deepEqual(leaks(topicText, everything), [], 'identity.events yields nothing of the erased profile');
+    const stillOpen = await Promise.all(messages.filter((m) => m.key === profileId).map((m) => open(m.value!)));
+    assert.deepEqual(leaks(stillOpen.join('\n'), everything), [], 'with every key that still exists');
+    const tables = await db.query(
+      `SELECT (SELECT coalesce(json_agg(e), '[]') FROM auth.events e)::text AS events,
+              (SELECT coalesce(json_agg(o), '[]') FROM auth.outbox o)::text AS outbox,
+              (SELECT coalesce(json_agg(p), '[]') FROM auth.profiles p WHERE p.profile_id = $1)::text AS snapshot`,
+      [profileId],
+    );
+    const { events, outbox, snapshot } = tables.rows[0] as { events: string; outbox: string; snapshot: string };
+    assert.ok(events.includes(profileId));
+    assert.deepEqual(leaks(events, everything), [], 'auth.events yields nothing of the erased profile');
+    assert.deepEqual(leaks(outbox, everything), [], 'auth.outbox neither');
+    assert.deepEqual(leaks(snapshot, everything), [], 'nor the snapshot');
+    assert.ok(!/pbkdf2-sha256\$/.test(events), 'no password hash in clear in auth.events');
+    const key = await db.query('SELECT wrapped_key, destroyed_at FROM auth.data_keys WHERE profile_id = $1', [profileId]);
+    assert.equal(key.rows[0].wrapped_key, null);
+    assert.ok(key.rows[0].destroyed_at);
+    for (const field of ['email', 'firstName', 'lastName', 'phone', 'customId', 'company', 'agreements', 'attributes'])
+      assert.ok(tombstone[field] === null || JSON.stringify(tombstone[field]) === '{}', `${field} is gone from the read model`);
+
+    // Commands on the erased stream are refused cleanly (an erasure again is a no-op) and write nothing.
+    const written = await stream();
+    const again = await system.http('DELETE', `/v1/backend/profiles/${profileId}`, { headers: server() });
+    assert.equal(again.status, 202, 'erasing again is idempotent (and writes nothing, checked below)');
+    const reRecognize = await system.http('POST', `/v1/backend/clients/${other.uuid}/recognize`, {
+      headers: server(),
+      body: { profileId },
+    });
+    assert.ok(reRecognize.status >= 400 && reRecognize.status < 500, `recognize: ${reRecognize.status}`);
+    assert.equal(reRecognize.headers.get('content-type')?.startsWith('application/problem+json'), true);
+    const staleToken = await system.http('PATCH', '/v1/account', { token, body: { firstName: 'Back' } });
+    assert.equal(staleToken.status, 401);
+    const signInAgain = await system.http('POST', '/v1/auth/sign-in', { token: device.token, body: { email, password: STRONG_PASSWORD } });
+    assert.equal(signInAgain.status, 401);
+    assert.equal(await stream(), written, 'refused commands append nothing');
+
+    // A rebuild of the read model from offset 0 (npm run projector:rebuild) yields the tombstone, nothing personal.
+    const rebuild = startNodeProcess('apps/profile-projector/src/rebuild/rebuild.main.js', { ...system.env, LOG_LEVEL: 'info' });
+    const code = await rebuild.exited;
+    assert.equal(code, 0, rebuild.output.slice(-20).join('\n'));
+    const rebuilt = await waitErased(profileId);
+    assert.equal(rebuilt.email, null);
+    assert.equal(rebuilt.firstName, null);
+    const readModel = await db.query(`SELECT (SELECT coalesce(json_agg(p), '[]') FROM profiles.profiles p)::text AS rows`);
+    assert.deepEqual(leaks((readModel.rows[0] as { rows: string }).rows, everything), [], 'the rebuilt read model holds nothing of it');
+  });
+
+  it('a crash after the key is destroyed and before ProfileErased is published: on restart it is published and consumers end erased', async () => {
+    const device = await anonymous(system);
+    const email = uniqueEmail('crash');
+    const firstName = `Crashford${randomUUID().slice(0, 8)}`;
+    const reg = await system.http('POST', '/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD, firstName } });
+    assert.equal(reg.status, 201);
+    const profileId = reg.body.profileId as string;
+    const live = await profileView(profileId, `${profileId}:1`);
+    assert.equal(live.body.firstName, firstName);
+
+    // Auth restarted while the test holds the relay's leadership lock: commands commit, nothing is published.
+    await system.stopApp('auth', 'SIGKILL');
+    const lock = new Client({ connectionString: system.env.DATABASE_URL });
+    await lock.connect();
+    try {
+      await lock.query(`SET statement_timeout = '60s'`);
+      await lock.query('SELECT pg_advisory_lock(hashtext($1))', ['idstream.outbox.auth']);
+      system.startApp('auth');
+      await system.waitReady(['auth']);
+      let erase = await system.http('DELETE', `/v1/backend/profiles/${profileId}`, { headers: server() });
+      // The gateway may still be reconnecting to the restarted auth: a 503 changed nothing, so try again.
+      for (let i = 0; erase.status === 503 && i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        erase = await system.http('DELETE', `/v1/backend/profiles/${profileId}`, { headers: server() });
+      }
+      assert.equal(erase.status, 202, JSON.stringify(erase.body));
+      const key = await db.query('SELECT wrapped_key FROM auth.data_keys WHERE profile_id = $1', [profileId]);
+      assert.equal(key.rows[0].wrapped_key, null, 'the key is destroyed (committed)');
+      const pending = await db.query(
+        `SELECT count(*)::int AS n FROM auth.outbox WHERE message_key = $1 AND published_at IS NULL AND headers->>'event-type' = 'ProfileErased'`,
+        [profileId],
+      );
+      assert.equal(pending.rows[0].n, 1, 'ProfileErased waits in the outbox, unpublished');
+      // The crash: auth dies before its relay publishes.
+      await system.stopApp('auth', 'SIGKILL');
+    } finally {
+      await lock.end();
+    }
+    const beforeRestart = await wholeTopic();
+    assert.ok(
+      !beforeRestart.some((m) => m.key === profileId && JSON.parse(m.value!).type === 'ProfileErased'),
+      'not published before the restart',
+    );
+    // Meanwhile a consumer replaying the profile gets no personal data: the key service has no key for it.
+    assert.ok(
+      !(
+        await system.sealedOpener()(
+          beforeRestart.find((m) => m.key === profileId && JSON.parse(m.value!).type === 'UserRegistered')!.value!,
+        )
+      ).includes(firstName),
+    );
+
+    system.startApp('auth');
+    await system.waitReady(['auth']);
+    const erased = await waitErased(profileId);
+    assert.equal(erased.firstName, null);
+    const after = await wholeTopic();
+    assert.equal(after.filter((m) => m.key === profileId && JSON.parse(m.value!).type === 'ProfileErased').length >= 1, true);
+    assert.deepEqual(leaks(after.map((m) => m.value).join('\n'), [email, firstName]), []);
+  });
+});
