@@ -1,8 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { TestSystem, TopicReader, startNodeProcess, testKafka, waitFor, type ReadMessage } from '@idstream/testing';
+import {
+  TestSystem,
+  TopicReader,
+  freePort,
+  startNodeProcess,
+  testKafka,
+  waitFor,
+  type ReadMessage,
+  type RunningProcess,
+} from '@idstream/testing';
 import { anonymous, STRONG_PASSWORD, uniqueEmail } from './helpers';
 
 /**
@@ -279,5 +288,76 @@ describe('erasure reaches all of history (crypto-shredding)', () => {
     const after = await wholeTopic();
     assert.equal(after.filter((m) => m.key === profileId && JSON.parse(m.value!).type === 'ProfileErased').length >= 1, true);
     assert.deepEqual(leaks(after.map((m) => m.value).join('\n'), [email, firstName]), []);
+  });
+
+  // Last in this file: it rotates the system's data keys to a master key the running auth does not hold.
+  it('a missing or wrong master key stops auth with one line naming IDSTREAM_MASTER_KEYS; a rotation re-wraps every key', async () => {
+    const oldKey = system.masterKeys.slice('test:'.length);
+    const newKey = randomBytes(32).toString('base64');
+    // A live profile, so that a data key is stored under the "test" master key.
+    const device = await anonymous(system);
+    const reg = await system.http('POST', '/v1/accounts', {
+      token: device.token,
+      body: { email: uniqueEmail('rotate'), password: STRONG_PASSWORD, firstName: 'Rota' },
+    });
+    assert.equal(reg.status, 201);
+    const started: RunningProcess[] = [];
+    const run = async (masterKeys: string) => {
+      const env = {
+        ...system.env,
+        IDSTREAM_MASTER_KEYS: masterKeys,
+        AUTH_HTTP_PORT: String(await freePort()),
+        AUTH_TCP_PORT: String(await freePort()),
+      };
+      const proc = startNodeProcess('apps/auth/src/main.js', env);
+      started.push(proc);
+      return { proc, port: env.AUTH_HTTP_PORT };
+    };
+    // A process that starts instead of stopping fails the test in a minute, not at the file's timeout.
+    const exitCode = (proc: RunningProcess) =>
+      Promise.race([proc.exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 60_000).unref())]);
+    const mentions = (proc: RunningProcess) => proc.output.filter((line) => line.includes('IDSTREAM_MASTER_KEYS'));
+    try {
+      const missing = await run('');
+      assert.equal(await exitCode(missing.proc), 78);
+      assert.deepEqual(
+        missing.proc.output.filter((l) => l.trim() !== ''),
+        ['auth: Invalid environment variable IDSTREAM_MASTER_KEYS: is required'],
+      );
+      const malformed = await run('test:tooshort');
+      assert.equal(await exitCode(malformed.proc), 78);
+      assert.equal(mentions(malformed.proc).length, 1);
+
+      const wrong = await run(`test:${newKey}`);
+      assert.equal(await exitCode(wrong.proc), 78, wrong.proc.output.join('\n'));
+      assert.equal(mentions(wrong.proc).length, 1, wrong.proc.output.join('\n'));
+      assert.match(mentions(wrong.proc)[0]!, /master key "test" does not open/);
+      assert.ok(!wrong.proc.output.join('\n').includes(newKey), 'the key itself is never printed');
+      const unlisted = await run(`other:${newKey}`);
+      assert.equal(await exitCode(unlisted.proc), 78);
+      assert.match(mentions(unlisted.proc)[0]!, /wrapped under master key "test", which it does not list/);
+
+      // Rotation: the new key first, the old one still listed; at start every key is re-wrapped under the new one.
+      const rotating = await run(`rot:${newKey},test:${oldKey}`);
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${rotating.port}/health/ready`).catch(() => null))?.ok === true, {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        what: 'auth with rotated keys ready',
+      });
+      await rotating.proc.stop();
+      const under = await db.query('SELECT DISTINCT master_key_id FROM auth.data_keys WHERE wrapped_key IS NOT NULL');
+      assert.deepEqual(
+        under.rows.map((r: { master_key_id: string }) => r.master_key_id),
+        ['rot'],
+      );
+      const rotated = await run(`rot:${newKey}`);
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${rotated.port}/health/ready`).catch(() => null))?.ok === true, {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        what: 'auth with the old key removed ready',
+      });
+    } finally {
+      await Promise.all(started.map((p) => p.stop()));
+    }
   });
 });
