@@ -8,7 +8,8 @@ import { rebuildReadModel } from './rebuild';
 /*
  * `npm run projector:rebuild [-- --keep-old]`: rebuilds the profile read model from offset 0
  * and swaps it in (see rebuild.ts). Run it with the live projector's environment
- * (DATABASE_URL, KAFKA_BROKERS, PROJECTOR_SCHEMA, PROJECTOR_GROUP_ID).
+ * (DATABASE_URL, KAFKA_BROKERS, PROJECTOR_SCHEMA, PROJECTOR_GROUP_ID, and the key service's
+ * AUTH_HOST, AUTH_TCP_PORT, IDSTREAM_KEY_SERVICE_SECRET: erased profiles come out without data).
  */
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
