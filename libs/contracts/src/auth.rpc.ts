@@ -84,7 +84,16 @@ export interface WorkspaceSettings {
   accessTokenTtlSeconds: number;
   sessionMaxLifetimeSeconds: number;
   passwordPolicy: PasswordPolicySettings;
+  /**
+   * Registrations whose email's local part is confusable (mixed scripts, or a look-alike of an
+   * ASCII address): `refuse` answers 400 EMAIL_CONFUSABLE; `flag` registers and records
+   * `emailConfusable` on UserRegistered. Default `refuse`.
+   */
+  emailConfusables: EmailConfusablesPolicy;
 }
+
+export type EmailConfusablesPolicy = 'refuse' | 'flag';
+export const EMAIL_CONFUSABLES_POLICIES: readonly EmailConfusablesPolicy[] = ['refuse', 'flag'];
 
 // ---- client API -------------------------------------------------------------------------
 

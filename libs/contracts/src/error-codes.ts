@@ -11,6 +11,8 @@ export const ErrorCodes = {
   /** A confirmation, activation or reset token that is unknown, used or expired. */
   TOKEN_INVALID: 400,
   BAD_QUERY: 400,
+  /** A registration whose email's local part could pass for another address (workspace setting `emailConfusables: refuse`). */
+  EMAIL_CONFUSABLE: 400,
   UNAUTHORIZED: 401,
   INVALID_API_KEY: 401,
   INVALID_CREDENTIALS: 401,
@@ -25,6 +27,8 @@ export const ErrorCodes = {
   WORKSPACE_NOT_FOUND: 404,
   EMAIL_TAKEN: 409,
   CUSTOM_ID_TAKEN: 409,
+  /** An import (or a recognize by email) whose email belongs to an account that has not confirmed it: nothing is attached. */
+  EMAIL_NOT_CONFIRMED: 409,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTEMPTS: 429,

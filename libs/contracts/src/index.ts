@@ -10,3 +10,5 @@ export * from './rpc';
 export * from './auth.rpc';
 export * from './error-codes';
 export * from './tracking/tracking.v1.envelopes';
+export * from './email/canonical-email';
+export type { EmailConfusable } from './email/email-confusables';

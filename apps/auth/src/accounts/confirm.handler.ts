@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ok, fail, type ConfirmEmailCommand, type Reply, type ResendConfirmationCommand, type RegistrationMode } from '@idstream/contracts';
+import {
+  canonicalEmailOrNull,
+  ok,
+  fail,
+  type ConfirmEmailCommand,
+  type Reply,
+  type ResendConfirmationCommand,
+  type RegistrationMode,
+} from '@idstream/contracts';
 import { AfterAnswer } from '../concurrency/after-answer';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { enqueueMail, fillLink, MailTemplates } from '../mail/mail.outbox';
@@ -47,29 +55,28 @@ export class ConfirmHandler {
     const workspaceId = cmd.caller.workspaceId;
     const workspace = await this.workspaces.byId(workspaceId);
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
-    const emailLower = cmd.email.toLowerCase();
+    // The canonical form keys the rate limit and the lookup; an address without one matches no account.
+    const emailKey = canonicalEmailOrNull(cmd.email) ?? cmd.email;
     const attempt = await this.limiter.attemptPerEmailAndIp(
       'mail',
-      { workspaceId, email: emailLower, ip: cmd.meta.ip },
+      { workspaceId, email: emailKey, ip: cmd.meta.ip },
       { max: this.config.mailRequestsPerHour, windowSeconds: 3600 },
       now,
     );
     if (!attempt.allowed) return fail('RATE_LIMITED', 'Too many mails requested: try again later', { retryAfter: attempt.retryAfter });
     const mode = workspace.settings.registrationMode;
-    this.afterAnswer.runLater('confirmation mail', cmd.meta.requestId, () =>
-      this.mailConfirmation(cmd, workspaceId, emailLower, mode, now),
-    );
+    this.afterAnswer.runLater('confirmation mail', cmd.meta.requestId, () => this.mailConfirmation(cmd, workspaceId, emailKey, mode, now));
     return ok({});
   }
 
   private async mailConfirmation(
     cmd: ResendConfirmationCommand,
     workspaceId: string,
-    emailLower: string,
+    emailKey: string,
     mode: RegistrationMode,
     now: Date,
   ): Promise<void> {
-    const profileId = await this.profiles.profileIdByEmail(workspaceId, emailLower);
+    const profileId = await this.profiles.profileIdByEmail(workspaceId, emailKey);
     if (!profileId) return;
     const expiresAt = new Date(now.getTime() + this.config.confirmationTokenTtlSeconds * 1000);
     await this.profiles.execute(

@@ -1,5 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { uuidv7, fail, ok, type Reply, type RegisterCommand, type RegisterResult } from '@idstream/contracts';
+import {
+  canonicalEmail,
+  canonicalEmailOrNull,
+  describeEmailRefusal,
+  uuidv7,
+  fail,
+  ok,
+  type Reply,
+  type RegisterCommand,
+  type RegisterResult,
+} from '@idstream/contracts';
 import { hashPassword } from '@idstream/crypto';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { ConcurrencyConflict } from '../event-store/event-store';
@@ -14,8 +24,8 @@ import { KeyedMutex } from '../concurrency/keyed-mutex';
 import { passwordPolicyError } from './password-errors';
 
 /**
- * registerAccount: email unique per workspace (case-insensitive, race-free through the
- * `emails` key), password policy, PBKDF2 off the event loop, the registration mode's mail.
+ * registerAccount: email unique per workspace (its canonical form, `canonicalEmail`, is the
+ * `emails` key: race-free), confusable emails refused or flagged per the workspace, password policy, PBKDF2 off the event loop, the registration mode's mail.
  * An email a backend imported before attaches the account to that profile.
  */
 @Injectable()
@@ -30,12 +40,16 @@ export class RegisterHandler {
 
   handle(cmd: RegisterCommand, now = new Date()): Promise<Reply<RegisterResult>> {
     // One registration per email at a time here; the emails key keeps replicas race-free.
-    return this.perEmail.run(`${cmd.caller.workspaceId}:${cmd.email.toLowerCase()}`, () => this.register(cmd, now));
+    return this.perEmail.run(`${cmd.caller.workspaceId}:${canonicalEmailOrNull(cmd.email) ?? cmd.email}`, () => this.register(cmd, now));
   }
 
   private async register(cmd: RegisterCommand, now: Date): Promise<Reply<RegisterResult>> {
     const workspace = await this.workspaces.byId(cmd.caller.workspaceId);
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
+    const email = canonicalEmail(cmd.email);
+    if (!email.ok) return { ok: false, error: ProfileErrors.invalidEmail(describeEmailRefusal(email.reason)) };
+    const flagConfusable = workspace.settings.emailConfusables === 'flag';
+    if (email.confusable && !flagConfusable) return { ok: false, error: ProfileErrors.emailConfusable() };
     const policyError = passwordPolicyError(cmd.password, workspace.settings.passwordPolicy, 'password');
     if (policyError) return { ok: false, error: policyError };
     // A taken email is refused before paying for the hash.
@@ -44,24 +58,24 @@ export class RegisterHandler {
       return { ok: false, error: ProfileErrors.emailTaken() };
     const passwordHash = await hashPassword(cmd.password);
     const mode = workspace.settings.registrationMode;
-    const emailLower = cmd.email.toLowerCase();
+    const emailKey = email.canonical;
     const confirmationExpiresAt = new Date(now.getTime() + this.config.confirmationTokenTtlSeconds * 1000);
     const context = { workspaceId: workspace.id, correlationId: cmd.meta.requestId, now };
 
     const outcome = await this.profiles.transaction(async (manager) => {
       const existing: { profile_id: string }[] = await manager.query(
         'SELECT profile_id FROM auth.emails WHERE workspace_id = $1 AND email_lower = $2',
-        [workspace.id, emailLower],
+        [workspace.id, emailKey],
       );
       let profileId = existing[0]?.profile_id;
       if (!profileId) {
         profileId = uuidv7(now.getTime());
         const claimed: unknown[] = await manager.query(
           'INSERT INTO auth.emails (workspace_id, email_lower, profile_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1',
-          [workspace.id, emailLower, profileId],
+          [workspace.id, emailKey, profileId],
         );
         // Another registration claimed the email between our read and insert: retry, then see it.
-        if (claimed.length === 0) throw new ConcurrencyConflict(emailLower);
+        if (claimed.length === 0) throw new ConcurrencyConflict(emailKey);
       }
       const result = await this.profiles.executeIn(
         manager,
@@ -77,6 +91,7 @@ export class RegisterHandler {
             deviceUuid: cmd.caller.role === 'anonymous' ? cmd.caller.uuid : null,
             mode,
             confirmationExpiresAt: confirmationExpiresAt.toISOString(),
+            emailConfusable: flagConfusable ? email.confusable : null,
           }),
         async (m, state, events) => {
           if (cmd.profile.customId !== undefined) await claimCustomId(m, workspace.id, cmd.profile.customId, state.profileId);

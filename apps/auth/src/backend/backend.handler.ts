@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  canonicalEmail,
+  describeEmailRefusal,
   fail,
   ok,
   uuidv7,
@@ -20,6 +22,7 @@ import { ConcurrencyConflict } from '../event-store/event-store';
 import { SEALED_STORED_VERSION } from '../event-store/sealed-events';
 import { claimCustomId, releaseCustomIds } from '../profile/custom-ids';
 import { eraseProfile, importProfile, recognizeClient } from '../profile/profile.decider';
+import { ProfileErrors } from '../profile/profile.errors';
 import { closedSessionsOf, ProfileStore, Refused } from '../profile/profile.store';
 import { sessionClock } from '../sessions/session.handler';
 
@@ -48,17 +51,20 @@ export class BackendHandler {
       return fail('VALIDATION_FAILED', 'email or customId is required', {
         errors: [{ field: 'email', message: 'email or customId is required' }],
       });
+    const email = cmd.email === undefined ? null : canonicalEmail(cmd.email);
+    if (email && !email.ok) return { ok: false, error: ProfileErrors.invalidEmail(describeEmailRefusal(email.reason)) };
+    const emailKey = email?.canonical ?? null;
     const outcome = await this.profiles.transaction(async (manager) => {
       let profileId = cmd.email ? await this.profiles.profileIdByEmail(workspaceId, cmd.email, manager) : null;
       profileId ??= customId ? await profileIdByCustomId(manager, workspaceId, customId) : null;
       if (!profileId) {
         profileId = uuidv7(now.getTime());
-        if (cmd.email) {
+        if (emailKey) {
           const claimed: unknown[] = await manager.query(
             'INSERT INTO auth.emails (workspace_id, email_lower, profile_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1',
-            [workspaceId, cmd.email.toLowerCase(), profileId],
+            [workspaceId, emailKey, profileId],
           );
-          if (claimed.length === 0) throw new ConcurrencyConflict(cmd.email);
+          if (claimed.length === 0) throw new ConcurrencyConflict(emailKey);
         }
       }
       const id = profileId;
@@ -70,10 +76,10 @@ export class BackendHandler {
         async (m, state) => {
           if (customId !== undefined) await claimCustomId(m, workspaceId, customId, id);
           // An existing profile found by customId gets its email indexed when it had none.
-          if (cmd.email && state.email === cmd.email) {
+          if (emailKey && state.email === cmd.email) {
             await m.query('INSERT INTO auth.emails (workspace_id, email_lower, profile_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
               workspaceId,
-              cmd.email.toLowerCase(),
+              emailKey,
               id,
             ]);
           }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  canonicalEmailOrNull,
   fail,
   ok,
   type ConfirmPasswordResetCommand,
@@ -39,20 +40,21 @@ export class PasswordResetHandler {
    * has an account. (A crash right after answering loses that one request; the user asks again.)
    */
   async request(cmd: RequestPasswordResetCommand, workspaceId: string, now = new Date()): Promise<Reply<Record<string, never>>> {
-    const emailLower = cmd.email.toLowerCase();
+    // The canonical form keys the rate limit and the lookup; an address without one matches no account.
+    const emailKey = canonicalEmailOrNull(cmd.email) ?? cmd.email;
     const attempt = await this.limiter.attemptPerEmailAndIp(
       'reset',
-      { workspaceId, email: emailLower, ip: cmd.meta.ip },
+      { workspaceId, email: emailKey, ip: cmd.meta.ip },
       { max: this.config.mailRequestsPerHour, windowSeconds: 3600 },
       now,
     );
     if (!attempt.allowed) return fail('RATE_LIMITED', 'Too many resets requested: try again later', { retryAfter: attempt.retryAfter });
-    this.afterAnswer.runLater('password reset mail', cmd.meta.requestId, () => this.mailReset(cmd, workspaceId, emailLower, now));
+    this.afterAnswer.runLater('password reset mail', cmd.meta.requestId, () => this.mailReset(cmd, workspaceId, emailKey, now));
     return ok({});
   }
 
-  private async mailReset(cmd: RequestPasswordResetCommand, workspaceId: string, emailLower: string, now: Date): Promise<void> {
-    const profileId = await this.profiles.profileIdByEmail(workspaceId, emailLower);
+  private async mailReset(cmd: RequestPasswordResetCommand, workspaceId: string, emailKey: string, now: Date): Promise<void> {
+    const profileId = await this.profiles.profileIdByEmail(workspaceId, emailKey);
     if (!profileId) return;
     const expiresAt = new Date(now.getTime() + this.config.resetTokenTtlSeconds * 1000);
     await this.profiles.execute(

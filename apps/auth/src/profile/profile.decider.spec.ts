@@ -216,4 +216,36 @@ describe('profile decider', () => {
     for (const event of events) assert.ok(!JSON.stringify(toPublicData(event) ?? {}).includes('HASH'), event.type);
     assert.equal(toPublicData(events[3]!), null);
   });
+
+  it('never attaches imported data to an account that has not confirmed its email', () => {
+    const importCmd = { email: 'ann@example.com', profile: { lastName: 'Imported' }, attributes: { plan: 'gold' } };
+    for (const status of ['active', 'pending-activation'] as const) {
+      const decision = decide.importProfile(given(registered(status)), importCmd);
+      assert.equal(decision.error?.code, 'EMAIL_NOT_CONFIRMED', status);
+      assert.equal(decision.events.length, 0);
+    }
+    const confirmed = given(registered('active'), { type: 'EmailConfirmed', data: { profileId: 'p1', activated: false } });
+    const decision = decide.importProfile(confirmed, importCmd);
+    assert.equal(decision.error, undefined);
+    assert.deepEqual(
+      decision.events.map((e) => e.type),
+      ['ProfileImported'],
+    );
+  });
+
+  it('recognizes a device by email only for an imported profile or a confirmed account; by profile id for any', () => {
+    const cmd = { uuid: 'u1', previousProfileId: null };
+    assert.equal(decide.recognizeClient(given(registered()), { ...cmd, matchedBy: 'email' }).error?.code, 'EMAIL_NOT_CONFIRMED');
+    assert.equal(decide.recognizeClient(given(registered()), { ...cmd, matchedBy: 'profileId' }).error, undefined);
+    const confirmed = given(registered(), { type: 'EmailConfirmed', data: { profileId: 'p1', activated: false } });
+    assert.equal(decide.recognizeClient(confirmed, { ...cmd, matchedBy: 'email' }).events[0]?.type, 'ClientRecognized');
+  });
+
+  it('records a flagged confusable email on UserRegistered, and nothing when there is no flag', () => {
+    const flagged = decide.register(given(), { ...registerCmd('automatic'), emailConfusable: 'mixed-script' });
+    const [user] = flagged.events;
+    assert.equal(user?.type === 'UserRegistered' && user.data.emailConfusable, 'mixed-script');
+    const plain = decide.register(given(), registerCmd('automatic'));
+    assert.ok(plain.events[0]?.type === 'UserRegistered' && !('emailConfusable' in plain.events[0].data));
+  });
 });

@@ -2,6 +2,7 @@ import {
   PROFILE_FIELD_NAMES,
   type Agreements,
   type Attributes,
+  type EmailConfusable,
   type ProfileFields,
   type RegistrationMode,
   type ReplyError,
@@ -43,6 +44,8 @@ export function register(
     deviceUuid: string | null;
     mode: RegistrationMode;
     confirmationExpiresAt: string;
+    /** Set when the workspace flags (rather than refuses) confusable emails and this one is. */
+    emailConfusable?: EmailConfusable | null;
   },
 ): Decision {
   if (state.kind === 'account' || state.kind === 'erased') return refused(ProfileErrors.emailTaken());
@@ -64,6 +67,7 @@ export function register(
         status,
         emailConfirmed: false,
         attachedToImportedProfile: state.kind === 'imported',
+        ...(cmd.emailConfusable ? { emailConfusable: cmd.emailConfusable } : {}),
         passwordHash: cmd.passwordHash,
       },
     },
@@ -207,12 +211,15 @@ export function completePasswordReset(state: ProfileState, cmd: { newPasswordHas
   );
 }
 
-/** Backend import: creates the profile, or updates its fields when it exists (upsert). */
+/** Backend import: creates the profile, or updates its fields when it exists (upsert); never into an unconfirmed account. */
 export function importProfile(
   state: ProfileState,
   cmd: { email: string | null; profile: ProfileFields; attributes: Attributes },
 ): Decision {
   if (state.kind === 'erased') return refused(ProfileErrors.profileNotFound());
+  // Whoever registered an email they do not own would read what the backend attaches to it:
+  // imported data waits until the account has confirmed its email.
+  if (state.kind === 'account' && !state.emailConfirmed) return refused(ProfileErrors.emailNotConfirmed());
   return decided({
     type: 'ProfileImported',
     data: {
@@ -230,6 +237,8 @@ export function recognizeClient(
   cmd: { uuid: string; matchedBy: 'email' | 'customId' | 'profileId'; previousProfileId: string | null },
 ): Decision {
   if (state.kind !== 'account' && state.kind !== 'imported') return refused(ProfileErrors.profileNotFound());
+  // By email, as for imports: an address nobody confirmed does not prove whose device it is.
+  if (cmd.matchedBy === 'email' && state.kind === 'account' && !state.emailConfirmed) return refused(ProfileErrors.emailNotConfirmed());
   if (cmd.previousProfileId === state.profileId) return decided();
   return decided({
     type: 'ClientRecognized',

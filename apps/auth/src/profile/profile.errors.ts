@@ -22,5 +22,19 @@ export const ProfileErrors = {
     message: 'Too many failed attempts: try again later',
     retryAfter,
   }),
+  emailConfusable: (): ReplyError => ({
+    code: 'EMAIL_CONFUSABLE',
+    message: 'This email could pass for another address (mixed scripts or look-alike letters): use the address as your provider spells it',
+    errors: [{ field: 'email', message: 'email must not mix scripts or imitate another address' }],
+  }),
+  emailNotConfirmed: (): ReplyError => ({
+    code: 'EMAIL_NOT_CONFIRMED',
+    message: 'An account holds this email but has not confirmed it: imported data and devices matched by email attach to it once it does',
+  }),
+  invalidEmail: (message: string): ReplyError => ({
+    code: 'VALIDATION_FAILED',
+    message: `email ${message}`,
+    errors: [{ field: 'email', message: `email ${message}` }],
+  }),
   noAccount: (): ReplyError => ({ code: 'UNAUTHORIZED', message: 'This token does not belong to an account' }),
 } as const;

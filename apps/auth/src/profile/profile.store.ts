@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { formatPosition, type ClosedSession, type Envelope, type ReplyError } from '@idstream/contracts';
+import { canonicalEmailOrNull, formatPosition, type ClosedSession, type Envelope, type ReplyError } from '@idstream/contracts';
 import { DATA_SOURCE } from '@idstream/runtime';
 import { ProfileDataKeys } from '../event-store/data-keys';
 import { ConcurrencyConflict, EventStore } from '../event-store/event-store';
@@ -65,11 +65,13 @@ export class ProfileStore {
     return this.dataSource.manager;
   }
 
-  /** The profile holding an email in a workspace (case-insensitive), if any. */
+  /** The profile holding an email in a workspace (by its canonical form), if any; an address with none matches nothing. */
   async profileIdByEmail(workspaceId: string, email: string, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const canonical = canonicalEmailOrNull(email);
+    if (canonical === null) return null;
     const rows: { profile_id: string }[] = await manager.query(
       'SELECT profile_id FROM auth.emails WHERE workspace_id = $1 AND email_lower = $2',
-      [workspaceId, email.toLowerCase()],
+      [workspaceId, canonical],
     );
     return rows[0]?.profile_id ?? null;
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import { canonicalEmailOrNull } from '@idstream/contracts';
 import { sha256Hex } from '@idstream/crypto';
 import { DATA_SOURCE } from '@idstream/runtime';
 
@@ -64,8 +65,8 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * `attempt` on the two buckets every email-keyed action uses: `max` per email (hashed, so no
-   * address is stored) in the workspace, and ten times that per client IP.
+   * `attempt` on the two buckets every email-keyed action uses: `max` per email (its canonical
+   * form, hashed, so no address is stored) in the workspace, and ten times that per client IP.
    */
   attemptPerEmailAndIp(
     action: string,
@@ -75,7 +76,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
   ): ReturnType<RateLimiter['attempt']> {
     return this.attempt(
       [
-        { bucket: `${action}:e:${target.workspaceId}:${sha256Hex(target.email.toLowerCase())}`, ...limit },
+        { bucket: `${action}:e:${target.workspaceId}:${sha256Hex(canonicalEmailOrNull(target.email) ?? target.email)}`, ...limit },
         { bucket: `${action}:ip:${target.ip}`, ...limit, max: limit.max * 10 },
       ],
       now,

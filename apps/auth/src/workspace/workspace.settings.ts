@@ -1,4 +1,4 @@
-import type { ReplyError, WorkspaceSettings, WorkspaceSettingsPatch } from '@idstream/contracts';
+import { EMAIL_CONFUSABLES_POLICIES, type ReplyError, type WorkspaceSettings, type WorkspaceSettingsPatch } from '@idstream/contracts';
 import { DEFAULT_PASSWORD_POLICY, isValidPasswordPolicy } from '@idstream/crypto';
 
 export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
@@ -7,6 +7,7 @@ export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
   accessTokenTtlSeconds: 3600,
   sessionMaxLifetimeSeconds: 30 * 86_400,
   passwordPolicy: { ...DEFAULT_PASSWORD_POLICY },
+  emailConfusables: 'refuse',
 };
 
 const MODES = ['automatic', 'email-confirmation', 'email-activation'];
@@ -37,6 +38,8 @@ export function mergeSettings(
       message: 'must be a whole number of seconds, at least the access-token TTL and at most 366 days',
     });
   }
+  if (!EMAIL_CONFUSABLES_POLICIES.includes(next.emailConfusables))
+    errors.push({ field: 'emailConfusables', message: `must be one of ${EMAIL_CONFUSABLES_POLICIES.join(', ')}` });
   if (!isValidPasswordPolicy(next.passwordPolicy))
     errors.push({ field: 'passwordPolicy', message: 'must have minLength 1..1024 and boolean require* flags' });
   if (errors.length > 0) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Invalid workspace settings', errors } };

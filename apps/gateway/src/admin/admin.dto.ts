@@ -1,6 +1,12 @@
 import { Type } from 'class-transformer';
 import { IsObject, ValidateNested } from 'class-validator';
-import type { PasswordPolicySettings, RegistrationMode, WorkspaceSettings } from '@idstream/contracts';
+import {
+  EMAIL_CONFUSABLES_POLICIES,
+  type EmailConfusablesPolicy,
+  type PasswordPolicySettings,
+  type RegistrationMode,
+  type WorkspaceSettings,
+} from '@idstream/contracts';
 import { MAX_POLICY_MIN_LENGTH } from '@idstream/crypto';
 import { Bool, Int, OneOf, Optional, Text } from '../http/validators';
 
@@ -26,4 +32,6 @@ export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'pa
   @Optional() @Int(60, 7 * 86_400) accessTokenTtlSeconds?: number;
   @Optional() @Int(60, 10 * 365 * 86_400) sessionMaxLifetimeSeconds?: number;
   @Optional() @ValidateNested() @IsObject() @Type(() => PasswordPolicyDto) passwordPolicy?: PasswordPolicyDto;
+  /** Confusable emails at registration: `refuse` (400 EMAIL_CONFUSABLE, the default) or `flag` (UserRegistered.emailConfusable). */
+  @Optional() @OneOf(EMAIL_CONFUSABLES_POLICIES) emailConfusables?: EmailConfusablesPolicy;
 }

@@ -1,4 +1,5 @@
 import { ValidateIf, isEmail, registerDecorator, type ValidationArguments } from 'class-validator';
+import { MAX_EMAIL_LENGTH, canonicalEmail, describeEmailRefusal } from '@idstream/contracts';
 
 /** Optional, but never null: absent means "not given"; null is a wrong type, not a way to clear. */
 export const Optional = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined);
@@ -53,15 +54,25 @@ export const Bool = (): PropertyDecorator => rule('isBool', 'must be true or fal
 export const OneOf = (values: readonly string[]): PropertyDecorator =>
   rule('isOneOf', `must be one of ${values.join(', ')}`, (value) => typeof value === 'string' && values.includes(value));
 
-export const MAX_EMAIL_LENGTH = 254;
-
-/** An email address of at most 254 characters (RFC 5321's path limit). */
-export const Email = (): PropertyDecorator =>
-  rule(
-    'isEmail',
-    `must be an email address of at most ${MAX_EMAIL_LENGTH} characters`,
-    (value) => typeof value === 'string' && value.length <= MAX_EMAIL_LENGTH && isEmail(value),
-  );
+/**
+ * An email address that has a canonical form (`canonicalEmail`: well-formed Unicode, no
+ * invisible or NFC-replaced characters, a valid domain) and that class-validator takes for
+ * an address. The canonical check runs first: `isEmail` throws URIError on a lone surrogate.
+ */
+export const Email = (): PropertyDecorator => (target: object, propertyName: string | symbol) =>
+  registerDecorator({
+    name: 'isEmail',
+    target: target.constructor,
+    propertyName: String(propertyName),
+    options: {
+      message: (args: ValidationArguments) => {
+        if (args.value === undefined) return `${args.property} is required`;
+        const result = canonicalEmail(args.value);
+        return `${args.property} ${result.ok ? `must be an email address of at most ${MAX_EMAIL_LENGTH} characters` : describeEmailRefusal(result.reason)}`;
+      },
+    },
+    validator: { validate: (value: unknown) => typeof value === 'string' && canonicalEmail(value).ok && isEmail(value) },
+  });
 
 export const IsDeviceUuid = (): PropertyDecorator => rule('isDeviceUuid', 'must be a UUID version 4 or 7', isDeviceUuid);
 

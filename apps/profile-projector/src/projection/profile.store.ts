@@ -1,3 +1,4 @@
+import { canonicalEmailOrNull } from '@idstream/contracts';
 import { PERSONAL_FIELDS, columnOf, type Change, type DeviceLinkRow, type MergeRow, type ProfileRow } from './profile.rows';
 import type { Keys, Slice } from './profile.evolve';
 
@@ -163,10 +164,11 @@ export class ProfileStore {
         const values = PROFILE_COLUMNS.map(([c, f]) =>
           JSON_COLUMNS.has(c) ? bind(row[f] === null ? null : JSON.stringify(row[f]), '::jsonb') : bind(row[f]),
         );
-        const updates = PROFILE_COLUMNS.map(([c]) => c)
-          .filter((c) => c !== 'workspace_id' && c !== 'profile_id')
-          .map((c) => `${c} = EXCLUDED.${c}`);
-        return `INSERT INTO ${this.s}.profiles (${PROFILE_COLUMNS.map(([c]) => c).join(', ')}) VALUES (${values.join(', ')})
+        // The lookup key, derived here rather than held by the pure row: `?email=` finds a profile by it.
+        values.push(bind(canonicalEmailOrNull(row.email)));
+        const columns = [...PROFILE_COLUMNS.map(([c]) => c), 'email_canonical'];
+        const updates = columns.filter((c) => c !== 'workspace_id' && c !== 'profile_id').map((c) => `${c} = EXCLUDED.${c}`);
+        return `INSERT INTO ${this.s}.profiles (${columns.join(', ')}) VALUES (${values.join(', ')})
           ON CONFLICT (workspace_id, profile_id) DO UPDATE SET ${updates.join(', ')}`;
       }
       case 'device_links': {

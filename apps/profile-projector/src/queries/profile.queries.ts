@@ -1,4 +1,4 @@
-import { fail, ok, formatPosition, type Reply } from '@idstream/contracts';
+import { canonicalEmailOrNull, fail, ok, formatPosition, type Reply } from '@idstream/contracts';
 import type { PositionWaiters } from '../consistency/position-waiters';
 import { profileFromDb, type Sql } from '../projection/profile.store';
 import { parseFindProfiles, parseGetProfile, type Position } from './profile-query.parse';
@@ -41,7 +41,8 @@ export class ProfileQueries {
     let items: ProfileView[];
     switch (by) {
       case 'email':
-        items = await this.select(`p.workspace_id = $1 AND lower(p.email) = lower($2)`, [workspaceId, value]);
+        // By canonical form (`canonicalEmail`); an address that has none matches nothing.
+        items = await this.select(`p.workspace_id = $1 AND p.email_canonical = $2`, [workspaceId, canonicalEmailOrNull(value)]);
         break;
       case 'customId':
         items = await this.select(`p.workspace_id = $1 AND p.custom_id = $2`, [workspaceId, value]);

@@ -69,6 +69,11 @@ export interface UserRegisteredData {
   emailConfirmed: boolean;
   /** True when the email belonged to a profile a backend had imported: the account attaches to it. */
   attachedToImportedProfile: boolean;
+  /**
+   * Present when the email's local part could pass for another address (mixed scripts, or a
+   * look-alike of an ASCII address) and the workspace's `emailConfusables` setting is `flag`.
+   */
+  emailConfusable?: 'mixed-script' | 'ascii-lookalike';
 }
 
 /** A confirmation or activation mail was queued (its token travels only in the mail). */
