@@ -25,31 +25,26 @@ export type SealedValue = string;
 /** ProfileFields with each present field sealed on its own (a change names its fields, never their values). */
 export type SealedProfileFields = { [K in keyof V1.ProfileFields]?: SealedValue };
 
-export interface UserRegisteredDataV2 {
-  profileId: string;
+/*
+ * The version-2 data types are version 1's with the personal fields replaced by sealed ones
+ * (derived with Omit, so a field added to version 1 appears here too).
+ */
+export interface UserRegisteredDataV2 extends Omit<V1.UserRegisteredData, 'email' | 'profile' | 'agreements' | 'attributes'> {
   email: SealedValue;
   profile: SealedProfileFields;
   /** Agreements (consent flags), sealed as one value. */
   agreements: SealedValue;
   /** Attributes, sealed as one value. */
   attributes: SealedValue;
-  deviceUuid: string | null;
-  registrationMode: V1.RegistrationMode;
-  status: V1.AccountStatus;
-  emailConfirmed: boolean;
-  attachedToImportedProfile: boolean;
 }
 
-export interface ProfileImportedDataV2 {
-  profileId: string;
+export interface ProfileImportedDataV2 extends Omit<V1.ProfileImportedData, 'email' | 'profile' | 'attributes'> {
   email: SealedValue | null;
   profile: SealedProfileFields;
   attributes: SealedValue;
-  created: boolean;
 }
 
-export interface AccountUpdatedDataV2 {
-  profileId: string;
+export interface AccountUpdatedDataV2 extends Omit<V1.AccountUpdatedData, 'changes' | 'agreements' | 'attributes'> {
   changes: SealedProfileFields;
   agreements?: SealedValue;
   attributes?: SealedValue;
