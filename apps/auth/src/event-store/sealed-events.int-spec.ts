@@ -11,6 +11,7 @@ import { authMigrations } from '../migrations/auth.migrations';
 import type { ProfileEvent } from '../profile/profile.events';
 import { toPublicData } from '../profile/profile.public';
 import { evolve, initialProfileState } from '../profile/profile.state';
+import { DataKeyService } from './data-key.service';
 import { ProfileDataKeys } from './data-keys';
 import { EventStore } from './event-store';
 
@@ -23,12 +24,16 @@ describe('event store: sealed personal fields (real PostgreSQL)', () => {
   let db: { url: string; drop: () => Promise<void> };
   let dataSource: DataSource;
   let keys: ProfileDataKeys;
+  let config: AuthConfig;
   const workspaceId = 'ws-sealed';
 
   before(async () => {
     db = await createTestDatabase('auth_sealed');
     dataSource = await openDataSource({ url: db.url, schema: 'auth', migrations: authMigrations });
-    const config = { masterKeys: parseMasterKeys(`k1:${randomBytes(32).toString('base64')}`) } as AuthConfig;
+    config = {
+      masterKeys: parseMasterKeys(`k1:${randomBytes(32).toString('base64')}`),
+      keyServiceSecret: randomBytes(32).toString('base64url'),
+    } as AuthConfig;
     keys = new ProfileDataKeys(dataSource, config);
   });
 
@@ -136,5 +141,26 @@ describe('event store: sealed personal fields (real PostgreSQL)', () => {
     const profileId = uuidv7();
     const got = await Promise.all(Array.from({ length: 5 }, () => dataSource.transaction((m) => keys.keyFor(m, workspaceId, profileId))));
     assert.ok(got.every((k) => k !== null && k.equals(got[0]!)));
+  });
+
+  it('the key service answers keys to the credential only, null for an erased or unknown profile', async () => {
+    const service = new DataKeyService(keys, config);
+    const live = uuidv7();
+    const erased = uuidv7();
+    const key = await dataSource.transaction((m) => keys.keyFor(m, workspaceId, live));
+    await dataSource.transaction(async (m) => {
+      await keys.keyFor(m, workspaceId, erased);
+      await keys.destroy(m, workspaceId, erased, new Date());
+    });
+    for (const credential of ['wrong', '', undefined as unknown as string, config.keyServiceSecret.slice(1)]) {
+      const refused = await service.handle({ credential, profileIds: [live] });
+      assert.equal(!refused.ok && refused.error.code, 'UNAUTHORIZED');
+    }
+    const tooMany = await service.handle({ credential: config.keyServiceSecret, profileIds: Array.from({ length: 1001 }, () => uuidv7()) });
+    assert.equal(!tooMany.ok && tooMany.error.code, 'VALIDATION_FAILED');
+    const unknown = uuidv7();
+    const answer = await service.handle({ credential: config.keyServiceSecret, profileIds: [live, erased, unknown] });
+    assert.ok(answer.ok);
+    assert.deepEqual(answer.value.keys, { [live]: key!.toString('base64url'), [erased]: null, [unknown]: null });
   });
 });
