@@ -72,11 +72,11 @@ describe('erasure reaches all of history (crypto-shredding)', () => {
       headers: { ...server(), ...(position ? { 'x-idstream-position': position } : {}) },
     });
 
-  async function waitErased(profileId: string): Promise<Record<string, unknown>> {
+  async function waitErased(profileId: string, headers = server()): Promise<Record<string, unknown>> {
     let body: Record<string, unknown> = {};
     await waitFor(
       async () => {
-        const res = await profileView(profileId);
+        const res = await system.http('GET', `/v1/backend/profiles/${profileId}`, { headers });
         body = res.body as Record<string, unknown>;
         return res.status === 200 && body.status === 'erased';
       },
@@ -106,8 +106,19 @@ describe('erasure reaches all of history (crypto-shredding)', () => {
     };
     const everything = Object.values(values);
 
-    // Its whole life: registration, an update, a backend import (upsert), a recognition.
-    const device = await anonymous(system);
+    // Its whole life: registration (and confirmation), an update, a backend import (upsert), a recognition.
+    const ws = await system.http('POST', '/v1/admin/workspaces', {
+      headers: { authorization: `Bearer ${system.adminKey}` },
+      body: { name: `shred-${tag}`, registrationMode: 'email-confirmation' },
+    });
+    assert.equal(ws.status, 201, JSON.stringify(ws.body));
+    const { clientApiKey, serverKey } = ws.body as { clientApiKey: string; serverKey: string };
+    const server = () => ({ authorization: `Bearer ${serverKey}` });
+    const profileView = (profileId: string, position?: string) =>
+      system.http('GET', `/v1/backend/profiles/${profileId}`, {
+        headers: { ...server(), ...(position ? { 'x-idstream-position': position } : {}) },
+      });
+    const device = await anonymous(system, clientApiKey);
     const reg = await system.http('POST', '/v1/accounts', {
       token: device.token,
       body: {
@@ -125,6 +136,9 @@ describe('erasure reaches all of history (crypto-shredding)', () => {
     });
     assert.equal(reg.status, 201, JSON.stringify(reg.body));
     const profileId = reg.body.profileId as string;
+    // Confirmed, so that the backend may import into it and recognize devices by its email.
+    const confirmation = await system.tokenFromMail(email);
+    assert.equal((await system.http('POST', '/v1/accounts/confirm', { body: { token: confirmation } })).status, 204);
     const signIn = await system.http('POST', '/v1/auth/sign-in', { token: device.token, body: { email, password: STRONG_PASSWORD } });
     assert.equal(signIn.status, 200);
     const token = signIn.body.token as string;
@@ -139,7 +153,7 @@ describe('erasure reaches all of history (crypto-shredding)', () => {
     });
     assert.ok([200, 201].includes(imported.status), JSON.stringify(imported.body));
     assert.equal(imported.body.profileId, profileId);
-    const other = await anonymous(system);
+    const other = await anonymous(system, clientApiKey);
     const recognized = await system.http('POST', `/v1/backend/clients/${other.uuid}/recognize`, { headers: server(), body: { email } });
     assert.equal(recognized.status, 200);
 
@@ -175,7 +189,7 @@ describe('erasure reaches all of history (crypto-shredding)', () => {
       (await db.query('SELECT count(*)::int AS n FROM auth.events WHERE stream_id = $1', [profileId])).rows[0].n as number;
     const erase = await system.http('DELETE', `/v1/backend/profiles/${profileId}`, { headers: server() });
     assert.equal(erase.status, 202, JSON.stringify(erase.body));
-    const tombstone = await waitErased(profileId);
+    const tombstone = await waitErased(profileId, server());
 
     // The whole topic and the whole table: no value the profile ever had, in clear or in base64.
     const messages = await wholeTopic();
@@ -222,7 +236,7 @@ describe('erasure reaches all of history (crypto-shredding)', () => {
     const rebuild = startNodeProcess('apps/profile-projector/src/rebuild/rebuild.main.js', { ...system.env, LOG_LEVEL: 'info' });
     const code = await rebuild.exited;
     assert.equal(code, 0, rebuild.output.slice(-20).join('\n'));
-    const rebuilt = await waitErased(profileId);
+    const rebuilt = await waitErased(profileId, server());
     assert.equal(rebuilt.email, null);
     assert.equal(rebuilt.firstName, null);
     const readModel = await db.query(`SELECT (SELECT coalesce(json_agg(p), '[]') FROM profiles.profiles p)::text AS rows`);

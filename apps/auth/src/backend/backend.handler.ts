@@ -17,9 +17,8 @@ import {
 } from '@idstream/contracts';
 import { appendToClientStream } from '../clients/client-stream';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
-import { ProfileDataKeys } from '../event-store/data-keys';
 import { ConcurrencyConflict } from '../event-store/event-store';
-import { SEALED_STORED_VERSION } from '../event-store/sealed-events';
+import { shredPersonalData } from '../event-store/shredding';
 import { claimCustomId, releaseCustomIds } from '../profile/custom-ids';
 import { eraseProfile, importProfile, recognizeClient } from '../profile/profile.decider';
 import { ProfileErrors } from '../profile/profile.errors';
@@ -39,7 +38,6 @@ async function profileIdByCustomId(manager: EntityManager, workspaceId: string, 
 export class BackendHandler {
   constructor(
     private readonly profiles: ProfileStore,
-    private readonly dataKeys: ProfileDataKeys,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -145,9 +143,8 @@ export class BackendHandler {
 
   /**
    * Erasure: closes every session, disables sign-in, frees the email and customId, and
-   * destroys the profile's data key in the transaction that records ProfileErased, so every
-   * sealed copy of its personal data (auth.events, the outbox, identity.events from offset 0)
-   * stops opening. Kept: the profile id, the event types and times, and the erasure time
+   * destroys the profile's data key (shredPersonalData), so that no copy of its personal data
+   * opens any more. Kept: the profile id, the event types and times, and the erasure time
    * (docs/architecture.md, "Erasure").
    */
   async erase(cmd: EraseProfileCommand, now = new Date()): Promise<Reply<EraseProfileResult & ClosedSessionsResult>> {
@@ -158,7 +155,6 @@ export class BackendHandler {
       profileId,
       (state) => eraseProfile(state, sessionClock(now, this.config)),
       async (manager) => {
-        await this.dataKeys.destroy(manager, workspaceId, profileId, now);
         await manager.query('DELETE FROM auth.emails WHERE workspace_id = $1 AND profile_id = $2', [workspaceId, profileId]);
         await releaseCustomIds(manager, workspaceId, profileId, null);
         await manager.query('UPDATE auth.clients SET profile_id = NULL WHERE workspace_id = $1 AND profile_id = $2', [
@@ -172,14 +168,7 @@ export class BackendHandler {
             workspaceId,
             email,
           ]);
-        // Rows stored before sealing (schema_version 1) hold clear data: those are redacted.
-        await manager.query(
-          `UPDATE auth.events SET data = jsonb_build_object('profileId', data->'profileId', 'redacted', true)
-            WHERE stream_id = $1 AND schema_version < $2
-              AND type IN ('UserRegistered', 'ProfileImported', 'AccountUpdated', 'PasswordChanged', 'PasswordRehashed', 'PasswordResetCompleted')`,
-          [profileId, SEALED_STORED_VERSION],
-        );
-        await manager.query(`UPDATE auth.outbox SET value = '{}' WHERE published_at IS NOT NULL AND message_key = $1`, [profileId]);
+        await shredPersonalData(manager, workspaceId, profileId, now);
       },
     );
     if (outcome.error) return { ok: false, error: outcome.error };

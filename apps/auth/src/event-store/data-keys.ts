@@ -3,6 +3,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { newDataKey, unwrapDataKey, wrapDataKey, type MasterKeys } from '@idstream/crypto';
 import { DATA_SOURCE } from '@idstream/runtime';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { useStreamKeys } from './sealed-events';
+import { destroyDataKey } from './shredding';
 
 interface KeyRow {
   profile_id: string;
@@ -25,6 +27,7 @@ export class ProfileDataKeys implements OnModuleInit {
     @Inject(AUTH_CONFIG) config: AuthConfig,
   ) {
     this.master = config.masterKeys;
+    useStreamKeys(this);
   }
 
   /**
@@ -58,17 +61,9 @@ export class ProfileDataKeys implements OnModuleInit {
     return this.dataSource.manager;
   }
 
-  /**
-   * Destroys the profile's data key in the caller's transaction (the one recording
-   * ProfileErased): every sealed value of the profile, in auth.events and on identity.events,
-   * stops opening when it commits. A tombstone stays, so no new key is ever made for it.
-   */
-  async destroy(manager: EntityManager, workspaceId: string, profileId: string, now: Date): Promise<void> {
-    await manager.query(
-      `INSERT INTO auth.data_keys (profile_id, workspace_id, master_key_id, wrapped_key, destroyed_at) VALUES ($1, $2, NULL, NULL, $3)
-       ON CONFLICT (profile_id) DO UPDATE SET master_key_id = NULL, wrapped_key = NULL, destroyed_at = COALESCE(auth.data_keys.destroyed_at, EXCLUDED.destroyed_at)`,
-      [profileId, workspaceId, now],
-    );
+  /** Destroys the profile's data key in the caller's transaction (shredding.ts). */
+  destroy(manager: EntityManager, workspaceId: string, profileId: string, now: Date): Promise<void> {
+    return destroyDataKey(manager, workspaceId, profileId, now);
   }
 
   /**

@@ -18,6 +18,7 @@ import {
   sealPublic,
   sealStored,
   storedSealedPaths,
+  streamKeys,
   type StreamKeys,
 } from './sealed-events';
 
@@ -48,8 +49,8 @@ export interface AppendContext {
   causationId?: string | null;
   now: Date;
   /**
-   * The data keys of profile streams: an event holding personal values is sealed with the
-   * key of its aggregate (stored and public forms); without `keys` such an event is refused.
+   * The data keys of profile streams (default: the process's, `useStreamKeys`): an event
+   * holding personal values is sealed with its aggregate's key; without keys it is refused.
    */
   keys?: StreamKeys;
 }
@@ -68,14 +69,19 @@ export class ConcurrencyConflict extends Error {
  * what is stored and published for a profile is unreadable once its data key is destroyed.
  */
 export const EventStore = {
-  /** The stream's events in clear; with `keys`, sealed fields open (withheld once the profile was erased). */
-  async load(manager: EntityManager, streamId: string, keys?: StreamKeys): Promise<StoredEvent[]> {
+  /**
+   * The events of `streamId` after sequence `after` (0: the whole stream), in order, in clear:
+   * sealed fields open with the stream's data key (withheld once the profile was erased).
+   */
+  async load(manager: EntityManager, streamId: string, after = 0): Promise<StoredEvent[]> {
     const rows: Record<string, unknown>[] = await manager.query(
       `SELECT stream_id, sequence, event_id, workspace_id, type, schema_version, data, occurred_at, correlation_id, causation_id
-         FROM auth.events WHERE stream_id = $1 ORDER BY sequence`,
-      [streamId],
+         FROM auth.events WHERE stream_id = $1 AND sequence > $2 ORDER BY sequence`,
+      [streamId, after],
     );
     const sealed = rows.some((r) => (r.schema_version as number) >= SEALED_STORED_VERSION);
+    const keys = streamKeys();
+    if (sealed && !keys) throw new MissingDataKey(streamId, 'no data keys to open it');
     const key = sealed && keys ? ((await keys.existing(manager, [streamId])).get(streamId) ?? null) : null;
     return rows.map((r) => ({
       streamId: r.stream_id as string,
@@ -172,8 +178,9 @@ async function dataKeyFor(
   context: AppendContext,
 ): Promise<Buffer | null> {
   if (!events.some((e) => holdsPersonalValues(e.data, storedSealedPaths(e.type)))) return null;
-  if (!context.keys) throw new MissingDataKey(stream.streamId, 'no data keys given');
-  const key = await context.keys.keyFor(manager, context.workspaceId, stream.aggregateId);
+  const keys = streamKeys(context.keys);
+  if (!keys) throw new MissingDataKey(stream.streamId, 'no data keys given');
+  const key = await keys.keyFor(manager, context.workspaceId, stream.aggregateId);
   if (!key) throw new MissingDataKey(stream.streamId, 'the profile was erased');
   return key;
 }

@@ -14,6 +14,7 @@ import { evolve, initialProfileState } from '../profile/profile.state';
 import { DataKeyService } from './data-key.service';
 import { ProfileDataKeys } from './data-keys';
 import { EventStore } from './event-store';
+import { useStreamKeys } from './sealed-events';
 
 /**
  * The crypto-shredding layer of auth's event store against the real PostgreSQL: what is
@@ -95,7 +96,7 @@ describe('event store: sealed personal fields (real PostgreSQL)', () => {
       );
     assert.ok(!(await raw()).includes(secret), 'nothing in clear in auth.events or auth.outbox');
 
-    const loaded = await EventStore.load(dataSource.manager, profileId, keys);
+    const loaded = await EventStore.load(dataSource.manager, profileId);
     assert.deepEqual(
       loaded.map((e) => e.data),
       events.map((e) => e.data),
@@ -104,7 +105,7 @@ describe('event store: sealed personal fields (real PostgreSQL)', () => {
 
     await append(profileId, 2, [{ type: 'ProfileErased', data: { profileId, erasedAt: new Date().toISOString() } }]);
     await dataSource.transaction((m) => keys.destroy(m, workspaceId, profileId, new Date()));
-    const afterErasure = await EventStore.load(dataSource.manager, profileId, keys);
+    const afterErasure = await EventStore.load(dataSource.manager, profileId);
     assert.equal(afterErasure.length, 3);
     assert.ok(!JSON.stringify(afterErasure).includes(secret), 'nothing personal loads once the key is gone');
     const state = afterErasure.reduce(
@@ -121,20 +122,27 @@ describe('event store: sealed personal fields (real PostgreSQL)', () => {
     );
   });
 
-  it('refuses to record personal data without data keys', async () => {
+  it('refuses to record personal data, or to load sealed events, without data keys', async () => {
     const profileId = uuidv7();
-    await assert.rejects(
-      dataSource.transaction((m) =>
-        EventStore.append(
-          m,
-          { streamId: profileId, aggregateId: profileId },
-          0,
-          [{ type: 'AccountUpdated', data: { profileId, changes: { city: 'Alexandria' } }, publicData: null }],
-          { workspaceId, correlationId: 'c', now: new Date() },
+    await append(profileId, 0, [{ type: 'AccountUpdated', data: { profileId, changes: { city: 'Alexandria' } } }]);
+    useStreamKeys(undefined);
+    try {
+      await assert.rejects(EventStore.load(dataSource.manager, profileId), /no data keys/);
+      await assert.rejects(
+        dataSource.transaction((m) =>
+          EventStore.append(
+            m,
+            { streamId: profileId, aggregateId: profileId },
+            1,
+            [{ type: 'AccountUpdated', data: { profileId, changes: { city: 'Alexandria' } }, publicData: null }],
+            { workspaceId, correlationId: 'c', now: new Date() },
+          ),
         ),
-      ),
-      /no data keys/,
-    );
+        /no data keys/,
+      );
+    } finally {
+      useStreamKeys(keys);
+    }
   });
 
   it('concurrent first writers of a profile end with one key', async () => {

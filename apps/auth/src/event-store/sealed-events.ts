@@ -28,6 +28,22 @@ export interface StreamKeys {
   existing(manager: EntityManager, profileIds: string[]): Promise<Map<string, Buffer | null>>;
 }
 
+let processKeys: StreamKeys | undefined;
+
+/**
+ * Registers the process's data keys (ProfileDataKeys does, when the composition root makes
+ * it), so that every `EventStore.load` and `append` seals and opens without its callers
+ * passing keys: the layer stays invisible to the decider, the repositories and the handlers.
+ * A compromise over an injectable event store; an explicit `AppendContext.keys` wins.
+ */
+export function useStreamKeys(keys: StreamKeys | undefined): void {
+  processKeys = keys;
+}
+
+export function streamKeys(explicit?: StreamKeys): StreamKeys | undefined {
+  return explicit ?? processKeys;
+}
+
 export class MissingDataKey extends Error {
   constructor(streamId: string, reason: string) {
     super(`personal data for stream ${streamId} not recorded: ${reason}`);

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalEmailOrNull, formatPosition, type ClosedSession, type Envelope, type ReplyError } from '@idstream/contracts';
 import { DATA_SOURCE } from '@idstream/runtime';
-import { ProfileDataKeys } from '../event-store/data-keys';
 import { ConcurrencyConflict, EventStore } from '../event-store/event-store';
 import type { Decision } from './profile.decider';
 import type { ProfileEvent } from './profile.events';
@@ -46,10 +45,7 @@ export interface Outcome {
  */
 @Injectable()
 export class ProfileStore {
-  constructor(
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    private readonly keys: ProfileDataKeys,
-  ) {}
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   async load(manager: EntityManager, workspaceId: string, profileId: string): Promise<{ state: ProfileState; version: number }> {
     const rows: { version: number; state: ProfileState }[] = await manager.query(
@@ -100,7 +96,7 @@ export class ProfileStore {
       { streamId: profileId, aggregateId: profileId },
       version,
       decision.events.map((e) => ({ type: e.type, data: e.data, publicData: toPublicData(e) })),
-      { workspaceId: context.workspaceId, correlationId: context.correlationId, now: context.now, keys: this.keys },
+      { workspaceId: context.workspaceId, correlationId: context.correlationId, now: context.now },
     );
     const occurredAt = context.now.toISOString();
     const next = decision.events.reduce((s, e) => evolve(s, e, occurredAt), state);
