@@ -304,6 +304,32 @@ describe('erasure reaches all of history (crypto-shredding)', () => {
     assert.deepEqual(leaks(after.map((m) => m.value).join('\n'), [email, firstName]), []);
   });
 
+  it('a projector rebuild while auth (the key service) is down waits for it, then builds the live profiles in clear', async () => {
+    const device = await anonymous(system);
+    const email = uniqueEmail('keysdown');
+    const firstName = `Keyless${randomUUID().slice(0, 8)}`;
+    const reg = await system.http('POST', '/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD, firstName } });
+    assert.equal(reg.status, 201);
+    const profileId = reg.body.profileId as string;
+    assert.equal((await profileView(profileId, `${profileId}:1`)).body.firstName, firstName);
+    await system.stopApp('auth');
+    const rebuild = startNodeProcess('apps/profile-projector/src/rebuild/rebuild.main.js', { ...system.env, LOG_LEVEL: 'info' });
+    try {
+      // Without keys it cannot apply the sealed events: it keeps trying instead of building a model without the data.
+      const early = await Promise.race([rebuild.exited, new Promise<string>((resolve) => setTimeout(() => resolve('running'), 5000))]);
+      assert.equal(early, 'running', rebuild.output.slice(-20).join('\n'));
+      system.startApp('auth');
+      await system.waitReady(['auth']);
+      const code = await Promise.race([rebuild.exited, new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 120_000))]);
+      assert.equal(code, 0, rebuild.output.slice(-30).join('\n'));
+    } finally {
+      await rebuild.stop();
+    }
+    const rebuilt = await profileView(profileId);
+    assert.equal(rebuilt.body.firstName, firstName);
+    assert.equal(rebuilt.body.email, email);
+  });
+
   // Last in this file: it rotates the system's data keys to a master key the running auth does not hold.
   it('a missing or wrong master key stops auth with one line naming IDSTREAM_MASTER_KEYS; a rotation re-wraps every key', async () => {
     const oldKey = system.masterKeys.slice('test:'.length);
