@@ -17,11 +17,14 @@ if [[ -z "${IDSTREAM_MASTER_KEYS:-}" || -z "${IDSTREAM_KEY_SERVICE_SECRET:-}" ]]
       console.log(`IDSTREAM_KEY_SERVICE_SECRET=${randomBytes(32).toString("base64url")}`);
     ' > "$secrets")
   fi
-  echo "start: development keys from $secrets"
+  echo "start: development keys from $secrets (for what the environment does not set)"
+  given_keys="${IDSTREAM_MASTER_KEYS:-}" given_secret="${IDSTREAM_KEY_SERVICE_SECRET:-}"
   set -a
   # shellcheck source=/dev/null
   source "$secrets"
   set +a
+  if [[ -n "$given_keys" ]]; then export IDSTREAM_MASTER_KEYS="$given_keys"; fi
+  if [[ -n "$given_secret" ]]; then export IDSTREAM_KEY_SERVICE_SECRET="$given_secret"; fi
 fi
 npm run --silent build
 exec node scripts/run-apps.mjs "$@"
