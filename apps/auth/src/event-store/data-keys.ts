@@ -24,7 +24,7 @@ export class ProfileDataKeys implements OnModuleInit {
 
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(AUTH_CONFIG) config: AuthConfig,
+    @Inject(AUTH_CONFIG) config: Pick<AuthConfig, 'masterKeys'>,
   ) {
     this.master = config.masterKeys;
     useStreamKeys(this);

@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * erased profile. Events stored from now on have `schema_version` 2: their personal fields
  * are sealed with this key (event-store/sealed-events.ts); rows of version 1 are in clear.
  */
-export class DataKeys1764700000000 implements MigrationInterface {
-  name = 'DataKeys1764700000000';
+export class DataKeys1764800000000 implements MigrationInterface {
+  name = 'DataKeys1764800000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE auth.data_keys (
