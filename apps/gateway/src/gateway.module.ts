@@ -8,6 +8,7 @@ import { AdminController } from './admin/admin.controller';
 import { BackendController } from './backend/backend.controller';
 import { GATEWAY_CONFIG, loadGatewayConfig } from './config/gateway.config';
 import { JsonBodyGuard } from './http/json-body.guard';
+import { InputInspectionHook } from './http/input-inspection.hook';
 import { LenientJsonParser } from './http/json-body.parser';
 import { ProblemFilter } from './http/problem.filter';
 import { createValidationPipe } from './http/validation';
@@ -77,6 +78,7 @@ class GatewayCoreModule {}
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_GUARD, useClass: JsonBodyGuard },
     LenientJsonParser,
+    InputInspectionHook,
   ],
 })
 export class GatewayModule {}

@@ -11,6 +11,7 @@ launch('gateway', async () => {
     port: config.port,
     logLevel: config.logLevel,
     bodyLimit: config.bodyLimitBytes,
+    timeouts: config.httpTimeouts,
     trustProxy: config.trustProxy,
     configure: (app) => setupOpenApi(app, config.publicUrl),
   });

@@ -29,7 +29,14 @@ export const ErrorCodes = {
   CUSTOM_ID_TAKEN: 409,
   /** An import (or a recognize by email) whose email belongs to an account that has not confirmed it: nothing is attached. */
   EMAIL_NOT_CONFIRMED: 409,
+  /** The HTTP parser refused the request (not HTTP), before any route ran. */
+  MALFORMED_REQUEST: 400,
+  /** Headers or body arrived slower than GATEWAY_HEADERS_TIMEOUT_MS / GATEWAY_RECEIVE_TIMEOUT_MS. */
+  REQUEST_TIMEOUT: 408,
   BODY_TOO_LARGE: 413,
+  /** A path parameter over the router's length limit. */
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTEMPTS: 429,
   RATE_LIMITED: 429,

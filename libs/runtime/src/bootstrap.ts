@@ -5,7 +5,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Transport } from '@nestjs/microservices';
 import type { Type } from '@nestjs/common';
+import { answerClientError, answerFrameworkError, installResponseHeaders } from './http-edges';
 import { JsonLogger } from './json-logger';
+import { scrub } from './redaction';
 
 export interface HttpAppSettings {
   app: string;
@@ -17,6 +19,11 @@ export interface HttpAppSettings {
   bodyLimit?: number;
   /** Trust X-Forwarded-For for the client IP: only behind a proxy that sets it (default false). */
   trustProxy?: boolean;
+  /**
+   * Slow clients: the headers must arrive within `headersMs` and the whole request (headers and
+   * body) within `requestMs`, else 408 and the connection is closed (defaults 10 s and 30 s).
+   */
+  timeouts?: { headersMs: number; requestMs: number };
   /** Runs after the app is created and before it listens (e.g. to add the OpenAPI routes). */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -28,13 +35,23 @@ export interface HttpAppSettings {
  */
 export async function startApp(module: Type<unknown>, settings: HttpAppSettings): Promise<NestFastifyApplication> {
   const logger = new JsonLogger(settings.app, settings.logLevel);
+  const timeouts = settings.timeouts ?? { headersMs: 10_000, requestMs: 30_000 };
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
     new FastifyAdapter({
       bodyLimit: settings.bodyLimit ?? 1_048_576,
       trustProxy: settings.trustProxy ?? false,
-      // Every response carries x-request-id: the caller's when it is a plain token (it ends up
-      // in logs and as the events' correlation id), else a new uuid.
+      // Node checks both timeouts every `connectionsCheckingInterval` (30 s by default, which
+      // would let a slow client hold a socket that much longer than configured).
+      http: {
+        headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
+        connectionsCheckingInterval: Math.min(1000, timeouts.headersMs),
+      },
+      requestTimeout: timeouts.requestMs,
+      clientErrorHandler: answerClientError,
+      frameworkErrors: answerFrameworkError,
+      // Every response carries x-request-id (http-edges.ts): the caller's when it is a plain
+      // token (it ends up in logs and as the events' correlation id), else a new uuid.
       requestIdHeader: false,
       genReqId: (request: { headers: IncomingMessage['headers'] }) => {
         const given = request.headers['x-request-id'];
@@ -44,13 +61,7 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
     { logger, bufferLogs: false },
   );
   app.enableShutdownHooks();
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => {
-      reply.header('x-request-id', String(request.id).slice(0, 128));
-      done();
-    });
+  installResponseHeaders(app.getHttpAdapter().getInstance());
   await settings.configure?.(app);
   if (settings.tcp) {
     app.connectMicroservice(
@@ -64,10 +75,21 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
   return app;
 }
 
-/** Runs an app's start function; a failure to start prints one line with the stack and exits 1. */
+/**
+ * Runs an app's start function. A failure to start prints one line with the (scrubbed) stack
+ * and exits 1; an uncaught exception or unhandled rejection later is logged as a fatal JSON
+ * line through the redacting logger, then exits 1 as Node would.
+ */
 export function launch(app: string, start: () => Promise<unknown>): void {
+  const logger = new JsonLogger(app, 'error');
+  const die = (what: string) => (error: unknown) => {
+    logger.fatal({ msg: what, err: error }, 'Process');
+    process.exit(1);
+  };
+  process.on('uncaughtException', die('uncaught exception'));
+  process.on('unhandledRejection', die('unhandled rejection'));
   start().catch((error: unknown) => {
-    process.stderr.write(`${app}: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`${app}: failed to start: ${scrub((error as Error).stack ?? String(error))}\n`);
     process.exit(1);
   });
 }

@@ -66,7 +66,8 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * `attempt` on the two buckets every email-keyed action uses: `max` per email (its canonical
-   * form, hashed, so no address is stored) in the workspace, and ten times that per client IP.
+   * form, hashed, so no address is stored) in the workspace, and ten times that per client IP in
+   * the workspace (one NAT address busy in one workspace is not locked out of the others).
    */
   attemptPerEmailAndIp(
     action: string,
@@ -77,7 +78,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     return this.attempt(
       [
         { bucket: `${action}:e:${target.workspaceId}:${sha256Hex(canonicalEmailOrNull(target.email) ?? target.email)}`, ...limit },
-        { bucket: `${action}:ip:${target.ip}`, ...limit, max: limit.max * 10 },
+        { bucket: `${action}:ip:${target.workspaceId}:${target.ip}`, ...limit, max: limit.max * 10 },
       ],
       now,
     );

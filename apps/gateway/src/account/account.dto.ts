@@ -1,6 +1,6 @@
 import type { Agreements, Attributes } from '@idstream/contracts';
 import { ProfileFieldsDto } from '../http/profile-fields.dto';
-import { Immutable, IsAttributes, IsBooleanRecord, Optional, Text } from '../http/validators';
+import { Immutable, IsAttributes, IsBooleanRecord, Optional, Secret } from '../http/validators';
 
 /** Every account field but email (EMAIL_IMMUTABLE) and password (an unknown field here). */
 export class UpdateAccountDto extends ProfileFieldsDto {
@@ -10,6 +10,6 @@ export class UpdateAccountDto extends ProfileFieldsDto {
 }
 
 export class ChangePasswordDto {
-  @Text(1, 4096) currentPassword!: string;
-  @Text(1, 4096) newPassword!: string;
+  @Secret(1, 4096) currentPassword!: string;
+  @Secret(1, 4096) newPassword!: string;
 }

@@ -1,13 +1,13 @@
 import type { Agreements, Attributes } from '@idstream/contracts';
 import { ProfileFieldsDto } from '../http/profile-fields.dto';
-import { Email, IsAttributes, IsBooleanRecord, Optional, Text } from '../http/validators';
+import { Email, IsAttributes, IsBooleanRecord, Optional, Secret, Text } from '../http/validators';
 
 /** Passwords are checked against the workspace's policy by auth; this only bounds the size. */
 const MAX_PASSWORD_CHARS = 4096;
 
 export class RegisterAccountDto extends ProfileFieldsDto {
   @Email() email!: string;
-  @Text(1, MAX_PASSWORD_CHARS) password!: string;
+  @Secret(1, MAX_PASSWORD_CHARS) password!: string;
   @Optional() @IsBooleanRecord() agreements?: Agreements;
   @Optional() @IsAttributes() attributes?: Attributes;
 }
@@ -23,5 +23,5 @@ export class EmailOnlyDto {
 
 export class ConfirmPasswordResetDto {
   @Text(1, 512) token!: string;
-  @Text(1, MAX_PASSWORD_CHARS) password!: string;
+  @Secret(1, MAX_PASSWORD_CHARS) password!: string;
 }

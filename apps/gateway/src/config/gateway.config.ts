@@ -18,6 +18,8 @@ export interface GatewayConfig extends CommonConfig {
   /** Operator key for /v1/admin; admin routes are refused when unset. */
   adminKey: string | undefined;
   bodyLimitBytes: number;
+  /** Slow clients: headers must arrive within `headersMs`, the whole request within `requestMs` (else 408). */
+  httpTimeouts: { headersMs: number; requestMs: number };
   /** Public URL printed at start. */
   publicUrl: string;
   /** Trust X-Forwarded-For for the client IP (rate limits key on it): only behind a proxy that sets it. */
@@ -50,6 +52,10 @@ export function readGatewayConfig(env: Record<string, string | undefined> = proc
     requestTimeoutMs: readInt(env, 'GATEWAY_REQUEST_TIMEOUT_MS', 5000, { min: 100, max: 60_000 }),
     adminKey: readOptional(env, 'IDSTREAM_ADMIN_KEY'),
     bodyLimitBytes: readInt(env, 'GATEWAY_BODY_LIMIT_BYTES', 1_048_576, { min: 1024, max: 16 * 1_048_576 }),
+    httpTimeouts: {
+      headersMs: readInt(env, 'GATEWAY_HEADERS_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
+      requestMs: readInt(env, 'GATEWAY_RECEIVE_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+    },
     publicUrl: readString(env, 'PUBLIC_URL', `http://127.0.0.1:${port}`),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     tokenIssuer: readString(env, 'TOKEN_ISSUER', 'idstream'),

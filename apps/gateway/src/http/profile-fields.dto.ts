@@ -1,9 +1,10 @@
 import type { ProfileFields } from '@idstream/contracts';
-import { IsIsoDate, Optional, Text, TextMatching } from './validators';
+import { IsIsoDate, MultiLineText, Optional, Text, TextMatching } from './validators';
 
 /**
  * The personal fields of a profile, shared by registration, account updates and backend
- * imports. Lengths are generous ceilings against abuse, not business rules.
+ * imports. Lengths are generous ceilings against abuse, not business rules. Every field but
+ * the address is a single line (no control characters).
  */
 export class ProfileFieldsDto implements ProfileFields {
   @Optional() @Text(1, 100) firstName?: string;
@@ -14,7 +15,7 @@ export class ProfileFieldsDto implements ProfileFields {
   @Optional() @Text(1, 32) sex?: string;
   @Optional() @IsIsoDate() birthDate?: string;
   @Optional() @Text(1, 200) company?: string;
-  @Optional() @Text(1, 500) address?: string;
+  @Optional() @MultiLineText(1, 500) address?: string;
   @Optional() @Text(1, 100) city?: string;
   @Optional() @Text(1, 100) province?: string;
   @Optional() @Text(1, 20) zipCode?: string;

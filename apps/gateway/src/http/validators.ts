@@ -1,5 +1,6 @@
 import { ValidateIf, isEmail, registerDecorator, type ValidationArguments } from 'class-validator';
 import { MAX_EMAIL_LENGTH, canonicalEmail, describeEmailRefusal } from '@idstream/contracts';
+import { hasControlCharacter } from './input-inspection';
 
 /** Optional, but never null: absent means "not given"; null is a wrong type, not a way to clear. */
 export const Optional = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined);
@@ -25,20 +26,42 @@ function rule(name: string, message: string, validate: (value: unknown) => boole
     });
 }
 
-/** A string of `min` to `max` characters. */
+const isString = (value: unknown, min: number, max: number): value is string =>
+  typeof value === 'string' && value.length >= min && value.length <= max;
+
+/**
+ * A single-line string of `min` to `max` characters: names, ids, keys, city, ... No control
+ * character (C0, DEL, C1: no ANSI escape, no line break). NUL, lone surrogates and
+ * non-characters never get this far (input-inspection.ts refuses them in every field).
+ */
 export const Text = (min: number, max: number): PropertyDecorator =>
   rule(
     'isText',
-    `must be a string of ${min} to ${max} characters`,
-    (value) => typeof value === 'string' && value.length >= min && value.length <= max,
+    `must be a single line of ${min} to ${max} characters without control characters`,
+    (value) => isString(value, min, max) && !hasControlCharacter(value),
   );
 
-/** A string of `min` to `max` characters matching `pattern`, described for the message. */
+/** Like Text, but tab, line feed and carriage return are allowed (a postal address). */
+export const MultiLineText = (min: number, max: number): PropertyDecorator =>
+  rule(
+    'isMultiLineText',
+    `must be a string of ${min} to ${max} characters without control characters but tab and line breaks`,
+    (value) => isString(value, min, max) && !hasControlCharacter(value, true),
+  );
+
+/**
+ * A password or one-time secret: any characters the edge accepts at all, only the length is
+ * bounded (a password someone once set must keep working at sign-in).
+ */
+export const Secret = (min: number, max: number): PropertyDecorator =>
+  rule('isSecret', `must be a string of ${min} to ${max} characters`, (value) => isString(value, min, max));
+
+/** A single-line string of `min` to `max` characters matching `pattern`, described for the message. */
 export const TextMatching = (min: number, max: number, pattern: RegExp, description: string): PropertyDecorator =>
   rule(
     'isTextMatching',
     `must be ${description}`,
-    (value) => typeof value === 'string' && value.length >= min && value.length <= max && pattern.test(value),
+    (value) => isString(value, min, max) && !hasControlCharacter(value) && pattern.test(value),
   );
 
 /** A whole number from `min` to `max`. */

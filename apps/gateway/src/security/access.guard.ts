@@ -6,14 +6,16 @@ import { ProblemError } from '../http/problem';
 import type { GatewayRequest } from '../http/request-context';
 import { ACCESS, RATE_LIMITED, type Access } from './access';
 import { bearerCredential } from './jwt-shape';
-import { EdgeRateLimiter } from './edge-rate-limiter.service';
+import { EdgeRateLimiter, apiKeyWorkspace } from './edge-rate-limiter.service';
 import { ServerKeys } from './server-keys.service';
 import { TokenVerifier } from './token-verifier.service';
 
 /**
- * Applies what a route declares (access.decorators.ts): first the per-IP rate limit when the
- * route has one, then its credential. A route of ours without a declaration is a wiring bug
- * and is refused, never served as public.
+ * Applies what a route declares (access.decorators.ts): on a rate-limited route first the
+ * address's ceiling, then its credential, then the bucket of the workspace the credential
+ * names (edge-rate-limiter.service.ts); a refused credential still counts, in the bucket of
+ * no workspace. A route of ours without a declaration is a wiring bug and is refused, never
+ * served as public.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -30,8 +32,24 @@ export class AccessGuard implements CanActivate {
     const rule = this.reflector.getAllAndOverride<Access | undefined>(ACCESS, targets);
     if (!rule) throw new Error(`route ${context.getClass().name}.${context.getHandler().name} declares no access rule`);
     const request = context.switchToHttp().getRequest<GatewayRequest>();
-    if (this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED, targets)) this.limiter.check(request.ip);
+    if (!this.reflector.getAllAndOverride<boolean | undefined>(RATE_LIMITED, targets)) return this.authenticate(rule, request);
+    this.limiter.checkAddress(request.ip);
+    let allowed: boolean;
+    try {
+      allowed = await this.authenticate(rule, request);
+    } catch (error) {
+      this.limiter.check(request.ip, null);
+      throw error;
+    }
+    const body = request.body as { apiKey?: unknown } | undefined;
+    this.limiter.check(
+      request.ip,
+      request.idstream?.caller?.workspaceId ?? (rule.kind === 'public' ? apiKeyWorkspace(body?.apiKey) : null),
+    );
+    return allowed;
+  }
 
+  private async authenticate(rule: Access, request: GatewayRequest): Promise<boolean> {
     const credential = bearerCredential(request.headers.authorization);
     switch (rule.kind) {
       case 'public':

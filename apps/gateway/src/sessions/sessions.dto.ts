@@ -1,4 +1,4 @@
-import { Email, IsDeviceUuid, Optional, Text } from '../http/validators';
+import { Email, IsDeviceUuid, Optional, Secret, Text } from '../http/validators';
 
 export class CreateAnonymousDto {
   /** The workspace's public client API key, shipped in the app. */
@@ -10,5 +10,5 @@ export class CreateAnonymousDto {
 export class SignInDto {
   @Email() email!: string;
   /** Never checked against the policy here: a sign-in must work with whatever was set. */
-  @Text(1, 4096) password!: string;
+  @Secret(1, 4096) password!: string;
 }

@@ -6,6 +6,27 @@ import { parseTrackingBody } from './tracking-body.parse';
 const event = (extra: Record<string, unknown> = {}) => ({ id: randomUUID(), type: 'screen_view', ...extra });
 
 describe('POST /v1/events body', () => {
+  it('rejects an event holding a NUL, a lone surrogate, a prototype key or a too deep value alone', () => {
+    const good = event();
+    const hostile = [
+      event({ type: 'ab\u0000cd' }),
+      event({ label: '\uD800' }),
+      event({ params: JSON.parse('{"constructor":{"prototype":{"x":1}}}') as unknown }),
+      event({ params: { a: { b: { c: { d: { e: { f: 1 } } } } } } }),
+    ];
+    const parsed = parseTrackingBody({ events: [good, ...hostile] });
+    assert.equal(parsed.ok, true);
+    if (!parsed.ok) return;
+    assert.deepEqual(parsed.events, [good]);
+    assert.deepEqual(
+      parsed.rejected,
+      hostile.map((_, i) => ({ index: i + 1, code: 'EVENT_MALFORMED' })),
+    );
+    const alone = parseTrackingBody(event({ type: 'x\u0000' }));
+    assert.equal(alone.ok, false);
+    if (!alone.ok) assert.match(alone.errors[0]!.message, /type must not contain a NUL/);
+  });
+
   it('takes one event', () => {
     const e = event({ label: 'home' });
     assert.deepEqual(parseTrackingBody(e), { ok: true, events: [e], rejected: [], sentAt: null });

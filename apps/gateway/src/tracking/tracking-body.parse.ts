@@ -6,6 +6,7 @@ import {
   type TrackingClientEvent,
   type TrackingRejectCode,
 } from '@idstream/contracts';
+import { inspectInput } from '../http/input-inspection';
 
 /** One event the gateway refused, answered in the 202 body (its index in the request). */
 export interface RejectedAtIntake {
@@ -66,7 +67,11 @@ export function parseTrackingBody(body: unknown): TrackingBody {
   const rejected: RejectedAtIntake[] = [];
   const errors: { field: string; message: string }[] = [];
   candidates.forEach((candidate, index) => {
-    const checked = validateTrackingEvent(candidate);
+    // The edge's string and shape check, per event (the route is @ItemisedBody): one hostile
+    // event is rejected alone, like any other malformed one.
+    const finding = inspectInput(candidate, batch ? `events[${index}]` : '');
+    const checked =
+      finding === null ? validateTrackingEvent(candidate) : ({ ok: false, code: 'EVENT_MALFORMED', detail: finding.message } as const);
     if (checked.ok) events.push(checked.event);
     else {
       rejected.push({ index, code: checked.code });

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { TRACKING_SCOPE, type Caller, type RequestMeta, type TrackingRawBatch } from '@idstream/contracts';
+import { ItemisedBody } from '../http/input-inspection.hook';
 import { ProblemError } from '../http/problem';
 import { CurrentCaller, Meta, type GatewayRequest } from '../http/request-context';
 import { AnyToken } from '../security/access.decorators';
@@ -19,6 +20,7 @@ export class TrackingController {
   constructor(@Inject(TrackingIntake) private readonly intake: TrackingIntake) {}
 
   @Post()
+  @ItemisedBody()
   @HttpCode(202)
   @AnyToken(TRACKING_SCOPE)
   async track(

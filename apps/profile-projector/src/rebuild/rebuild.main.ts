@@ -31,7 +31,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 
 const opener = new SealedEventsOpener(config.keyService);
 rebuildReadModel({
-  kafka: createKafka({ brokers: config.kafkaBrokers, clientId: 'idstream-projector-rebuild' }),
+  kafka: createKafka({ brokers: config.kafkaBrokers, clientId: 'idstream-projector-rebuild', log: logger }),
   databaseUrl: config.databaseUrl,
   topic: config.topic,
   topics: config.topics,
