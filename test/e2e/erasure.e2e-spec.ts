@@ -39,6 +39,8 @@ describe('erasure reaches all of history (crypto-shredding)', () => {
     } finally {
       await system.stop();
     }
+    // The Secrets proof: no password, token, key, and no personal value in clear, in any log or on any topic.
+    await system.assertNoSecretsLeaked();
   });
 
   /** Every message of the system's identity.events, all partitions from offset 0, as stored (no key). */

@@ -9,19 +9,22 @@ export type SecretKind =
   | 'one-time-token'
   | 'server-key'
   | 'admin-key'
+  /** IDSTREAM_MASTER_KEYS and IDSTREAM_KEY_SERVICE_SECRET: in no log and on no topic, ever. */
+  | 'master-key'
   | 'email'
   /** Other personal data (names, phone numbers): as emails, allowed where the contract carries it. */
   | 'personal';
 
 /**
  * Topics (names without the prefix) where a kind may appear by design; logs allow none.
- * Emails are personal data, not secrets: the published identity contract carries them (until
- * crypto-shredding), and a dead letter copies its source message. `tracking.raw` is internal
+ * Emails and other personal data travel sealed on identity.events since crypto-shredding
+ * (docs/architecture.md §6a), so they may appear in clear on no topic; a dead letter copies its
+ * source message as it was. `tracking.raw` is internal
  * and holds the client's compact token so that the ingester verifies it again (docs/tracking.md).
  */
 const ALLOWED_ON_TOPICS: Partial<Record<SecretKind, RegExp>> = {
-  email: /^(identity\.events|dlq\..+)$/,
-  personal: /^(identity\.events|dlq\..+)$/,
+  email: /^dlq\..+$/,
+  personal: /^dlq\..+$/,
   'access-token': /^(tracking\.raw|dlq\..+)$/,
 };
 
@@ -135,7 +138,8 @@ function kindOfField(key: string, value: string): SecretKind | undefined {
   const name = key.toLowerCase();
   if (name.includes('password')) return value.startsWith('pbkdf2-') ? 'password-hash' : 'password';
   if (name === 'serverkey') return 'server-key';
-  if (name.includes('email')) return 'email';
+  // Only an address is an email: a setting such as `emailConfusables: 'refuse'` is not.
+  if (name.includes('email')) return value.includes('@') ? 'email' : undefined;
   // A 6-digit PIN is not registered: as a substring it would match timestamps and offsets by chance.
   if (name.includes('token')) return value.startsWith('eyJ') ? 'access-token' : 'one-time-token';
   return undefined;

@@ -62,6 +62,8 @@ export class TestSystem {
   constructor() {
     this.secrets.add(this.adminKey, 'admin-key');
     this.secrets.add(this.serverKey, 'server-key');
+    this.secrets.add(this.masterKeys.slice(this.masterKeys.indexOf(':') + 1), 'master-key');
+    this.secrets.add(this.keyServiceSecret, 'master-key');
   }
 
   async start(
