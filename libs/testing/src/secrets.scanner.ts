@@ -17,14 +17,14 @@ export type SecretKind =
 
 /**
  * Topics (names without the prefix) where a kind may appear by design; logs allow none.
- * Emails and other personal data travel sealed on identity.events since crypto-shredding
- * (docs/architecture.md §6a), so they may appear in clear on no topic; a dead letter copies its
- * source message as it was. `tracking.raw` is internal
+ * Emails are personal data, not secrets: identity.events may carry them by contract (they travel
+ * sealed since crypto-shredding, docs/architecture.md §6a, which test/e2e/erasure.e2e-spec.ts
+ * proves value by value), and a dead letter copies its source message. `tracking.raw` is internal
  * and holds the client's compact token so that the ingester verifies it again (docs/tracking.md).
  */
 const ALLOWED_ON_TOPICS: Partial<Record<SecretKind, RegExp>> = {
-  email: /^dlq\..+$/,
-  personal: /^dlq\..+$/,
+  email: /^(identity\.events|dlq\..+)$/,
+  personal: /^(identity\.events|dlq\..+)$/,
   'access-token': /^(tracking\.raw|dlq\..+)$/,
 };
 
