@@ -48,4 +48,12 @@ describe('SecretsScanner', () => {
     assert.throws(() => assertNoSecrets(hits), /2 secret\(s\) found/);
     assert.doesNotThrow(() => assertNoSecrets([]));
   });
+
+  it('takes only addresses from email-named fields, not settings such as emailConfusables', () => {
+    // Registering "refuse" made every ECONNREFUSED log line a leak.
+    const s = new SecretsScanner();
+    s.addFromBody({ settings: { emailConfusables: 'refuse' }, email: 'kate@example.test' });
+    assert.equal(s.size, 1);
+    assert.equal(s.scanText('gateway#1', 'connect ECONNREFUSED 127.0.0.1:4001').length, 0);
+  });
 });

@@ -138,7 +138,7 @@ function kindOfField(key: string, value: string): SecretKind | undefined {
   const name = key.toLowerCase();
   if (name.includes('password')) return value.startsWith('pbkdf2-') ? 'password-hash' : 'password';
   if (name === 'serverkey') return 'server-key';
-  // Only an address is an email: a setting such as `emailConfusables: 'refuse'` is not.
+  // Only an address is an email: a setting such as `emailConfusables: "refuse"` is not personal data.
   if (name.includes('email')) return value.includes('@') ? 'email' : undefined;
   // A 6-digit PIN is not registered: as a substring it would match timestamps and offsets by chance.
   if (name.includes('token')) return value.startsWith('eyJ') ? 'access-token' : 'one-time-token';
