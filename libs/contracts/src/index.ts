@@ -9,6 +9,7 @@ export type * as SealedIdentityEnvelopes from './identity/identity.v2.envelopes'
 export * from './rpc';
 export * from './auth.rpc';
 export * from './error-codes';
+export * from './origins';
 export * from './tracking/tracking.v1.envelopes';
 export * from './email/canonical-email';
 export type { EmailConfusable } from './email/email-confusables';

@@ -1,4 +1,5 @@
 import { parseMasterKeys, type MasterKeys } from '@idstream/crypto';
+import { allowedOriginsProblem } from '@idstream/contracts';
 import {
   ConfigError,
   loadConfigOrExit,
@@ -34,7 +35,8 @@ export interface AuthConfig extends CommonConfig {
     confirmUrl: string;
     resetUrl: string;
   };
-  defaultWorkspace: { clientApiKey: string | undefined; serverKey: string | undefined };
+  /** allowedOrigins, when set, replaces the default workspace's list at every start. */
+  defaultWorkspace: { clientApiKey: string | undefined; serverKey: string | undefined; allowedOrigins: string[] | undefined };
   /** IDSTREAM_MASTER_KEYS: the master keys that wrap the profiles' data keys, the first current. */
   masterKeys: MasterKeys;
   /** IDSTREAM_KEY_SERVICE_SECRET: the credential a consumer shows to get data keys (`AuthPatterns.dataKeys`). */
@@ -78,10 +80,24 @@ export function readAuthConfig(env: Record<string, string | undefined> = process
     defaultWorkspace: {
       clientApiKey: readOptional(env, 'DEFAULT_WORKSPACE_CLIENT_KEY'),
       serverKey: readOptional(env, 'DEFAULT_WORKSPACE_SERVER_KEY'),
+      allowedOrigins: readOrigins(env, 'DEFAULT_WORKSPACE_ALLOWED_ORIGINS'),
     },
     masterKeys: readMasterKeys(env),
     keyServiceSecret: readSecret(env, 'IDSTREAM_KEY_SERVICE_SECRET'),
   };
+}
+
+/** A comma-separated list of exact browser origins; undefined when unset. */
+function readOrigins(env: Record<string, string | undefined>, name: string): string[] | undefined {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return undefined;
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  const problem = allowedOriginsProblem(origins);
+  if (problem) throw new ConfigError(name, problem);
+  return origins;
 }
 
 export const AUTH_CONFIG = Symbol('AUTH_CONFIG');

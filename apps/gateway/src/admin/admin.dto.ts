@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsObject, ValidateNested } from 'class-validator';
+import { IsObject, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
 import {
   EMAIL_CONFUSABLES_POLICIES,
+  allowedOriginsProblem,
   type EmailConfusablesPolicy,
   type PasswordPolicySettings,
   type RegistrationMode,
@@ -21,6 +22,16 @@ export class PasswordPolicyDto implements Partial<PasswordPolicySettings> {
   @Optional() @Bool() requireSymbol?: boolean;
 }
 
+/** `allowedOrigins`: exact browser origins (contracts' allowedOriginsProblem names what is wrong). */
+const OriginList = (): PropertyDecorator => (target: object, propertyName: string | symbol) =>
+  registerDecorator({
+    name: 'isOriginList',
+    target: target.constructor,
+    propertyName: String(propertyName),
+    options: { message: (args: ValidationArguments) => `${args.property} ${allowedOriginsProblem(args.value) ?? 'is invalid'}` },
+    validator: { validate: (value: unknown) => allowedOriginsProblem(value) === null },
+  });
+
 /**
  * Workspace settings, all optional (auth applies its defaults on create). The access-token TTL
  * may not exceed MAX_ACCESS_TOKEN_TTL_SECONDS: the revocation views read back that far only,
@@ -34,4 +45,6 @@ export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'pa
   @Optional() @ValidateNested() @IsObject() @Type(() => PasswordPolicyDto) passwordPolicy?: PasswordPolicyDto;
   /** Confusable emails at registration: `refuse` (400 EMAIL_CONFUSABLE, the default) or `flag` (UserRegistered.emailConfusable). */
   @Optional() @OneOf(EMAIL_CONFUSABLES_POLICIES) emailConfusables?: EmailConfusablesPolicy;
+  /** Exact browser origins allowed by CORS for this workspace (API.md); [] allows none. */
+  @Optional() @OriginList() allowedOrigins?: string[];
 }
