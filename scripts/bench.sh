@@ -24,6 +24,7 @@ benchmarks=(
   user-routes
   tracking-pipeline
   projector-replay
+  profile-load
   sdk
 )
 words=()

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { newDataKey, unwrapDataKey, wrapDataKey, type MasterKeys } from '@idstream/crypto';
-import { DATA_SOURCE } from '@idstream/runtime';
+import { DATA_SOURCE } from '@idstream/persistence';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { useStreamKeys } from './sealed-events';
 import { destroyDataKey } from './shredding';

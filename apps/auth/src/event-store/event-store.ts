@@ -8,8 +8,7 @@ import {
   type Envelope,
 } from '@idstream/contracts';
 import { sealedPathsOf } from '@idstream/crypto';
-import { appendToOutbox } from '@idstream/messaging';
-import { PgErrors, pgErrorCode } from '@idstream/persistence';
+import { appendToOutbox, PgErrors, pgErrorCode } from '@idstream/persistence';
 import {
   MissingDataKey,
   SEALED_STORED_VERSION,
@@ -65,8 +64,10 @@ export class ConcurrencyConflict extends Error {
 /**
  * The event store of `auth`: append-only, one row per event, (stream, sequence) unique.
  * Appending also writes the public envelopes to the outbox in the same transaction.
- * Personal fields are sealed on the way in and opened on the way out (sealed-events.ts):
- * what is stored and published for a profile is unreadable once its data key is destroyed.
+ * `load` and `append` are the whole interface: every read and write of `auth.events` by the
+ * write side goes through them. Personal fields are sealed on the way in and opened on the
+ * way out (sealed-events.ts): what is stored and published for a profile is unreadable once
+ * its data key is destroyed.
  */
 export const EventStore = {
   /**

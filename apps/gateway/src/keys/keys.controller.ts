@@ -2,12 +2,12 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { PublicJwk } from '@idstream/crypto';
 import { ProblemError } from '../http/problem';
 import { Public } from '../security/access.decorators';
-import { SigningKeys } from '../security/signing-keys.service';
+import { VerificationKeys } from '../security/verification-keys.service';
 
 /** The public keys that verify access tokens: the current key and the previous ones still in use. */
 @Controller('.well-known')
 export class KeysController {
-  constructor(@Inject(SigningKeys) private readonly keys: SigningKeys) {}
+  constructor(@Inject(VerificationKeys) private readonly keys: VerificationKeys) {}
 
   @Get('jwks.json')
   @Public()

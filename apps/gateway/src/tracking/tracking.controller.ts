@@ -14,7 +14,7 @@ export interface TrackingAccepted {
   rejected: RejectedAtIntake[];
 }
 
-/** `POST /v1/events` (API.md): signed client events into `tracking.raw`. */
+/** `POST /v1/events` (docs/tracking.md): signed client events into `tracking.raw`. */
 @Controller('v1/events')
 export class TrackingController {
   constructor(@Inject(TrackingIntake) private readonly intake: TrackingIntake) {}
