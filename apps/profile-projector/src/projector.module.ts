@@ -8,6 +8,7 @@ import { ConsumerLagService } from './metrics/consumer-lag.service';
 import { projectorMigrations } from './migrations/projector.migrations';
 import { OwnEventsController } from './own-events/own-events.controller';
 import { ownEventsProviders } from './own-events/own-events.providers';
+import { SealedEventsOpener } from './keys/sealed-events.opener';
 import { IdentityEventsConsumer } from './projection/identity-events.consumer';
 import { ProfileProjection } from './projection/profile.projection';
 import { ProfileQueriesController } from './queries/profile-queries.controller';
@@ -45,6 +46,7 @@ const config = loadProjectorConfig();
       inject: [DATA_SOURCE, PROJECTOR_CONFIG, PositionWaiters],
       useFactory: (d: DataSource, c: ProjectorConfig, w: PositionWaiters) => new ProfileQueries(d, c.schema, w, c.consistencyWaitMs),
     },
+    { provide: SealedEventsOpener, inject: [PROJECTOR_CONFIG], useFactory: (c: ProjectorConfig) => new SealedEventsOpener(c.keyService) },
     IdentityEventsConsumer,
     ConsumerLagService,
     ...ownEventsProviders,

@@ -39,3 +39,15 @@ export {
   type VerifyResult,
 } from './key-set';
 export { RevocationList } from './revocation-list';
+export {
+  DATA_KEY_BYTES,
+  newDataKey,
+  openIdentityEvent,
+  openPaths,
+  openValue,
+  sealPaths,
+  sealValue,
+  sealedPathsOf,
+  sealedProfileOf,
+} from './sealed-values';
+export { parseMasterKeys, unwrapDataKey, wrapDataKey, type MasterKeys } from './master-keys';

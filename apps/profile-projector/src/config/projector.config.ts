@@ -1,4 +1,14 @@
-import { ConfigError, loadConfigOrExit, readCommonConfig, readInt, readPort, readString, type CommonConfig } from '@idstream/runtime';
+import {
+  ConfigError,
+  loadConfigOrExit,
+  readCommonConfig,
+  readInt,
+  readOptional,
+  readPort,
+  readSecret,
+  readString,
+  type CommonConfig,
+} from '@idstream/runtime';
 
 export interface ProjectorConfig extends CommonConfig {
   httpPort: number;
@@ -16,6 +26,12 @@ export interface ProjectorConfig extends CommonConfig {
   topic: string;
   /** How often consumer lag per partition is measured for /metrics. */
   lagIntervalMs: number;
+  /**
+   * auth's key service (TCP), which hands out the data keys that open sealed personal
+   * fields. Without the secret the projector applies nothing sealed: such a batch fails and
+   * is retried (logged) until the secret is set, so no profile is projected without its data.
+   */
+  keyService: { host: string; port: number; secret: string | undefined; timeoutMs: number };
   /** A customer's own tracking events (own-events/, docs/tracking.md §13). */
   ownEvents: OwnEventsConfig;
 }
@@ -52,6 +68,12 @@ export function readProjectorConfig(env: Record<string, string | undefined> = pr
     consistencyWaitMs: readInt(env, 'PROJECTOR_CONSISTENCY_WAIT_MS', 2000, { min: 0, max: 60_000 }),
     lagIntervalMs: readInt(env, 'PROJECTOR_LAG_INTERVAL_MS', 5000, { min: 100, max: 3_600_000 }),
     ownEvents: readOwnEventsConfig(env, schema, groupId, common.topicNames.trackingEvents),
+    keyService: {
+      host: readString(env, 'AUTH_HOST', '127.0.0.1'),
+      port: readPort(env, 'AUTH_TCP_PORT', 4001),
+      secret: readOptional(env, 'IDSTREAM_KEY_SERVICE_SECRET') && readSecret(env, 'IDSTREAM_KEY_SERVICE_SECRET'),
+      timeoutMs: readInt(env, 'PROJECTOR_KEY_SERVICE_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
+    },
   };
 }
 
