@@ -1,6 +1,6 @@
 import { launch, startApp } from '@idstream/runtime';
 import { loadGatewayConfig } from './config/gateway.config';
-import { setupOpenApi } from './http/openapi';
+import { setupOpenApi } from './openapi/openapi.setup';
 import { GatewayModule } from './gateway.module';
 
 launch('gateway', async () => {

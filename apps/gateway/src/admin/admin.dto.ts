@@ -8,13 +8,14 @@ import {
   type WorkspaceSettings,
 } from '@idstream/contracts';
 import { MAX_POLICY_MIN_LENGTH } from '@idstream/crypto';
-import { Bool, Int, OneOf, Optional, Text } from '../http/validators';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Bool, Example, Int, OneOf, Optional, Text } from '../http/validators';
 
 const REGISTRATION_MODES: RegistrationMode[] = ['automatic', 'email-confirmation', 'email-activation'];
 
 /** Any of the policy's rules: auth merges them into the workspace's current (or default) policy. */
 export class PasswordPolicyDto implements Partial<PasswordPolicySettings> {
-  @Optional() @Int(1, MAX_POLICY_MIN_LENGTH) minLength?: number;
+  @Optional() @Int(1, MAX_POLICY_MIN_LENGTH) @Example(8) minLength?: number;
   @Optional() @Bool() requireUppercase?: boolean;
   @Optional() @Bool() requireLowercase?: boolean;
   @Optional() @Bool() requireDigit?: boolean;
@@ -27,11 +28,16 @@ export class PasswordPolicyDto implements Partial<PasswordPolicySettings> {
  * and the controller checks it against the configured value.
  */
 export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'passwordPolicy'>> {
-  @Optional() @Text(1, 200) name?: string;
-  @Optional() @OneOf(REGISTRATION_MODES) registrationMode?: RegistrationMode;
-  @Optional() @Int(60, 7 * 86_400) accessTokenTtlSeconds?: number;
-  @Optional() @Int(60, 10 * 365 * 86_400) sessionMaxLifetimeSeconds?: number;
-  @Optional() @ValidateNested() @IsObject() @Type(() => PasswordPolicyDto) passwordPolicy?: PasswordPolicyDto;
+  @Optional() @Text(1, 200) @Example('Acme shop') name?: string;
+  @Optional() @OneOf(REGISTRATION_MODES) @Example('email-confirmation') registrationMode?: RegistrationMode;
+  @Optional() @Int(60, 7 * 86_400) @Example(900) accessTokenTtlSeconds?: number;
+  @Optional() @Int(60, 10 * 365 * 86_400) @Example(2_592_000) sessionMaxLifetimeSeconds?: number;
+  @Optional()
+  @ValidateNested()
+  @IsObject()
+  @Type(() => PasswordPolicyDto)
+  @ApiPropertyOptional({ type: () => PasswordPolicyDto })
+  passwordPolicy?: PasswordPolicyDto;
   /** Confusable emails at registration: `refuse` (400 EMAIL_CONFUSABLE, the default) or `flag` (UserRegistered.emailConfusable). */
   @Optional() @OneOf(EMAIL_CONFUSABLES_POLICIES) emailConfusables?: EmailConfusablesPolicy;
 }
