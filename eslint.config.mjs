@@ -51,7 +51,7 @@ const restrictedImports = (extraGroups = []) => ['error', { patterns: [...bounda
 
 export default defineConfig(
   {
-    ignores: ['dist/', '.build-*/', 'node_modules/', '.data/', 'coverage/', 'libs/contracts/schemas/', 'test/openapi-client/idstream-api.generated.ts'],
+    ignores: ['dist/', '**/dist/', '.build-*/', 'node_modules/', '.data/', 'coverage/', 'libs/contracts/schemas/', 'test/openapi-client/idstream-api.generated.ts'],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
@@ -173,6 +173,21 @@ export default defineConfig(
     rules: { 'no-console': 'off' },
   },
 
+  // The SDK runs in browsers and React Native too: it reaches no server package and no Node
+  // module (the file storage, its one Node-only file, is exported apart as '@idstream/sdk/node').
+  {
+    files: ['libs/sdk/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/sdk/src/storage/file-storage.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictedImports([
+        {
+          group: ['@idstream/*', 'node:*', ...infrastructure],
+          message: 'The SDK imports no server code and no Node module: it runs in browsers and React Native.',
+        },
+      ]),
+    },
+  },
+
   // ---- Plain JavaScript: scripts/ (Node, no type information) ----
   {
     files: ['**/*.cjs'],
@@ -183,5 +198,10 @@ export default defineConfig(
     files: ['**/*.mjs', '**/*.js'],
     extends: [js.configs.recommended],
     languageOptions: { sourceType: 'module', ecmaVersion: 2023, globals: globals.node },
+  },
+  {
+    // The example page's script runs in the browser.
+    files: ['examples/web/app.js'],
+    languageOptions: { globals: globals.browser },
   },
 );

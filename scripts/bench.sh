@@ -10,7 +10,7 @@
 # listed in docs/benchmarks.md. Exits 1 when a benchmark failed, else 0.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-benchmarks=(kafka-produce outbox-relay idempotent-consumer crypto gateway-http)
+benchmarks=(kafka-produce outbox-relay idempotent-consumer crypto gateway-http sdk)
 selected=()
 for name in "${benchmarks[@]}"; do
   if [[ $# -eq 0 ]]; then selected+=("$name"); continue; fi

@@ -41,7 +41,9 @@ stream.on('test:pass', (e) => {
   else passed++;
 });
 stream.on('test:fail', (e) => {
-  if (e.details?.type === 'suite') return;
+  // A suite fails when one of its tests failed (counted there) or when a hook threw, e.g. an
+  // `after` that scans for secrets: that one counts as a failure of its own.
+  if (e.details?.type === 'suite' && e.details?.error?.failureType !== 'hookFailed') return;
   failed++;
   failures.push(`${e.file ? path.relative(root, e.file) + ': ' : ''}${e.name}`);
 });

@@ -27,6 +27,8 @@ describe('account and backend end to end', () => {
     } finally {
       await system.stop();
     }
+    // The Secrets proof (issue 9): every log line and every message of this system's topics.
+    await system.assertNoSecretsLeaked();
   });
 
   const waitEvent = async (type: string, match: (e: any) => boolean) => {

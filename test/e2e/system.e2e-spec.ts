@@ -10,7 +10,11 @@ import { createTestDatabase, startNodeProcess, TestSystem, type AppName } from '
 describe('the system', () => {
   const system = new TestSystem();
   before(() => system.start());
-  after(() => system.stop());
+  after(async () => {
+    await system.stop();
+    // The Secrets proof (issue 9): every log line and every message of this system's topics.
+    await system.assertNoSecretsLeaked();
+  });
 
   it('runs four healthy apps, each ready with its dependencies up', async () => {
     const ports: Record<AppName, string> = {

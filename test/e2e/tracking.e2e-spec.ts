@@ -40,6 +40,8 @@ describe('tracking end to end', () => {
     } finally {
       await system.stop();
     }
+    // The Secrets proof (issue 9): every log line and every message of this system's topics.
+    await system.assertNoSecretsLeaked();
   });
 
   const acceptedEvent = async (eventId: string): Promise<Accepted> => {

@@ -1033,6 +1033,13 @@ export interface components {
             passwordPolicy?: components["schemas"]["PasswordPolicyDto"];
             /** @enum {string} */
             emailConfusables?: "refuse" | "flag";
+            /**
+             * @description Exact origins (scheme, lower-case host, port; no wildcard, no path)
+             * @example [
+             *       "https://shop.example.com"
+             *     ]
+             */
+            allowedOrigins?: string[];
         };
         PasswordPolicyResponse: {
             /** @example 8 */
@@ -1064,6 +1071,13 @@ export interface components {
              * @enum {string}
              */
             emailConfusables: "refuse" | "flag";
+            /**
+             * @description Exact browser origins allowed by CORS
+             * @example [
+             *       "https://shop.example.com"
+             *     ]
+             */
+            allowedOrigins: string[];
         };
         CreateWorkspaceResponse: {
             /** @example 0193a5c2-0000-7000-8000-000000000001 */

@@ -113,6 +113,11 @@ export class AuthRpcController {
     return this.guard(cmd, () => this.workspaces.update(cmd));
   }
 
+  @MessagePattern(AP.listWorkspaceOrigins)
+  listWorkspaceOrigins() {
+    return this.guard(null, () => this.workspaces.listOrigins());
+  }
+
   @MessagePattern(AP.importProfile)
   importProfile(@Payload() cmd: C.ImportProfileCommand) {
     return this.guard(cmd, () => this.backend.importProfile(cmd));

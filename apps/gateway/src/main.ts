@@ -1,5 +1,6 @@
 import { launch, startApp } from '@idstream/runtime';
 import { loadGatewayConfig } from './config/gateway.config';
+import { registerCors } from './http/cors/cors';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { GatewayModule } from './gateway.module';
 
@@ -13,7 +14,10 @@ launch('gateway', async () => {
     bodyLimit: config.bodyLimitBytes,
     timeouts: config.httpTimeouts,
     trustProxy: config.trustProxy,
-    configure: (app) => setupOpenApi(app, config.publicUrl),
+    configure: (app) => {
+      setupOpenApi(app, config.publicUrl);
+      registerCors(app);
+    },
   });
   process.stdout.write(`idstream gateway ready at ${config.publicUrl}\n`);
   return app;

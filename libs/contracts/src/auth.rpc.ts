@@ -22,6 +22,7 @@ export const AuthPatterns = {
   authenticateServerKey: 'auth.workspaces.authenticate-server-key',
   createWorkspace: 'auth.workspaces.create',
   updateWorkspace: 'auth.workspaces.update',
+  listWorkspaceOrigins: 'auth.workspaces.origins',
   importProfile: 'auth.backend.profiles.import',
   recognizeClient: 'auth.backend.clients.recognize',
   eraseProfile: 'auth.backend.profiles.erase',
@@ -71,6 +72,8 @@ export interface WorkspaceSettings {
    * `emailConfusable` on UserRegistered. Default `refuse`.
    */
   emailConfusables: EmailConfusablesPolicy;
+  /** Exact browser origins CORS allows for this workspace's client key and tokens (default none). */
+  allowedOrigins: string[];
 }
 
 export type EmailConfusablesPolicy = 'refuse' | 'flag';
@@ -209,6 +212,11 @@ export interface UpdateWorkspaceCommand {
   meta: RequestMeta;
   workspaceId: string;
   settings: WorkspaceSettingsPatch;
+}
+
+/** The gateway's CORS view: every workspace that allows at least one browser origin. */
+export interface WorkspaceOriginsResult {
+  workspaces: { workspaceId: string; clientApiKey: string; allowedOrigins: string[] }[];
 }
 
 export interface ImportProfileCommand {

@@ -7,6 +7,7 @@ export type * as IdentityEnvelopes from './identity/identity.v1.envelopes';
 export * from './rpc';
 export * from './auth.rpc';
 export * from './error-codes';
+export * from './origins';
 export * from './tracking/tracking.v1.envelopes';
 export * from './email/canonical-email';
 export type { EmailConfusable } from './email/email-confusables';

@@ -3,20 +3,35 @@ import { Kafka, logLevel, type ITopicConfig, type LogEntry } from 'kafkajs';
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
+  /**
+   * Where kafkajs' own lines go: the app's redacting logger (Nest's `Logger` or a JsonLogger).
+   * kafkajs puts whole error objects in its entries (a consumer's failed batch carries the
+   * database error, with its query and parameters), so its lines never bypass the serializer.
+   */
+  log: KafkaLogSink;
+  /** How many times kafkajs retries a request (default 8). */
+  retries?: number;
 }
 
-// kafkajs logs through this creator as JSON lines on stderr, at WARN and above.
-function jsonLogCreator() {
-  return ({ namespace, level, log }: LogEntry) => {
-    const { message, timestamp: _t, logger: _l, ...rest } = log;
-    // Retries are bounded on purpose: a failed send reaches its caller, which owns the retry
-    // (the outbox relay publishes again, the gateway answers 503), so kafkajs' notice is noise.
-    if (message.startsWith('Limiting retries for the idempotent producer')) return;
-    const name = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'info';
-    process.stderr.write(
-      JSON.stringify({ level: name, time: new Date().toISOString(), context: `kafkajs.${namespace}`, msg: message, ...rest }) + '\n',
-    );
-  };
+export interface KafkaLogSink {
+  error(entry: Record<string, unknown>): void;
+  warn(entry: Record<string, unknown>): void;
+  log(entry: Record<string, unknown>): void;
+}
+
+// kafkajs logs through this creator at WARN and above.
+function logCreatorFor(sink: KafkaLogSink) {
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const { message, timestamp: _t, logger: _l, ...rest } = log;
+      // Retries are bounded on purpose: a failed send reaches its caller, which owns the retry
+      // (the outbox relay publishes again, the gateway answers 503), so kafkajs' notice is noise.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
+      const entry = { msg: message, context: `kafkajs.${namespace}`, ...rest };
+      if (level === logLevel.ERROR) sink.error(entry);
+      else if (level === logLevel.WARN) sink.warn(entry);
+      else sink.log(entry);
+    };
 }
 
 export function createKafka(settings: KafkaSettings): Kafka {
@@ -25,8 +40,8 @@ export function createKafka(settings: KafkaSettings): Kafka {
     clientId: settings.clientId,
     brokers: settings.brokers,
     logLevel: logLevel.WARN,
-    logCreator: jsonLogCreator,
-    retry: { initialRetryTime: 100, retries: 8 },
+    logCreator: logCreatorFor(settings.log),
+    retry: { initialRetryTime: 100, retries: settings.retries ?? 8 },
   });
 }
 

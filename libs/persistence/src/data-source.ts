@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions, type EntityManager } from 'typeorm';
 import { ensureDatabase } from './database';
+import { QueryLogger, SILENT_SINK, type DatabaseLogSink } from './query-logger';
 
 export interface DataSourceSettings {
   url: string;
@@ -9,6 +10,8 @@ export interface DataSourceSettings {
   migrations: NonNullable<DataSourceOptions['migrations']>;
   poolSize?: number;
   applicationName?: string;
+  /** The app's redacting logger; without it the database logs nothing. */
+  log?: DatabaseLogSink;
 }
 
 /**
@@ -27,7 +30,8 @@ export async function openDataSource(settings: DataSourceSettings): Promise<Data
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',
     synchronize: false,
-    logging: ['error'],
+    // Our logger, not TypeORM's: a failed query is logged without its parameters (see QueryLogger).
+    logger: new QueryLogger(settings.log ?? SILENT_SINK),
     applicationName: settings.applicationName,
     extra: { max: settings.poolSize ?? 10 },
   });
@@ -50,27 +54,4 @@ export async function openDataSource(settings: DataSourceSettings): Promise<Data
 /** Runs `work` in one database transaction: everything it writes commits together or not at all. */
 export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   return dataSource.transaction(work);
-}
-
-/** PostgreSQL error codes worth naming. */
-export const PgErrors = {
-  uniqueViolation: '23505',
-  serializationFailure: '40001',
-  deadlockDetected: '40P01',
-} as const;
-
-export function pgErrorCode(error: unknown): string | undefined {
-  const e = error as { code?: unknown; driverError?: { code?: unknown } };
-  const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** Errors that a retry of the same work may not hit again (lost connection, conflicts). */
-export function isTransientDatabaseError(error: unknown): boolean {
-  const code = pgErrorCode(error);
-  if (code === undefined) {
-    const message = String((error as Error)?.message ?? '');
-    return /Connection terminated|ECONNREFUSED|ECONNRESET|timeout/i.test(message);
-  }
-  return code.startsWith('08') || code === PgErrors.serializationFailure || code === PgErrors.deadlockDetected || code.startsWith('57P');
 }

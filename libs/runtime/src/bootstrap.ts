@@ -7,6 +7,7 @@ import { Transport } from '@nestjs/microservices';
 import type { Type } from '@nestjs/common';
 import { answerClientError, answerFrameworkError, installResponseHeaders } from './http-edges';
 import { JsonLogger } from './json-logger';
+import { scrub } from './redaction';
 
 export interface HttpAppSettings {
   app: string;
@@ -74,10 +75,21 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
   return app;
 }
 
-/** Runs an app's start function; a failure to start prints one line with the stack and exits 1. */
+/**
+ * Runs an app's start function. A failure to start prints one line with the (scrubbed) stack
+ * and exits 1; an uncaught exception or unhandled rejection later is logged as a fatal JSON
+ * line through the redacting logger, then exits 1 as Node would.
+ */
 export function launch(app: string, start: () => Promise<unknown>): void {
+  const logger = new JsonLogger(app, 'error');
+  const die = (what: string) => (error: unknown) => {
+    logger.fatal({ msg: what, err: error }, 'Process');
+    process.exit(1);
+  };
+  process.on('uncaughtException', die('uncaught exception'));
+  process.on('unhandledRejection', die('unhandled rejection'));
   start().catch((error: unknown) => {
-    process.stderr.write(`${app}: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`${app}: failed to start: ${scrub((error as Error).stack ?? String(error))}\n`);
     process.exit(1);
   });
 }

@@ -1,5 +1,6 @@
 import { topicNames, type TopicNames } from '@idstream/contracts';
 import type { TopicSpec } from '@idstream/messaging';
+import { scrub } from './redaction';
 
 /**
  * Reading configuration from the environment: each reader names the variable in its error,
@@ -51,7 +52,8 @@ export function readUrl(env: Env, name: string, fallback: string, protocols: str
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, `"${raw}" is not a URL`);
+    // Not echoed: a URL may hold a password (postgres://user:secret@…).
+    throw new ConfigError(name, 'is not a URL');
   }
   if (!protocols.includes(url.protocol)) throw new ConfigError(name, `protocol must be one of ${protocols.join(', ')}`);
   return raw;
@@ -78,7 +80,7 @@ export function loadConfigOrExit<T>(app: string, read: () => T): Readonly<T> {
     return Object.freeze(read());
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${app}: ${error.message}\n`);
+      process.stderr.write(`${app}: ${scrub(error.message)}\n`);
       process.exit(78);
     }
     throw error;

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EventProducer, createKafka, ensureTopics, kafkaReachable, type TopicSpec } from '@idstream/messaging';
@@ -45,7 +45,11 @@ export class InfrastructureModule {
       module: InfrastructureModule,
       providers: [
         { provide: INFRA_SETTINGS, useValue: settings },
-        { provide: KAFKA, useFactory: (): Kafka => createKafka({ brokers: settings.kafkaBrokers, clientId: `idstream-${settings.app}` }) },
+        {
+          provide: KAFKA,
+          useFactory: (): Kafka =>
+            createKafka({ brokers: settings.kafkaBrokers, clientId: `idstream-${settings.app}`, log: new Logger('Kafka') }),
+        },
         {
           provide: EventProducer,
           inject: [KAFKA],
@@ -59,7 +63,9 @@ export class InfrastructureModule {
         {
           provide: DATA_SOURCE,
           useFactory: async (): Promise<DataSource | null> =>
-            settings.database ? openDataSource({ ...settings.database, applicationName: `idstream-${settings.app}` }) : null,
+            settings.database
+              ? openDataSource({ ...settings.database, applicationName: `idstream-${settings.app}`, log: new Logger('Database') })
+              : null,
         },
         InfrastructureShutdown,
       ],

@@ -1,12 +1,16 @@
 import type { LoggerService } from '@nestjs/common';
+import { redact } from './redaction';
 
 const LEVELS = { debug: 10, verbose: 10, info: 20, log: 20, warn: 30, error: 40, fatal: 50 } as const;
 type Level = keyof typeof LEVELS;
 
 /**
  * JSON lines on stdout, one object per entry (`level`, `time`, `app`, `context`, `msg`, and
- * any fields passed as an object). Secrets never reach it: callers log ids, never tokens or
- * passwords.
+ * any fields passed as an object; an error becomes `err` with its type, message, stack and
+ * causes). Every entry goes through `redact()` (./redaction.ts) before it is written, so a
+ * secret that a caller or a library puts in a message, a field or an error does not reach
+ * the line. Nest's own Logger writes here (startApp passes this logger to Nest), and so do
+ * kafkajs, the database driver and uncaught errors.
  */
 export class JsonLogger implements LoggerService {
   private readonly threshold: number;
@@ -14,6 +18,8 @@ export class JsonLogger implements LoggerService {
   constructor(
     private readonly app: string,
     level: 'debug' | 'info' | 'warn' | 'error' = 'info',
+    /** Where lines go: stdout, or a test's buffer. */
+    private readonly writeLine: (line: string) => void = (line) => void process.stdout.write(line),
   ) {
     this.threshold = LEVELS[level];
   }
@@ -44,12 +50,18 @@ export class JsonLogger implements LoggerService {
     const strings = rest.filter((r): r is string => typeof r === 'string');
     if (strings.length > 0) entry.context = strings[strings.length - 1];
     if (strings.length > 1) entry.stack = strings[0];
-    for (const r of rest) if (r && typeof r === 'object') Object.assign(entry, r instanceof Error ? { err: r.message, stack: r.stack } : r);
+    for (const r of rest) if (r && typeof r === 'object') Object.assign(entry, r instanceof Error ? { err: r } : r);
     if (message instanceof Error) {
       entry.msg = message.message;
-      entry.stack ??= message.stack;
+      entry.err = message;
     } else if (message && typeof message === 'object') Object.assign(entry, message);
     else entry.msg = String(message);
-    process.stdout.write(JSON.stringify(entry) + '\n');
+    let line: string;
+    try {
+      line = JSON.stringify(redact(entry));
+    } catch {
+      line = JSON.stringify({ level: entry.level, time: entry.time, app: this.app, msg: 'unserializable log entry' });
+    }
+    this.writeLine(line + '\n');
   }
 }

@@ -3,3 +3,5 @@ export * from './kafka.fixture';
 export * from './process.fixture';
 export * from './smtp.fixture';
 export * from './system.fixture';
+export * from './secrets.scanner';
+export * from './topic-scan';

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { createKafka, ensureTopics } from '@idstream/messaging';
+import { JsonLogger } from '@idstream/runtime';
 
 export const testBrokers = (): string[] => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 export function testKafka(label = 'test'): Kafka {
-  return createKafka({ brokers: testBrokers(), clientId: `idstream-${label}` });
+  // The test process's own kafkajs lines, on stderr through the same redacting logger as the apps.
+  const log = new JsonLogger(`test-${label}`, 'warn', (line) => void process.stderr.write(line));
+  return createKafka({ brokers: testBrokers(), clientId: `idstream-${label}`, log });
 }
 
 export const uniqueName = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -51,7 +54,7 @@ export class TopicReader {
         const position = `${partition}:${message.offset}`;
         if (!this.positions.has(position)) {
           this.positions.add(position);
-          this.messages.push(toRead(partition, message));
+          this.messages.push(toReadMessage(partition, message));
         }
         return Promise.resolve();
       },
@@ -71,7 +74,7 @@ export class TopicReader {
   }
 }
 
-function toRead(partition: number, message: KafkaMessage): ReadMessage {
+export function toReadMessage(partition: number, message: KafkaMessage): ReadMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = String(value);
   return { partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers };

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 
 /** The repository root (the folder with package.json above this file, compiled or not). */
 export function repoRoot(): string {
@@ -10,10 +11,50 @@ export function repoRoot(): string {
   throw new Error('repository root not found');
 }
 
+/**
+ * Every line a child process wrote on stdout and stderr, in memory so a suite can scan them
+ * (e.g. for secrets). Bounded: past `maxBytes` the oldest lines are dropped and counted, so a
+ * scan knows it did not see everything.
+ */
+export class CapturedOutput {
+  readonly lines: string[] = [];
+  droppedLines = 0;
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
+
+  /** Splits a stream into whole lines: a line cut across two chunks is kept as one line. */
+  follow(stream: Readable): void {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) this.push(line);
+    });
+    stream.on('end', () => {
+      if (partial) this.push(partial);
+      partial = '';
+    });
+  }
+
+  private push(line: string): void {
+    if (!line) return;
+    this.lines.push(line);
+    this.bytes += line.length;
+    while (this.bytes > this.maxBytes && this.lines.length > 1) {
+      this.bytes -= this.lines.shift()!.length;
+      this.droppedLines++;
+    }
+  }
+}
+
 export interface RunningProcess {
   child: ChildProcess;
+  /** The lines captured so far (stdout and stderr interleaved), the same array as `captured.lines`. */
   output: string[];
-  /** Resolves with the exit code (or signal) once the process ended. */
+  captured: CapturedOutput;
+  /** Resolves with the exit code (or signal) once the process ended and its output was read. */
   exited: Promise<number | string>;
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
@@ -30,18 +71,16 @@ export function startNodeProcess(distScript: string, env: Record<string, string>
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const output: string[] = [];
-  const collect = (chunk: Buffer) => {
-    output.push(...chunk.toString().split('\n').filter(Boolean));
-    if (output.length > 5000) output.splice(0, output.length - 5000);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
+  const captured = new CapturedOutput();
+  captured.follow(child.stdout);
+  captured.follow(child.stderr);
   if (process.env.TEST_APP_LOGS) child.stderr.pipe(process.stderr);
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code ?? -1)));
+  // 'close' comes after both streams ended: every line is captured when `exited` resolves.
+  const exited = new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(signal ?? code ?? -1)));
   return {
     child,
-    output,
+    output: captured.lines,
+    captured,
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { topicNames } from '@idstream/contracts';
 import { createTestDatabase } from './database.fixture';
-import { uniqueName, waitFor } from './kafka.fixture';
+import { testKafka, uniqueName, waitFor } from './kafka.fixture';
 import { startNodeProcess, type RunningProcess } from './process.fixture';
+import { assertNoSecrets, SecretsScanner, type SecretHit } from './secrets.scanner';
 import { SmtpSink } from './smtp.fixture';
 
 export type AppName = 'auth' | 'profile-projector' | 'tracking-ingester' | 'gateway';
@@ -42,9 +43,21 @@ export class TestSystem {
   readonly topicPrefix = `t${randomBytes(4).toString('hex')}.`;
   readonly topics = topicNames(this.topicPrefix);
   readonly processes = new Map<AppName, RunningProcess>();
+  /** Every process this system started, restarts included, with its captured output (kept after stop). */
+  readonly started: { name: string; process: RunningProcess }[] = [];
+  /**
+   * The secrets this system handled: its keys, every password, email and token that went
+   * through `http()`, and the tokens of every mail received. `assertNoSecretsLeaked()` scans.
+   */
+  readonly secrets = new SecretsScanner();
   env: Record<string, string> = {};
   gatewayUrl = '';
   private dropDatabase?: () => Promise<void>;
+
+  constructor() {
+    this.secrets.add(this.adminKey, 'admin-key');
+    this.secrets.add(this.serverKey, 'server-key');
+  }
 
   async start(
     apps: AppName[] = ['auth', 'profile-projector', 'tracking-ingester', 'gateway'],
@@ -86,6 +99,7 @@ export class TestSystem {
   startApp(app: AppName, extraEnv: Record<string, string> = {}): RunningProcess {
     const running = startNodeProcess(`apps/${app}/src/main.js`, { ...this.env, ...extraEnv });
     this.processes.set(app, running);
+    this.started.push({ name: `${app}#${this.started.filter((s) => s.name.startsWith(`${app}#`)).length + 1}`, process: running });
     return running;
   }
 
@@ -126,6 +140,10 @@ export class TestSystem {
   ): Promise<HttpResponse<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
+    this.secrets.add(options.token, 'access-token');
+    const bearer = /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1];
+    this.secrets.add(bearer, bearer?.startsWith('eyJ') ? 'access-token' : 'server-key');
+    this.secrets.addFromBody(options.body);
     let body: string | undefined = options.rawBody;
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);
@@ -139,6 +157,7 @@ export class TestSystem {
     } catch {
       // not JSON: keep the text
     }
+    this.secrets.addFromBody(parsed);
     return { status: res.status, headers: res.headers, body: parsed as T };
   }
 
@@ -146,14 +165,45 @@ export class TestSystem {
   async tokenFromMail(address: string, count = 1): Promise<string> {
     await waitFor(() => this.smtp.mailsTo(address).length >= count, { timeoutMs: 15_000, what: `mail #${count} to ${address}` });
     const mail = this.smtp.mailsTo(address)[count - 1]!;
-    const match = /code in the app: ([A-Za-z0-9_-]{20,})/.exec(mail.text);
-    if (!match) throw new Error(`no token in mail:\n${mail.text}`);
-    return match[1]!;
+    const token = tokenOfMail(mail.text);
+    if (!token) throw new Error(`no token in mail:\n${mail.text}`);
+    this.secrets.add(token, 'one-time-token');
+    return token;
   }
 
+  /**
+   * The Secrets proof: scans every log line of every process this system started and every
+   * message on every topic of its prefix for the secrets it handled (and for anything shaped
+   * like a password hash or a JWT), and fails on any hit. Call it after `stop()`, so that the
+   * shutdown lines are scanned too.
+   */
+  async assertNoSecretsLeaked(extra: { name: string; lines: readonly string[] }[] = []): Promise<void> {
+    const topics = await this.secrets.scanTopics(testKafka('secrets-scan'), this.topicPrefix);
+    const lines = this.started.reduce((n, s) => n + s.process.output.length, 0);
+    // A scan that read nothing proves nothing.
+    if (topics.messages === 0 || lines === 0) throw new Error(`nothing to scan: ${topics.messages} messages, ${lines} log lines`);
+    assertNoSecrets([...this.scanLogs(extra), ...topics.hits], `the logs and topics of ${this.topicPrefix}*`);
+  }
+
+  /** The hits in every captured log line of every process this system started (plus `extra` logs). */
+  scanLogs(extra: { name: string; lines: readonly string[] }[] = []): SecretHit[] {
+    for (const mail of [...this.smtp.mails, ...this.smtp.refusedMails])
+      this.secrets.add(tokenOfMail(mail.text), 'one-time-token', 'mailed');
+    const logs = this.started.map(({ name, process }) => ({ name, lines: process.output, droppedLines: process.captured.droppedLines }));
+    return this.secrets.scanLogs([...logs, ...extra]);
+  }
+
+  /** Stops every app (their captured output stays in `started`), the SMTP sink, and drops the database. */
   async stop(): Promise<void> {
+    const dropDatabase = this.dropDatabase;
+    this.dropDatabase = undefined;
     await Promise.all([...this.processes.keys()].map((app) => this.stopApp(app)));
     await this.smtp.stop();
-    await this.dropDatabase?.();
+    await dropDatabase?.();
   }
+}
+
+/** The one-time token a mail carries (the code, as in the link). */
+function tokenOfMail(text: string): string | undefined {
+  return /code in the app: ([A-Za-z0-9_-]{20,})/.exec(text)?.[1];
 }

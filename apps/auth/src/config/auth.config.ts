@@ -1,4 +1,6 @@
+import { allowedOriginsProblem } from '@idstream/contracts';
 import {
+  ConfigError,
   loadConfigOrExit,
   readCommonConfig,
   readInt,
@@ -31,7 +33,8 @@ export interface AuthConfig extends CommonConfig {
     confirmUrl: string;
     resetUrl: string;
   };
-  defaultWorkspace: { clientApiKey: string | undefined; serverKey: string | undefined };
+  /** allowedOrigins, when set, replaces the default workspace's list at every start. */
+  defaultWorkspace: { clientApiKey: string | undefined; serverKey: string | undefined; allowedOrigins: string[] | undefined };
 }
 
 /** The only reader of process.env for `auth`: validated once, frozen. */
@@ -61,8 +64,22 @@ export function readAuthConfig(env: Record<string, string | undefined> = process
     defaultWorkspace: {
       clientApiKey: readOptional(env, 'DEFAULT_WORKSPACE_CLIENT_KEY'),
       serverKey: readOptional(env, 'DEFAULT_WORKSPACE_SERVER_KEY'),
+      allowedOrigins: readOrigins(env, 'DEFAULT_WORKSPACE_ALLOWED_ORIGINS'),
     },
   };
+}
+
+/** A comma-separated list of exact browser origins; undefined when unset. */
+function readOrigins(env: Record<string, string | undefined>, name: string): string[] | undefined {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return undefined;
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  const problem = allowedOriginsProblem(origins);
+  if (problem) throw new ConfigError(name, problem);
+  return origins;
 }
 
 export const AUTH_CONFIG = Symbol('AUTH_CONFIG');

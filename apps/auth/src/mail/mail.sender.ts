@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { DATA_SOURCE } from '@idstream/runtime';
+import { DATA_SOURCE, scrub } from '@idstream/runtime';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 
 interface MailRow {
@@ -17,9 +17,12 @@ interface MailRow {
 
 const MAX_ATTEMPTS = 8;
 
-/** SMTP errors often quote the recipient: keep addresses out of logs and of `last_error`. */
+/**
+ * SMTP errors often quote the recipient, and some quote the message (with its code): keep
+ * addresses and tokens out of logs and of `last_error`, which outlives the erased body.
+ */
 export function withoutAddresses(text: string): string {
-  return text.replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, '<address>');
+  return scrub(text.replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, '<address>'));
 }
 
 /**

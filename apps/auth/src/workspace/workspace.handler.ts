@@ -8,13 +8,14 @@ import {
   type CreateWorkspaceResult,
   type Reply,
   type UpdateWorkspaceCommand,
+  type WorkspaceOriginsResult,
   type WorkspaceSettings,
 } from '@idstream/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { DEFAULT_WORKSPACE_SETTINGS, mergeSettings } from './workspace.settings';
 import { WorkspaceStore } from './workspace.store';
 
-/** Admin: create and configure workspaces; backend: authenticate a server key. */
+/** Admin: create and configure workspaces; backend: authenticate a server key; the gateway: CORS origins. */
 @Injectable()
 export class WorkspaceHandler {
   constructor(
@@ -36,6 +37,13 @@ export class WorkspaceHandler {
     if (!merged.ok) return { ok: false, error: merged.error };
     await this.workspaces.saveSettings(workspace.id, merged.settings);
     return ok(merged.settings);
+  }
+
+  async listOrigins(): Promise<Reply<WorkspaceOriginsResult>> {
+    const workspaces = await this.workspaces.withAllowedOrigins();
+    return ok({
+      workspaces: workspaces.map((w) => ({ workspaceId: w.id, clientApiKey: w.clientApiKey, allowedOrigins: w.settings.allowedOrigins })),
+    });
   }
 
   async authenticateServerKey(query: AuthenticateServerKeyQuery): Promise<Reply<AuthenticateServerKeyResult>> {

@@ -1,4 +1,10 @@
-import { EMAIL_CONFUSABLES_POLICIES, type ReplyError, type WorkspaceSettings, type WorkspaceSettingsPatch } from '@idstream/contracts';
+import {
+  EMAIL_CONFUSABLES_POLICIES,
+  allowedOriginsProblem,
+  type ReplyError,
+  type WorkspaceSettings,
+  type WorkspaceSettingsPatch,
+} from '@idstream/contracts';
 import { DEFAULT_PASSWORD_POLICY, isValidPasswordPolicy } from '@idstream/crypto';
 
 export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
@@ -8,6 +14,7 @@ export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
   sessionMaxLifetimeSeconds: 30 * 86_400,
   passwordPolicy: { ...DEFAULT_PASSWORD_POLICY },
   emailConfusables: 'refuse',
+  allowedOrigins: [],
 };
 
 const MODES = ['automatic', 'email-confirmation', 'email-activation'];
@@ -42,6 +49,9 @@ export function mergeSettings(
     errors.push({ field: 'emailConfusables', message: `must be one of ${EMAIL_CONFUSABLES_POLICIES.join(', ')}` });
   if (!isValidPasswordPolicy(next.passwordPolicy))
     errors.push({ field: 'passwordPolicy', message: 'must have minLength 1..1024 and boolean require* flags' });
+  const originsProblem = allowedOriginsProblem(next.allowedOrigins);
+  if (originsProblem) errors.push({ field: 'allowedOrigins', message: originsProblem });
+  else next.allowedOrigins = [...new Set(next.allowedOrigins)];
   if (errors.length > 0) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Invalid workspace settings', errors } };
   return { ok: true, settings: next };
 }

@@ -42,6 +42,19 @@ export class WorkspaceStore implements OnApplicationBootstrap {
 
   /** The default workspace exists from the first start: keys from the environment, or generated and printed once. */
   async onApplicationBootstrap(): Promise<void> {
+    await this.bootstrapDefault();
+    const origins = this.config.defaultWorkspace.allowedOrigins;
+    if (origins !== undefined) {
+      // Deployment config wins at each start: the origins the operator put in the environment.
+      await this.dataSource.query(
+        `UPDATE auth.workspaces SET settings = jsonb_set(settings, '{allowedOrigins}', $1::jsonb), updated_at = now() WHERE is_default`,
+        [JSON.stringify(origins)],
+      );
+      this.cache.clear();
+    }
+  }
+
+  private async bootstrapDefault(): Promise<void> {
     const existing: WorkspaceRow[] = await this.dataSource.query('SELECT * FROM auth.workspaces WHERE is_default');
     if (existing.length > 0) return;
     const clientApiKey = this.config.defaultWorkspace.clientApiKey ?? `ck_${randomToken(18)}`;
@@ -80,6 +93,14 @@ export class WorkspaceStore implements OnApplicationBootstrap {
     const row = rows[0];
     // The lookup is by hash; the comparison of the stored hash is constant-time all the same.
     return row && constantTimeEqual(row.server_key_hash, hash) ? toWorkspace(row) : null;
+  }
+
+  /** Every workspace that allows browser origins, with its client key: the gateway's CORS view. */
+  async withAllowedOrigins(): Promise<Workspace[]> {
+    const rows: WorkspaceRow[] = await this.dataSource.query(
+      `SELECT * FROM auth.workspaces WHERE jsonb_typeof(settings->'allowedOrigins') = 'array' AND jsonb_array_length(settings->'allowedOrigins') > 0`,
+    );
+    return rows.map(toWorkspace);
   }
 
   async create(settings: WorkspaceSettings): Promise<{ workspace: Workspace; serverKey: string }> {

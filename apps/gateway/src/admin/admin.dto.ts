@@ -1,14 +1,16 @@
 import { Type } from 'class-transformer';
-import { IsObject, ValidateNested } from 'class-validator';
+import { IsObject, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
 import {
   EMAIL_CONFUSABLES_POLICIES,
+  MAX_ALLOWED_ORIGINS,
+  allowedOriginsProblem,
   type EmailConfusablesPolicy,
   type PasswordPolicySettings,
   type RegistrationMode,
   type WorkspaceSettings,
 } from '@idstream/contracts';
 import { MAX_POLICY_MIN_LENGTH } from '@idstream/crypto';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Bool, Example, Int, OneOf, Optional, Text } from '../http/validators';
 
 const REGISTRATION_MODES: RegistrationMode[] = ['automatic', 'email-confirmation', 'email-activation'];
@@ -21,6 +23,24 @@ export class PasswordPolicyDto implements Partial<PasswordPolicySettings> {
   @Optional() @Bool() requireDigit?: boolean;
   @Optional() @Bool() requireSymbol?: boolean;
 }
+
+/** `allowedOrigins`: exact browser origins (contracts' allowedOriginsProblem names what is wrong). */
+const OriginList = (): PropertyDecorator => (target: object, propertyName: string | symbol) => {
+  registerDecorator({
+    name: 'isOriginList',
+    target: target.constructor,
+    propertyName: String(propertyName),
+    options: { message: (args: ValidationArguments) => `${args.property} ${allowedOriginsProblem(args.value) ?? 'is invalid'}` },
+    validator: { validate: (value: unknown) => allowedOriginsProblem(value) === null },
+  });
+  // Its schema for the OpenAPI document, as validators.ts does for every rule.
+  ApiProperty({
+    type: [String],
+    maxItems: MAX_ALLOWED_ORIGINS,
+    description: 'Exact origins (scheme, lower-case host, port; no wildcard, no path)',
+    example: ['https://shop.example.com'],
+  })(target, propertyName);
+};
 
 /**
  * Workspace settings, all optional (auth applies its defaults on create). The access-token TTL
@@ -40,4 +60,6 @@ export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'pa
   passwordPolicy?: PasswordPolicyDto;
   /** Confusable emails at registration: `refuse` (400 EMAIL_CONFUSABLE, the default) or `flag` (UserRegistered.emailConfusable). */
   @Optional() @OneOf(EMAIL_CONFUSABLES_POLICIES) emailConfusables?: EmailConfusablesPolicy;
+  /** Exact browser origins allowed by CORS for this workspace (API.md); [] allows none. */
+  @Optional() @OriginList() allowedOrigins?: string[];
 }

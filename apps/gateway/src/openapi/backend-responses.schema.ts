@@ -71,6 +71,8 @@ export class WorkspaceSettingsResponse implements WorkspaceSettings {
   @ApiProperty({ type: 'integer', example: 2_592_000 }) sessionMaxLifetimeSeconds!: number;
   @ApiProperty({ type: PasswordPolicyResponse }) passwordPolicy!: PasswordPolicySettings;
   @ApiProperty({ enum: ['refuse', 'flag'], example: 'refuse' }) emailConfusables!: WorkspaceSettings['emailConfusables'];
+  @ApiProperty({ type: [String], description: 'Exact browser origins allowed by CORS', example: ['https://shop.example.com'] })
+  allowedOrigins!: string[];
 }
 
 export class CreateWorkspaceResponse implements CreateWorkspaceResult {

@@ -28,7 +28,7 @@ const abort = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abort.abort());
 
 rebuildReadModel({
-  kafka: createKafka({ brokers: config.kafkaBrokers, clientId: 'idstream-projector-rebuild' }),
+  kafka: createKafka({ brokers: config.kafkaBrokers, clientId: 'idstream-projector-rebuild', log: logger }),
   databaseUrl: config.databaseUrl,
   topic: config.topic,
   topics: config.topics,

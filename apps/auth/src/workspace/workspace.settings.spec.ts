@@ -1,0 +1,26 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_WORKSPACE_SETTINGS, mergeSettings } from './workspace.settings';
+
+const limits = { maxAccessTokenTtlSeconds: 86_400 };
+
+describe('workspace settings: allowedOrigins', () => {
+  it('defaults to none, keeps exact origins once each', () => {
+    assert.deepEqual(DEFAULT_WORKSPACE_SETTINGS.allowedOrigins, []);
+    const merged = mergeSettings(
+      DEFAULT_WORKSPACE_SETTINGS,
+      { allowedOrigins: ['https://a.test', 'http://127.0.0.1:5180', 'https://a.test'] },
+      limits,
+    );
+    assert.ok(merged.ok);
+    assert.deepEqual(merged.settings.allowedOrigins, ['https://a.test', 'http://127.0.0.1:5180']);
+  });
+
+  it('refuses wildcards, paths and anything but a list of origins, naming the field', () => {
+    for (const allowedOrigins of [['*'], ['https://a.test/app'], ['null'], 'https://a.test', [42]]) {
+      const merged = mergeSettings(DEFAULT_WORKSPACE_SETTINGS, { allowedOrigins } as never, limits);
+      assert.equal(merged.ok, false, JSON.stringify(allowedOrigins));
+      if (!merged.ok) assert.equal(merged.error.errors?.[0]?.field, 'allowedOrigins');
+    }
+  });
+});
