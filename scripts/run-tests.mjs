@@ -1,14 +1,18 @@
 // Runs the compiled tests with Node's test runner: pure specs (*.spec.js), integration
 // (*.int-spec.js) and end-to-end (test/e2e/*.e2e-spec.js). Prints the spec report, then the
 // line CI reads: "N passed, N failed". A run that executes no test fails.
+// With --faults it runs the fault suite instead (test/faults/*.fault-spec.js, `npm run
+// test:faults`): slower, it restarts brokers and kills apps, so `npm test` leaves it out.
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const filters = process.argv.slice(2);
+const faults = process.argv.includes('--faults');
+const filters = process.argv.slice(2).filter((a) => a !== '--faults');
+const pattern = faults ? /\.fault-spec\.js$/ : /\.(spec|int-spec|e2e-spec)\.js$/;
 const dist = path.resolve(root, process.env.IDSTREAM_DIST || 'dist');
 
 function findTests(dir, found = []) {
@@ -16,7 +20,7 @@ function findTests(dir, found = []) {
   for (const name of readdirSync(dir)) {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) findTests(full, found);
-    else if (/\.(spec|int-spec|e2e-spec)\.js$/.test(name)) found.push(full);
+    else if (pattern.test(name)) found.push(full);
   }
   return found;
 }
@@ -30,11 +34,14 @@ const files = ['apps', 'libs', 'test']
 
 process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} -r ${path.join(root, 'scripts/register-aliases.cjs')}`.trim();
 
+const startedAt = Date.now();
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures = [];
-const stream = run({ files, concurrency: Number(process.env.TEST_CONCURRENCY ?? 2), timeout: 240_000 });
+// A fault file starts a whole system (and a broker of its own) and waits out each fault: on a
+// loaded 2-core machine one took 240 s, so it gets more time than an ordinary test file.
+const stream = run({ files, concurrency: Number(process.env.TEST_CONCURRENCY ?? 2), timeout: faults ? 480_000 : 240_000 });
 stream.on('test:pass', (e) => {
   if (e.details?.type === 'suite') return;
   if (e.skip || e.todo) skipped++;
@@ -53,6 +60,13 @@ stream.on('end', () => {
     if (failures.length) process.stdout.write(`\nFailed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
     if (passed + failed === 0) process.stdout.write('\nno test ran: that is a failure\n');
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    if (faults) {
+      const seconds = Math.round((Date.now() - startedAt) / 1000);
+      process.stdout.write(`fault run took ${seconds} s\n`);
+      // The run's totals for docs/reliability.md (scripts/reliability-table.mjs), next to each fault's line.
+      if (process.env.FAULTS_REPORT)
+        appendFileSync(process.env.FAULTS_REPORT, JSON.stringify({ summary: { passed, failed, seconds, failures } }) + '\n');
+    }
     process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
   });
 });

@@ -1,6 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import * as C from '@idstream/contracts';
+import { isDatabaseUnavailable } from '@idstream/persistence';
 import { AccountHandler } from './account/account.handler';
 import { ConfirmHandler } from './accounts/confirm.handler';
 import { RegisterHandler } from './accounts/register.handler';
@@ -17,7 +18,8 @@ const AP = C.AuthPatterns;
 /**
  * The TCP entry of `auth`: one message pattern per command or query, each delegating to its
  * handler. A fault (not an expected refusal) is logged with the request id and answered as
- * INTERNAL, so the gateway never waits for a reply that will not come.
+ * INTERNAL, so the gateway never waits for a reply that will not come; a database outage is
+ * answered SERVICE_UNAVAILABLE (503 with Retry-After), as the gateway does when auth is down.
  */
 @Controller()
 export class AuthRpcController {
@@ -142,6 +144,11 @@ export class AuthRpcController {
     try {
       return await work();
     } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        // An outage, not a fault of the request: the gateway answers 503 with Retry-After.
+        this.logger.warn({ msg: 'command refused: database unavailable', requestId: cmd?.meta?.requestId, err: (error as Error).message });
+        return C.fail('SERVICE_UNAVAILABLE', 'The database is unavailable; retry shortly', { retryAfter: 1 });
+      }
       this.logger.error({
         msg: 'command failed',
         requestId: cmd?.meta?.requestId,

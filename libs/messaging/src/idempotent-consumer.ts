@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isTransientDatabaseError } from '@idstream/persistence';
-import { ensureTopics } from './kafka';
+import { ensureTopics, restartAfterCrash } from './kafka';
 import type { EventProducer } from './producer';
 import { deadLetterMessage } from './dead-letter';
 
@@ -84,14 +84,19 @@ export class IdempotentConsumer<T> {
     this.running = true;
     // Producers do not create topics: the dead-letter topic must exist before a poison message does.
     await ensureTopics(this.kafka, [{ topic: this.settings.deadLetterTopic, partitions: 1 }]);
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.fromBeginning });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.hasJoined = true;
       this.assigned = event.payload.memberAssignment[this.settings.topic] ?? [];
       this.assignmentSeek = this.seekToCheckpoints(this.assigned);
       this.assignmentSeek.catch((e) => this.settings.onError?.(e));
     });
+    restartAfterCrash(this.consumer, () => this.consume(), { wanted: () => this.running, onCrash: (e) => this.settings.onError?.(e) });
+    await this.consume();
+  }
+
+  private async consume(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.fromBeginning });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type ITopicConfig, type LogEntry } from 'kafkajs';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -104,4 +104,31 @@ export async function kafkaReachable(kafka: Kafka, timeoutMs = 2000): Promise<bo
     }
   })();
   return Promise.race([probe, timer]);
+}
+
+/**
+ * kafkajs restarts a crashed consumer only after a retriable error. A non-retriable one leaves it
+ * disconnected for good while the process still looks healthy: seen when a restarted broker was
+ * still loading its groups ("Failed to find group coordinator"), after which the consumer never
+ * read again. This runs `restart` (connect, subscribe, run) after such a crash, and again every
+ * `delayMs` until it succeeds, as long as `wanted()` says the owner has not stopped it.
+ */
+export function restartAfterCrash(
+  consumer: Consumer,
+  restart: () => Promise<void>,
+  options: { wanted: () => boolean; onCrash?: (error: unknown) => void; delayMs?: number },
+): void {
+  const delayMs = options.delayMs ?? 1000;
+  const attempt = () => {
+    if (!options.wanted()) return;
+    restart().catch((error: unknown) => {
+      options.onCrash?.(error);
+      setTimeout(attempt, delayMs);
+    });
+  };
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart || !options.wanted()) return;
+    options.onCrash?.(payload.error);
+    setTimeout(attempt, delayMs);
+  });
 }

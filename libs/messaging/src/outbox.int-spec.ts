@@ -4,6 +4,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { EnvelopeHeaders, Topics } from '@idstream/contracts';
 import { inTransaction } from '@idstream/persistence';
 import { testKafka, waitFor } from '@idstream/testing';
@@ -296,5 +297,40 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
       { what: 'the relay to reconnect' },
     );
     assert.ok(errors.length >= 1, 'the cut was reported');
+  });
+
+  it('a relay that cannot reconnect pauses between attempts: no busy loop, no flood of errors, and it publishes once back', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const bed = await openTestBed(cleanup, 'outbox_refused');
+    const device = randomUUID();
+    const reader = await tail(cleanup);
+    const errors: unknown[] = [];
+    const relay = relayFor(bed, await connectedProducer(cleanup), errors);
+    await relay.start();
+    cleanup.add('stop relay', () => relay.stop());
+    const database = new URL(bed.url).pathname.slice(1);
+    const admin = new Client({ connectionString: Object.assign(new URL(bed.url), { pathname: '/postgres' }).toString() });
+    await admin.connect();
+    cleanup.add('close admin connection', () => admin.end());
+    const allowConnections = (allow: boolean) => admin.query(`ALTER DATABASE "${database}" WITH ALLOW_CONNECTIONS ${allow}`);
+    cleanup.add('allow connections', () => allowConnections(true));
+
+    // New connections refused, the relay's own cut: it can neither listen nor lead for 3 s.
+    await allowConnections(false);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = $2', [
+      `outbox-relay-${bed.schema}`,
+      database,
+    ]);
+    await new Promise((r) => setTimeout(r, 3000));
+    const duringOutage = errors.length;
+    await allowConnections(true);
+    // One attempt per pause (500 ms here) is about 6; a busy loop reports hundreds.
+    assert.ok(duringOutage >= 1 && duringOutage <= 15, `${duringOutage} errors reported in 3 s`);
+
+    await inTransaction(bed.dataSource, (manager) =>
+      appendToOutbox(manager, bed.schema, [outboxMessage(anonymousClientCreated(device, 1))]),
+    );
+    await reader.waitFor(() => reader.messages.some((m) => m.key === device), 'the event written after the outage');
   });
 });

@@ -118,7 +118,9 @@ export class OutboxRelay {
         }
       } catch (error) {
         this.settings.onError?.(error);
-        await this.sleep(Math.min(interval, 1000));
+        // A full pause even when a notification (or the lost connection itself) is pending:
+        // otherwise an unreachable database turns this loop into a busy one, flooding the log.
+        await this.sleep(Math.min(interval, 1000), true);
         continue;
       }
       await this.sleep(interval);
@@ -166,8 +168,9 @@ export class OutboxRelay {
     ]);
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.pending || !this.running) return Promise.resolve();
+  /** Waits `ms`, less when poked (unless `fullPause`) or stopped. */
+  private sleep(ms: number, fullPause = false): Promise<void> {
+    if ((this.pending && !fullPause) || !this.running) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -175,6 +178,7 @@ export class OutboxRelay {
         resolve();
       }
       this.wake = () => {
+        if (fullPause && this.running) return;
         this.wake = undefined;
         done();
       };

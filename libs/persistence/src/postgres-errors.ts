@@ -11,12 +11,27 @@ export function pgErrorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * The database cannot be reached or is refusing work right now (connection lost or refused,
+ * server shutting down or starting, connections not accepted, too many clients): a caller
+ * should answer 503 and retry later, it is not a fault of the request.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  const message = String((error as Error)?.message ?? '');
+  if (code !== undefined && (code.startsWith('08') || code.startsWith('57P') || code === '53300')) return true;
+  // 55000 (object not in prerequisite state) is also what a database refusing connections says.
+  if (code === '55000') return /not currently accepting connections/.test(message);
+  if (code !== undefined) return false;
+  return /Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|not queryable|not currently accepting connections/i.test(
+    message,
+  );
+}
+
 /** Errors that a retry of the same work may not hit again (lost connection, conflicts). */
 export function isTransientDatabaseError(error: unknown): boolean {
+  if (isDatabaseUnavailable(error)) return true;
   const code = pgErrorCode(error);
-  if (code === undefined) {
-    const message = String((error as Error)?.message ?? '');
-    return /Connection terminated|ECONNREFUSED|ECONNRESET|timeout/i.test(message);
-  }
-  return code.startsWith('08') || code === PgErrors.serializationFailure || code === PgErrors.deadlockDetected || code.startsWith('57P');
+  if (code === undefined) return /timeout/i.test(String((error as Error)?.message ?? ''));
+  return code === PgErrors.serializationFailure || code === PgErrors.deadlockDetected;
 }

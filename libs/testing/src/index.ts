@@ -1,3 +1,4 @@
+export * from './broker.fixture';
 export * from './database.fixture';
 export * from './kafka.fixture';
 export * from './process.fixture';

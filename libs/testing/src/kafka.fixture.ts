@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { createKafka, ensureTopics } from '@idstream/messaging';
+import { createKafka, ensureTopics, restartAfterCrash } from '@idstream/messaging';
 import { JsonLogger } from '@idstream/runtime';
 
 export const testBrokers = (): string[] => (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -43,10 +43,20 @@ export class TopicReader {
     this.consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
   }
 
+  private stopped = false;
+
   async start(): Promise<this> {
+    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    // A fault test restarts brokers: the reader must outlive that too.
+    restartAfterCrash(this.consumer, () => this.consume(), { wanted: () => !this.stopped });
+    await this.consume();
+    await joined;
+    return this;
+  }
+
+  private async consume(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
     await this.consumer.run({
       eachMessage: ({ partition, message }) => {
         // A rebalance redelivers what was read but not yet committed: keep each position once,
@@ -59,8 +69,6 @@ export class TopicReader {
         return Promise.resolve();
       },
     });
-    await joined;
-    return this;
   }
 
   /** Waits until `predicate` holds over the messages read so far. */
@@ -70,6 +78,7 @@ export class TopicReader {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer.disconnect();
   }
 }

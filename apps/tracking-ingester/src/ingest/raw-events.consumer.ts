@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { restartAfterCrash } from '@idstream/messaging';
 import type { DataSource } from 'typeorm';
 import type { IngesterConfig } from '../config/ingester.config';
 import type { IngesterMetrics } from '../metrics/ingester.metrics';
@@ -21,6 +22,10 @@ export class RawEventsConsumer {
   private readonly logger = new Logger('RawEventsConsumer');
   private readonly consumer: Consumer;
   private readonly producers = new Map<number, Promise<Producer>>();
+  /** Partitions whose current producer has not written a batch yet: their next batch is checked against Kafka's committed offset. */
+  private readonly unchecked = new Set<number>();
+  private admin?: Promise<Admin>;
+  private running = false;
   /** Per input partition: the latest receivedAt processed, the clock the de-duplication store is pruned by. */
   private readonly streamTime = new Map<number, number>();
   private assigned: number[] = [];
@@ -52,10 +57,23 @@ export class RawEventsConsumer {
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
+    this.running = true;
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = payload.memberAssignment[this.config.ingesterTopics.raw] ?? [];
     });
+    restartAfterCrash(this.consumer, () => this.consume(), {
+      wanted: () => this.running,
+      onCrash: (error) => this.logger.error({ msg: 'tracking.raw consumer crashed; restarting it', err: (error as Error).message }),
+    });
+    await this.consume();
+    this.pruneTimer = setInterval(() => {
+      this.pruning = this.prune().catch((error: unknown) => this.logger.warn({ msg: 'pruning failed', err: (error as Error).message }));
+    }, this.config.pruneIntervalMs);
+    this.pruneTimer.unref();
+  }
+
+  private async consume(): Promise<void> {
+    await this.consumer.connect();
     // A new group starts at the beginning of tracking.raw (7 days): nothing the gateway wrote
     // before the ingester's first start is lost.
     await this.consumer.subscribe({ topic: this.config.ingesterTopics.raw, fromBeginning: true });
@@ -65,19 +83,17 @@ export class RawEventsConsumer {
       partitionsConsumedConcurrently: this.config.partitionsConcurrency,
       eachBatch: (payload) => this.handleBatch(payload),
     });
-    this.pruneTimer = setInterval(() => {
-      this.pruning = this.prune().catch((error: unknown) => this.logger.warn({ msg: 'pruning failed', err: (error as Error).message }));
-    }, this.config.pruneIntervalMs);
-    this.pruneTimer.unref();
   }
 
   /** Lets the batch in flight finish, leaves the group, closes the producers. */
   async stop(): Promise<void> {
+    this.running = false;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await this.consumer.disconnect();
     await this.pruning;
     for (const producer of this.producers.values()) await producer.then((p) => p.disconnect()).catch(() => undefined);
     this.producers.clear();
+    await this.admin?.then((a) => a.disconnect()).catch(() => undefined);
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -88,10 +104,15 @@ export class RawEventsConsumer {
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
     const started = Date.now();
     const producer = await this.producerFor(partition);
+    const messages = await this.notYetCommitted(topic, partition, batch.messages);
+    if (messages.length === 0) {
+      payload.resolveOffset(lastOffset);
+      return;
+    }
     const transaction = await producer.transaction();
     let outputs: BatchOutputs;
     try {
-      outputs = await this.processor.process({ topic, partition, messages: batch.messages }, async (out) => {
+      outputs = await this.processor.process({ topic, partition, messages }, async (out) => {
         await this.sendAll(transaction, this.config.ingesterTopics.events, out.accepted);
         await this.sendAll(transaction, this.config.ingesterTopics.rejected, out.rejected);
         await transaction.sendOffsets({
@@ -126,9 +147,41 @@ export class RawEventsConsumer {
     for (const chunk of chunksOf(messages, MAX_SEND_BYTES)) await transaction.send({ topic, messages: chunk, acks: -1 });
   }
 
+  /**
+   * The batch without the records a transaction already committed. A commit whose answer was
+   * lost (the broker restarting, a timeout) may still complete after this process gave up on it
+   * and was handed the same records again, fetched from the offset committed before it: writing
+   * them again would put every output on tracking.events twice (the de-duplication store counts
+   * a redelivery of the same position as the first sighting, for the aborted case). A new
+   * producer's connect() waits until its transactional id's previous transaction is complete, so
+   * from then on Kafka's committed offset says which case it was; read once per new producer.
+   */
+  private async notYetCommitted(topic: string, partition: number, messages: KafkaMessage[]): Promise<KafkaMessage[]> {
+    if (!this.unchecked.has(partition)) return messages;
+    const admin = await this.adminClient();
+    const [offsets] = await admin.fetchOffsets({ groupId: this.config.groupId, topics: [topic] });
+    const committed = BigInt(offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1');
+    this.unchecked.delete(partition);
+    const fresh = messages.filter((m) => BigInt(m.offset) >= committed);
+    if (fresh.length < messages.length) {
+      this.logger.warn({ msg: 'skipped records a completed transaction had written', partition, skipped: messages.length - fresh.length });
+    }
+    return fresh;
+  }
+
+  private adminClient(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => (this.admin = undefined));
+    }
+    return this.admin;
+  }
+
   private producerFor(partition: number): Promise<Producer> {
     let producer = this.producers.get(partition);
     if (!producer) {
+      this.unchecked.add(partition);
       const created = this.kafka.producer({
         transactionalId: `${this.config.groupId}.${this.config.ingesterTopics.raw}.${partition}`,
         idempotent: true,
