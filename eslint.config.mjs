@@ -11,7 +11,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 const APPS = ['auth', 'gateway', 'profile-projector', 'tracking-ingester'];
 
 /**
- * Import hygiene (STYLE.md habit 8): a package reaches another only through its alias
+ * Import hygiene (docs/architecture.md §2): a package reaches another only through its alias
  * `@idstream/<lib>`, which is the lib's one public entry. Regexes, because gitignore-style
  * globs cannot say "a relative path that climbs into apps/ or libs/".
  */
@@ -141,6 +141,21 @@ export default defineConfig(
     },
   },
 
+  // The gateway owns nothing durable: it imports no database code, directly or through a lib
+  // (libs/runtime and libs/messaging carry none; gateway.boundaries.spec.ts checks what loads).
+  {
+    files: ['apps/gateway/**/*.ts'],
+    ignores: ['**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictedImports([
+        {
+          group: ['typeorm', 'pg', 'pg-*', '@idstream/persistence'],
+          message: 'The gateway owns nothing durable and loads no database code (docs/architecture.md §2).',
+        },
+      ]),
+    },
+  },
+
   // libs/contracts and libs/crypto import nothing from Nest or infrastructure, so any consumer
   // can use them; the pure core of every aggregate (events, commands, state, decider) neither.
   {
@@ -152,11 +167,15 @@ export default defineConfig(
       '**/*.events.ts',
       '**/*.commands.ts',
       '**/*.errors.ts',
+      '**/*.public.ts',
     ],
     ignores: ['**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrictedImports([
-        { group: infrastructure, message: 'Pure modules import no framework or infrastructure (STYLE.md: pure core, thin shell).' },
+        {
+          group: infrastructure,
+          message: 'Pure modules import no framework or infrastructure (docs/architecture.md §5: a pure core, a thin shell).',
+        },
       ]),
     },
   },

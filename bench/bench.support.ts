@@ -320,11 +320,16 @@ export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void
  * Runs one benchmark as the whole process: prints a failure instead of a stack of kafkajs
  * noise, runs the cleanups in reverse order whatever happened, and exits (a kafkajs or pg
  * handle left behind must not keep the run waiting). Exit code 1 when the benchmark failed.
+ * The process gives up after BENCH_PROCESS_TIMEOUT_SECONDS, else `defaultTimeoutSeconds`.
  */
-export function runBenchmark(name: string, body: (cleanup: (fn: () => Promise<unknown>) => void) => Promise<void>): void {
+export function runBenchmark(
+  name: string,
+  body: (cleanup: (fn: () => Promise<unknown>) => void) => Promise<void>,
+  defaultTimeoutSeconds = 150,
+): void {
   const cleanups: (() => Promise<unknown>)[] = [];
   const started = performance.now();
-  const hardLimitSeconds = knob('BENCH_PROCESS_TIMEOUT_SECONDS', 150);
+  const hardLimitSeconds = knob('BENCH_PROCESS_TIMEOUT_SECONDS', defaultTimeoutSeconds);
   const killer = setTimeout(() => {
     process.stderr.write(`${name}: still running after ${hardLimitSeconds} s; giving up\n`);
     process.exit(1);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { EventProducer, IdempotentConsumer, consumerStoreTableSql } from '@idstream/messaging';
-import { openDataSource } from '@idstream/persistence';
+import { EventProducer } from '@idstream/messaging';
+import { IdempotentConsumer, consumerStoreTableSql, openDataSource } from '@idstream/persistence';
 import { createTestDatabase, createTestTopic, testKafka, uniqueName } from '@idstream/testing';
 import {
   boundedLoop,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { EventProducer, OutboxRelay, appendToOutbox, outboxTableSql, type OutboxMessage } from '@idstream/messaging';
-import { openDataSource } from '@idstream/persistence';
+import { EventProducer } from '@idstream/messaging';
+import { OutboxRelay, appendToOutbox, outboxTableSql, type OutboxMessage, openDataSource } from '@idstream/persistence';
 import { createTestDatabase, createTestTopic, testKafka } from '@idstream/testing';
 import {
   boundedLoop,

@@ -1,26 +1,37 @@
 import { Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, HealthModule, InfrastructureModule, KAFKA, infrastructureChecks } from '@idstream/runtime';
-import { AccountHandler } from './account/account.handler';
-import { ConfirmHandler } from './accounts/confirm.handler';
-import { RegisterHandler } from './accounts/register.handler';
+import { HealthModule, InfrastructureModule, KAFKA, infrastructureChecks } from '@idstream/runtime';
 import { AuthRpcController } from './auth.rpc.controller';
-import { BackendHandler } from './backend/backend.handler';
-import { AnonymousHandler } from './clients/anonymous.handler';
+import { CreateAnonymousHandler } from './clients/create-anonymous/create-anonymous.handler';
 import { AUTH_CONFIG, loadAuthConfig } from './config/auth.config';
 import { SigningKeys } from './keys/signing-keys';
 import { MailSender } from './mail/mail.sender';
 import { authMigrations } from './migrations/auth.migrations';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
-import { PasswordResetHandler } from './password-reset/password-reset.handler';
-import { ProfileStore } from './profile/profile.store';
-import { RateLimiter } from './rate-limit/rate-limiter';
-import { SessionHandler } from './sessions/session.handler';
-import { SignInHandler } from './sessions/sign-in.handler';
+import { ChangePasswordHandler } from './profile/change-password/change-password.handler';
+import { ConfirmEmailHandler } from './profile/confirm-email/confirm-email.handler';
+import { ConfirmPasswordResetHandler } from './profile/confirm-password-reset/confirm-password-reset.handler';
+import { EraseProfileHandler } from './profile/erase-profile/erase-profile.handler';
+import { GetAccountHandler } from './profile/get-account/get-account.handler';
+import { ImportProfileHandler } from './profile/import-profile/import-profile.handler';
+import { ProfileCommands } from './profile/profile.commands.runner';
+import { RecognizeClientHandler } from './profile/recognize-client/recognize-client.handler';
+import { RefreshSessionHandler } from './profile/refresh-session/refresh-session.handler';
+import { RegisterHandler } from './profile/register/register.handler';
+import { RequestPasswordResetHandler } from './profile/request-password-reset/request-password-reset.handler';
+import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-confirmation.handler';
+import { SignInHandler } from './profile/sign-in/sign-in.handler';
+import { SignOutHandler } from './profile/sign-out/sign-out.handler';
+import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
+import { AuthRateLimiter } from './rate-limit/rate-limiter';
 import { TokenIssuer } from './tokens/token-issuer';
-import { WorkspaceHandler } from './workspace/workspace.handler';
+import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
+import { CreateWorkspaceHandler } from './workspace/create-workspace/create-workspace.handler';
+import { ListOriginsHandler } from './workspace/list-origins/list-origins.handler';
+import { UpdateWorkspaceHandler } from './workspace/update-workspace/update-workspace.handler';
 import { WorkspaceStore } from './workspace/workspace.store';
+import { DATA_SOURCE, DatabaseModule, databaseCheck } from '@idstream/persistence';
 
 const config = loadAuthConfig();
 
@@ -31,9 +42,12 @@ const config = loadAuthConfig();
       app: 'auth',
       kafkaBrokers: config.kafkaBrokers,
       topics: config.topics,
-      database: { url: config.databaseUrl, schema: 'auth', migrations: authMigrations },
     }),
-    HealthModule.withChecks({ inject: [KAFKA, DATA_SOURCE], useFactory: (k: Kafka, d: DataSource) => infrastructureChecks(k, d) }),
+    DatabaseModule.forApp({ app: 'auth', url: config.databaseUrl, schema: 'auth', migrations: authMigrations }),
+    HealthModule.withChecks({
+      inject: [KAFKA, DATA_SOURCE],
+      useFactory: (k: Kafka, d: DataSource) => [...infrastructureChecks(k), databaseCheck(d)],
+    }),
   ],
   controllers: [AuthRpcController],
   providers: [
@@ -43,17 +57,27 @@ const config = loadAuthConfig();
     SigningKeys,
     TokenIssuer,
     WorkspaceStore,
-    ProfileStore,
-    RateLimiter,
-    AnonymousHandler,
+    ProfileCommands,
+    AuthRateLimiter,
+    CreateAnonymousHandler,
     RegisterHandler,
-    ConfirmHandler,
+    ConfirmEmailHandler,
+    ResendConfirmationHandler,
     SignInHandler,
-    SessionHandler,
-    AccountHandler,
-    PasswordResetHandler,
-    BackendHandler,
-    WorkspaceHandler,
+    RefreshSessionHandler,
+    SignOutHandler,
+    GetAccountHandler,
+    UpdateAccountHandler,
+    ChangePasswordHandler,
+    RequestPasswordResetHandler,
+    ConfirmPasswordResetHandler,
+    ImportProfileHandler,
+    RecognizeClientHandler,
+    EraseProfileHandler,
+    AuthenticateServerKeyHandler,
+    CreateWorkspaceHandler,
+    UpdateWorkspaceHandler,
+    ListOriginsHandler,
   ],
 })
 export class AuthModule {}

@@ -2,16 +2,26 @@ import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import * as C from '@idstream/contracts';
 import { isDatabaseUnavailable } from '@idstream/persistence';
-import { AccountHandler } from './account/account.handler';
-import { ConfirmHandler } from './accounts/confirm.handler';
-import { RegisterHandler } from './accounts/register.handler';
-import { BackendHandler } from './backend/backend.handler';
-import { AnonymousHandler } from './clients/anonymous.handler';
+import { CreateAnonymousHandler } from './clients/create-anonymous/create-anonymous.handler';
 import { SigningKeys } from './keys/signing-keys';
-import { PasswordResetHandler } from './password-reset/password-reset.handler';
-import { SessionHandler } from './sessions/session.handler';
-import { SignInHandler } from './sessions/sign-in.handler';
-import { WorkspaceHandler } from './workspace/workspace.handler';
+import { ChangePasswordHandler } from './profile/change-password/change-password.handler';
+import { ConfirmEmailHandler } from './profile/confirm-email/confirm-email.handler';
+import { ConfirmPasswordResetHandler } from './profile/confirm-password-reset/confirm-password-reset.handler';
+import { EraseProfileHandler } from './profile/erase-profile/erase-profile.handler';
+import { GetAccountHandler } from './profile/get-account/get-account.handler';
+import { ImportProfileHandler } from './profile/import-profile/import-profile.handler';
+import { RecognizeClientHandler } from './profile/recognize-client/recognize-client.handler';
+import { RefreshSessionHandler } from './profile/refresh-session/refresh-session.handler';
+import { RegisterHandler } from './profile/register/register.handler';
+import { RequestPasswordResetHandler } from './profile/request-password-reset/request-password-reset.handler';
+import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-confirmation.handler';
+import { SignInHandler } from './profile/sign-in/sign-in.handler';
+import { SignOutHandler } from './profile/sign-out/sign-out.handler';
+import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
+import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
+import { CreateWorkspaceHandler } from './workspace/create-workspace/create-workspace.handler';
+import { ListOriginsHandler } from './workspace/list-origins/list-origins.handler';
+import { UpdateWorkspaceHandler } from './workspace/update-workspace/update-workspace.handler';
 
 const AP = C.AuthPatterns;
 
@@ -26,36 +36,46 @@ export class AuthRpcController {
   private readonly logger = new Logger('AuthRpc');
 
   constructor(
-    private readonly anonymous: AnonymousHandler,
-    private readonly registration: RegisterHandler,
-    private readonly confirmation: ConfirmHandler,
+    private readonly createAnonymousHandler: CreateAnonymousHandler,
+    private readonly registerHandler: RegisterHandler,
+    private readonly confirmEmailHandler: ConfirmEmailHandler,
+    private readonly resendConfirmationHandler: ResendConfirmationHandler,
     private readonly signInHandler: SignInHandler,
-    private readonly sessions: SessionHandler,
-    private readonly account: AccountHandler,
-    private readonly reset: PasswordResetHandler,
-    private readonly backend: BackendHandler,
-    private readonly workspaces: WorkspaceHandler,
+    private readonly refreshHandler: RefreshSessionHandler,
+    private readonly signOutHandler: SignOutHandler,
+    private readonly getAccountHandler: GetAccountHandler,
+    private readonly updateAccountHandler: UpdateAccountHandler,
+    private readonly changePasswordHandler: ChangePasswordHandler,
+    private readonly requestPasswordResetHandler: RequestPasswordResetHandler,
+    private readonly confirmPasswordResetHandler: ConfirmPasswordResetHandler,
+    private readonly importProfileHandler: ImportProfileHandler,
+    private readonly recognizeClientHandler: RecognizeClientHandler,
+    private readonly eraseProfileHandler: EraseProfileHandler,
+    private readonly authenticateServerKeyHandler: AuthenticateServerKeyHandler,
+    private readonly createWorkspaceHandler: CreateWorkspaceHandler,
+    private readonly updateWorkspaceHandler: UpdateWorkspaceHandler,
+    private readonly listOriginsHandler: ListOriginsHandler,
     private readonly keys: SigningKeys,
   ) {}
 
   @MessagePattern(AP.createAnonymous)
   createAnonymous(@Payload() cmd: C.CreateAnonymousCommand) {
-    return this.guard(cmd, () => this.anonymous.handle(cmd));
+    return this.guard(cmd, () => this.createAnonymousHandler.handle(cmd));
   }
 
   @MessagePattern(AP.register)
   register(@Payload() cmd: C.RegisterCommand) {
-    return this.guard(cmd, () => this.registration.handle(cmd));
+    return this.guard(cmd, () => this.registerHandler.handle(cmd));
   }
 
   @MessagePattern(AP.confirmEmail)
   confirmEmail(@Payload() cmd: C.ConfirmEmailCommand) {
-    return this.guard(cmd, () => this.confirmation.confirm(cmd));
+    return this.guard(cmd, () => this.confirmEmailHandler.handle(cmd));
   }
 
   @MessagePattern(AP.resendConfirmation)
   resendConfirmation(@Payload() cmd: C.ResendConfirmationCommand) {
-    return this.guard(cmd, () => this.confirmation.resend(cmd));
+    return this.guard(cmd, () => this.resendConfirmationHandler.handle(cmd));
   }
 
   @MessagePattern(AP.signIn)
@@ -65,74 +85,72 @@ export class AuthRpcController {
 
   @MessagePattern(AP.refresh)
   refresh(@Payload() cmd: C.RefreshCommand) {
-    return this.guard(cmd, () => this.sessions.refresh(cmd));
+    return this.guard(cmd, () => this.refreshHandler.handle(cmd));
   }
 
   @MessagePattern(AP.signOut)
   signOut(@Payload() cmd: C.SignOutCommand) {
-    return this.guard(cmd, () => this.sessions.signOut(cmd));
+    return this.guard(cmd, () => this.signOutHandler.handle(cmd));
   }
 
   @MessagePattern(AP.getAccount)
   getAccount(@Payload() query: C.GetAccountQuery) {
-    return this.guard(query, () => this.account.get(query));
+    return this.guard(query, () => this.getAccountHandler.handle(query));
   }
 
   @MessagePattern(AP.updateAccount)
   updateAccount(@Payload() cmd: C.UpdateAccountCommand) {
-    return this.guard(cmd, () => this.account.update(cmd));
+    return this.guard(cmd, () => this.updateAccountHandler.handle(cmd));
   }
 
   @MessagePattern(AP.changePassword)
   changePassword(@Payload() cmd: C.ChangePasswordCommand) {
-    return this.guard(cmd, () => this.account.changePassword(cmd));
+    return this.guard(cmd, () => this.changePasswordHandler.handle(cmd));
   }
 
   @MessagePattern(AP.requestPasswordReset)
   requestPasswordReset(@Payload() cmd: C.RequestPasswordResetCommand) {
-    return this.guard(cmd, async () =>
-      cmd.caller ? this.reset.request(cmd, cmd.caller.workspaceId) : C.fail('UNAUTHORIZED', 'An anonymous token is required'),
-    );
+    return this.guard(cmd, () => this.requestPasswordResetHandler.handle(cmd));
   }
 
   @MessagePattern(AP.confirmPasswordReset)
   confirmPasswordReset(@Payload() cmd: C.ConfirmPasswordResetCommand) {
-    return this.guard(cmd, () => this.reset.confirm(cmd));
+    return this.guard(cmd, () => this.confirmPasswordResetHandler.handle(cmd));
   }
 
   @MessagePattern(AP.authenticateServerKey)
   authenticateServerKey(@Payload() query: C.AuthenticateServerKeyQuery) {
-    return this.guard(null, () => this.workspaces.authenticateServerKey(query));
+    return this.guard(null, () => this.authenticateServerKeyHandler.handle(query));
   }
 
   @MessagePattern(AP.createWorkspace)
   createWorkspace(@Payload() cmd: C.CreateWorkspaceCommand) {
-    return this.guard(cmd, () => this.workspaces.create(cmd));
+    return this.guard(cmd, () => this.createWorkspaceHandler.handle(cmd));
   }
 
   @MessagePattern(AP.updateWorkspace)
   updateWorkspace(@Payload() cmd: C.UpdateWorkspaceCommand) {
-    return this.guard(cmd, () => this.workspaces.update(cmd));
+    return this.guard(cmd, () => this.updateWorkspaceHandler.handle(cmd));
   }
 
   @MessagePattern(AP.listWorkspaceOrigins)
   listWorkspaceOrigins() {
-    return this.guard(null, () => this.workspaces.listOrigins());
+    return this.guard(null, () => this.listOriginsHandler.handle());
   }
 
   @MessagePattern(AP.importProfile)
   importProfile(@Payload() cmd: C.ImportProfileCommand) {
-    return this.guard(cmd, () => this.backend.importProfile(cmd));
+    return this.guard(cmd, () => this.importProfileHandler.handle(cmd));
   }
 
   @MessagePattern(AP.recognizeClient)
   recognizeClient(@Payload() cmd: C.RecognizeClientCommand) {
-    return this.guard(cmd, () => this.backend.recognize(cmd));
+    return this.guard(cmd, () => this.recognizeClientHandler.handle(cmd));
   }
 
   @MessagePattern(AP.eraseProfile)
   eraseProfile(@Payload() cmd: C.EraseProfileCommand) {
-    return this.guard(cmd, () => this.backend.erase(cmd));
+    return this.guard(cmd, () => this.eraseProfileHandler.handle(cmd));
   }
 
   @MessagePattern(AP.jwks)

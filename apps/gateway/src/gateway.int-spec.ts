@@ -1,16 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startNodeProcess, testBrokers, waitFor, type RunningProcess } from '@idstream/testing';
-
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort, startNodeProcess, testBrokers, waitFor, type RunningProcess } from '@idstream/testing';
 
 interface Answer {
   status: number;

@@ -20,7 +20,7 @@ import { EdgeRateLimiter } from './security/edge-rate-limiter.service';
 import { IdentityFeed } from './security/identity-feed.service';
 import { Revocations } from './security/revocations.service';
 import { ServerKeys } from './security/server-keys.service';
-import { SigningKeys } from './security/signing-keys.service';
+import { VerificationKeys } from './security/verification-keys.service';
 import { TokenVerifier } from './security/token-verifier.service';
 import { SessionsController } from './sessions/sessions.controller';
 import { TrackingIntakeModule } from './tracking/tracking-intake.module';
@@ -34,7 +34,7 @@ const config = loadGatewayConfig();
     { provide: GATEWAY_CONFIG, useValue: config },
     { provide: AuthClient, useFactory: () => AuthClient.create(config) },
     { provide: ProjectorClient, useFactory: () => ProjectorClient.create(config) },
-    SigningKeys,
+    VerificationKeys,
     Revocations,
     IdentityFeed,
     ServerKeys,
@@ -46,7 +46,7 @@ const config = loadGatewayConfig();
     GATEWAY_CONFIG,
     AuthClient,
     ProjectorClient,
-    SigningKeys,
+    VerificationKeys,
     Revocations,
     IdentityFeed,
     ServerKeys,
@@ -64,10 +64,10 @@ class GatewayCoreModule {}
     GatewayCoreModule,
     TrackingIntakeModule,
     HealthModule.withChecks({
-      inject: [KAFKA, SigningKeys, IdentityFeed],
+      inject: [KAFKA, VerificationKeys, IdentityFeed],
       // Ready once Kafka answers, auth's signing keys are loaded and the revocations caught up.
-      useFactory: (kafka: Kafka, keys: SigningKeys, feed: IdentityFeed) => [
-        ...infrastructureChecks(kafka, null),
+      useFactory: (kafka: Kafka, keys: VerificationKeys, feed: IdentityFeed) => [
+        ...infrastructureChecks(kafka),
         { name: 'signing-keys', check: () => Promise.resolve(keys.loaded) },
         { name: 'revocations', check: () => Promise.resolve(feed.caughtUp) },
       ],

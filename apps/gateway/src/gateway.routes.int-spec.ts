@@ -2,14 +2,13 @@ import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload, Transport } from '@nestjs/microservices';
 import type { Producer } from 'kafkajs';
 import { AuthPatterns, ProjectorPatterns, Topics, fail, ok, uuidv7, type IdentityEvent, type Reply } from '@idstream/contracts';
 import { generateSigningKey, scopeForRole, signAccessToken, type Role, type SigningKey } from '@idstream/crypto';
-import { startNodeProcess, testBrokers, testKafka, waitFor, type RunningProcess } from '@idstream/testing';
+import { freePort, startNodeProcess, testBrokers, testKafka, waitFor, type RunningProcess } from '@idstream/testing';
 
 /**
  * The gateway as a process in front of a fake auth and a fake projector (Nest TCP
@@ -119,14 +118,6 @@ class FakeAuthModule {}
 
 @Module({ controllers: [FakeProjector] })
 class FakeProjectorModule {}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function microservice(module: object, port: number): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice(module as never, {

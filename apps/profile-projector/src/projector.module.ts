@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, HealthModule, InfrastructureModule, KAFKA, MetricsController, infrastructureChecks } from '@idstream/runtime';
+import { HealthModule, InfrastructureModule, KAFKA, MetricsController, infrastructureChecks } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, loadProjectorConfig, type ProjectorConfig } from './config/projector.config';
 import { PositionWaiters } from './consistency/position-waiters';
 import { ConsumerLagService } from './metrics/consumer-lag.service';
@@ -10,6 +10,7 @@ import { IdentityEventsConsumer } from './projection/identity-events.consumer';
 import { ProfileProjection } from './projection/profile.projection';
 import { ProfileQueriesController } from './queries/profile-queries.controller';
 import { ProfileQueries } from './queries/profile.queries';
+import { DATA_SOURCE, DatabaseModule, databaseCheck } from '@idstream/persistence';
 
 const config = loadProjectorConfig();
 
@@ -20,9 +21,12 @@ const config = loadProjectorConfig();
       app: 'profile-projector',
       kafkaBrokers: config.kafkaBrokers,
       topics: config.topics,
-      database: { url: config.databaseUrl, schema: config.schema, migrations: projectorMigrations },
     }),
-    HealthModule.withChecks({ inject: [KAFKA, DATA_SOURCE], useFactory: (k: Kafka, d: DataSource) => infrastructureChecks(k, d) }),
+    DatabaseModule.forApp({ app: 'profile-projector', url: config.databaseUrl, schema: config.schema, migrations: projectorMigrations }),
+    HealthModule.withChecks({
+      inject: [KAFKA, DATA_SOURCE],
+      useFactory: (k: Kafka, d: DataSource) => [...infrastructureChecks(k), databaseCheck(d)],
+    }),
   ],
   controllers: [MetricsController, ProfileQueriesController],
   providers: [

@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, HealthModule, InfrastructureModule, KAFKA, MetricsController, infrastructureChecks } from '@idstream/runtime';
+import { HealthModule, InfrastructureModule, KAFKA, MetricsController, infrastructureChecks } from '@idstream/runtime';
 import { INGESTER_CONFIG, loadIngesterConfig } from './config/ingester.config';
 import { TrackingPipeline } from './ingest/tracking-pipeline.service';
 import { ingesterMigrations } from './migrations/ingester.migrations';
+import { DATA_SOURCE, DatabaseModule, databaseCheck } from '@idstream/persistence';
 
 const config = loadIngesterConfig();
 
@@ -23,14 +24,15 @@ class TrackingPipelineModule {}
       app: 'tracking-ingester',
       kafkaBrokers: config.kafkaBrokers,
       topics: config.topics,
-      database: { url: config.databaseUrl, schema: 'tracking', migrations: ingesterMigrations },
     }),
+    DatabaseModule.forApp({ app: 'tracking-ingester', url: config.databaseUrl, schema: 'tracking', migrations: ingesterMigrations }),
     TrackingPipelineModule,
     HealthModule.withChecks({
       inject: [KAFKA, DATA_SOURCE, TrackingPipeline],
       // Ready once Kafka and the database answer and the identity view has replayed identity.events.
       useFactory: (k: Kafka, d: DataSource, pipeline: TrackingPipeline) => [
-        ...infrastructureChecks(k, d),
+        ...infrastructureChecks(k),
+        databaseCheck(d),
         { name: 'identity-view', check: () => Promise.resolve(pipeline.ready) },
       ],
     }),

@@ -1,4 +1,4 @@
-// @idstream/crypto: node:crypto and jose only; nothing from Nest, pg or Kafka (STYLE.md).
+// @idstream/crypto: node:crypto and jose only; nothing from Nest, pg or Kafka (docs/architecture.md §2).
 export { CURRENT_PASSWORD_PARAMS, PASSWORD_HASH_ALGORITHM, hashPassword, verifyPassword, type PasswordHashParams } from './password';
 export {
   DEFAULT_PASSWORD_POLICY,

@@ -1,12 +1,9 @@
 import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import type { DataSource } from 'typeorm';
 import { EventProducer, createKafka, ensureTopics, kafkaReachable, type TopicSpec } from '@idstream/messaging';
-import { openDataSource, type DataSourceSettings } from '@idstream/persistence';
 import type { ReadinessCheck } from './health';
 
-/** Injection tokens of the shared adapters. */
-export const DATA_SOURCE = Symbol('DATA_SOURCE');
+/** Injection tokens of the shared adapters. (The database is `DatabaseModule` in libs/persistence.) */
 export const KAFKA = Symbol('KAFKA');
 export const INFRA_SETTINGS = Symbol('INFRA_SETTINGS');
 
@@ -15,27 +12,22 @@ export interface InfrastructureSettings {
   kafkaBrokers: string[];
   /** Topics this app creates at start when missing. */
   topics: TopicSpec[];
-  /** The app's own PostgreSQL schema; omitted by apps that own nothing durable (gateway). */
-  database?: { url: string; schema: string; migrations: DataSourceSettings['migrations']; poolSize?: number };
 }
 
-/** Closes the shared adapters last, after every module stopped using them. */
+/** Closes the shared producer last, after every module stopped using it. */
 @Injectable()
 class InfrastructureShutdown implements OnApplicationShutdown {
-  constructor(
-    @Inject(EventProducer) private readonly producer: EventProducer,
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource | null,
-  ) {}
+  constructor(@Inject(EventProducer) private readonly producer: EventProducer) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect();
-    if (this.dataSource?.isInitialized) await this.dataSource.destroy();
   }
 }
 
 /**
- * The adapters every app shares: its Kafka client and idempotent producer, its topics, its
- * database schema brought up to date by migrations, and the readiness checks on both.
+ * The adapters every app shares: its Kafka client and idempotent producer and its topics. An
+ * app that owns a schema adds `DatabaseModule` (libs/persistence); this module loads no
+ * database code, so the gateway carries none.
  */
 @Global()
 @Module({})
@@ -60,31 +52,14 @@ export class InfrastructureModule {
             return producer;
           },
         },
-        {
-          provide: DATA_SOURCE,
-          useFactory: async (): Promise<DataSource | null> =>
-            settings.database
-              ? openDataSource({ ...settings.database, applicationName: `idstream-${settings.app}`, log: new Logger('Database') })
-              : null,
-        },
         InfrastructureShutdown,
       ],
-      exports: [KAFKA, EventProducer, DATA_SOURCE, INFRA_SETTINGS],
+      exports: [KAFKA, EventProducer, INFRA_SETTINGS],
     };
   }
 }
 
-/** Readiness: Kafka answers, and the database too when the app has one. */
-export function infrastructureChecks(kafka: Kafka, dataSource: DataSource | null): ReadinessCheck[] {
-  const checks: ReadinessCheck[] = [{ name: 'kafka', check: () => kafkaReachable(kafka) }];
-  if (dataSource) {
-    checks.push({
-      name: 'database',
-      check: async () => {
-        await dataSource.query('SELECT 1');
-        return true;
-      },
-    });
-  }
-  return checks;
+/** Readiness: Kafka answers (an app with a database adds `databaseCheck` from libs/persistence). */
+export function infrastructureChecks(kafka: Kafka): ReadinessCheck[] {
+  return [{ name: 'kafka', check: () => kafkaReachable(kafka) }];
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { waitFor } from './kafka.fixture';
 import { repoRoot } from './process.fixture';
-import { freePort } from './system.fixture';
+import { freePort } from './ports';
 
 /**
  * A single-node KRaft broker of its own, for tests that stop and start a broker: the shared

@@ -1,25 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { topicNames } from '@idstream/contracts';
 import { createTestDatabase } from './database.fixture';
+import { freePort } from './ports';
 import { testKafka, uniqueName, waitFor } from './kafka.fixture';
 import { startNodeProcess, type RunningProcess } from './process.fixture';
 import { assertNoSecrets, SecretsScanner, type SecretHit } from './secrets.scanner';
 import { SmtpSink } from './smtp.fixture';
 
 export type AppName = 'auth' | 'profile-projector' | 'tracking-ingester' | 'gateway';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // Response bodies are JSON of many shapes; tests read them loosely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { envelopeHeaders, Topics, uuidv7, type Envelope } from '@idstream/contracts';
-import { appendToOutbox } from '@idstream/messaging';
-import { PgErrors, pgErrorCode } from '@idstream/persistence';
+import { appendToOutbox, PgErrors, pgErrorCode } from '@idstream/persistence';
 
 /** An event as `auth` stores it. Stored data may hold what the public event must not (hashes). */
 export interface StoredEvent<TType extends string = string, TData = unknown> {
@@ -42,13 +41,16 @@ export class ConcurrencyConflict extends Error {
 /**
  * The event store of `auth`: append-only, one row per event, (stream, sequence) unique.
  * Appending also writes the public envelopes to the outbox in the same transaction.
+ * `load` and `append` are the whole interface: every read and write of `auth.events` by the
+ * write side goes through them (a layer that transforms stored data wraps these two).
  */
 export const EventStore = {
-  async load(manager: EntityManager, streamId: string): Promise<StoredEvent[]> {
+  /** The events of `streamId` after sequence `after` (0: the whole stream), in order. */
+  async load(manager: EntityManager, streamId: string, after = 0): Promise<StoredEvent[]> {
     const rows: Record<string, unknown>[] = await manager.query(
       `SELECT stream_id, sequence, event_id, workspace_id, type, schema_version, data, occurred_at, correlation_id, causation_id
-         FROM auth.events WHERE stream_id = $1 ORDER BY sequence`,
-      [streamId],
+         FROM auth.events WHERE stream_id = $1 AND sequence > $2 ORDER BY sequence`,
+      [streamId, after],
     );
     return rows.map((r) => ({
       streamId: r.stream_id as string,

@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { DataSource } from 'typeorm';
 import { uuidv7, type JwksResult, type SigningKeyRotatedData } from '@idstream/contracts';
 import { exportPrivateKey, generateSigningKey, importSigningKey, type PublicJwk, type SigningKey } from '@idstream/crypto';
-import { DATA_SOURCE } from '@idstream/runtime';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { EventStore } from '../event-store/event-store';
+import { DATA_SOURCE } from '@idstream/persistence';
 
 /** The stream of key rotations; published under this aggregate id in the `system` workspace. */
 const KEYS_STREAM = 'signing-keys';

@@ -36,3 +36,8 @@ export const MailTemplates = {
 };
 
 export const fillLink = (template: string, token: string): string => template.replace('{token}', encodeURIComponent(token));
+
+/** Drops every queued and sent mail to `address` (an erasure: unsent ones are not sent, none is kept). */
+export async function forgetMailsTo(manager: EntityManager, workspaceId: string, address: string): Promise<void> {
+  await manager.query('DELETE FROM auth.mail_outbox WHERE workspace_id = $1 AND lower(recipient) = lower($2)', [workspaceId, address]);
+}

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { DATA_SOURCE, scrub } from '@idstream/runtime';
+import { scrub } from '@idstream/runtime';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { DATA_SOURCE } from '@idstream/persistence';
 
 interface MailRow {
   id: string;

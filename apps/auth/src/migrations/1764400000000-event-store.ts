@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { outboxTableSql } from '@idstream/messaging';
+import { outboxTableSql } from '@idstream/persistence';
 
 /**
  * The write side's event store: one append-only table keyed by (stream, sequence), so a

@@ -1,6 +1,12 @@
 import { EventStore1764400000000 } from './1764400000000-event-store';
 import { Identity1764400001000 } from './1764400001000-identity';
 import { CanonicalEmails1764600000000 } from './1764600000000-canonical-emails';
+import { ProfileSnapshotVersion1764700000000 } from './1764700000000-profile-snapshot-version';
 
 /** Every migration of schema `auth`, in order. */
-export const authMigrations = [EventStore1764400000000, Identity1764400001000, CanonicalEmails1764600000000];
+export const authMigrations = [
+  EventStore1764400000000,
+  Identity1764400001000,
+  CanonicalEmails1764600000000,
+  ProfileSnapshotVersion1764700000000,
+];

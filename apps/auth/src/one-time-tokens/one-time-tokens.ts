@@ -59,4 +59,9 @@ export const OneTimeTokens = {
       [workspaceId, profileId, purposes, now],
     );
   },
+
+  /** An erased profile keeps no token. */
+  async deleteAll(manager: EntityManager, workspaceId: string, profileId: string): Promise<void> {
+    await manager.query('DELETE FROM auth.one_time_tokens WHERE workspace_id = $1 AND profile_id = $2', [workspaceId, profileId]);
+  },
 };

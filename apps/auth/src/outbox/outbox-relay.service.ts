@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { EventProducer, OutboxRelay } from '@idstream/messaging';
-import { DATA_SOURCE } from '@idstream/runtime';
+import { EventProducer } from '@idstream/messaging';
+import { OutboxRelay, DATA_SOURCE } from '@idstream/persistence';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 
 /** Runs the outbox relay of schema `auth` for the life of the process. */

@@ -1,54 +1,129 @@
-import {
-  PROFILE_FIELD_NAMES,
-  type Agreements,
-  type Attributes,
-  type EmailConfusable,
-  type ProfileFields,
-  type RegistrationMode,
-  type ReplyError,
-  type SessionCloseReason,
-} from '@idstream/contracts';
+import { PROFILE_FIELD_NAMES, type ProfileFields, type SessionCloseReason } from '@idstream/contracts';
+import type { Clock, ProfileCommand } from './profile.commands';
+import type { ProfileRefusal } from './profile.errors';
 import type { ProfileEvent } from './profile.events';
-import { ProfileErrors } from './profile.errors';
-import type { ProfileState } from './profile.state';
+import { emailConfirmed, evolve, initialProfileState, isAccount, sessionsOf, type AccountState, type ProfileState } from './profile.state';
 
 /**
- * The profile aggregate's decisions: pure functions of (state, command) that return the
- * events to record and, for an expected negative outcome, the error to answer. Some
- * failures still record events (a failed sign-in records SignInFailed). Time, ids and
- * password hashes arrive as arguments, so every decision is deterministic.
+ * What a command decided: the events to record and, for an expected negative outcome, the
+ * refusal to answer. Some refusals still record an event (a failed sign-in records SignInFailed).
  */
 export interface Decision {
   events: ProfileEvent[];
-  error?: ReplyError;
+  refusal?: ProfileRefusal;
 }
 
 const decided = (...events: ProfileEvent[]): Decision => ({ events });
-const refused = (error: ReplyError, ...events: ProfileEvent[]): Decision => ({ events, error });
+const refused = (refusal: ProfileRefusal, ...events: ProfileEvent[]): Decision => ({ events, refusal });
 
-export interface Clock {
-  /** ISO-8601 now. */
-  now: string;
-  /** ISO-8601: when the last access token issued now will have expired (now + max token TTL). */
-  tokensExpireBy: string;
+/**
+ * The profile aggregate's decisions: a pure function of (command, state). Time, ids and
+ * password hashes arrive in the command, so every decision is deterministic.
+ */
+export function decide(command: ProfileCommand, state: ProfileState): Decision {
+  switch (command.type) {
+    case 'RegisterAccount':
+      return register(command, state);
+    case 'ConfirmEmail':
+      if (!isAccount(state)) return refused('TOKEN_INVALID');
+      if (emailConfirmed(state)) return decided();
+      return decided({ type: 'EmailConfirmed', data: { profileId: state.profileId, activated: state.kind === 'pending-activation' } });
+    case 'RequestConfirmation': {
+      // Resend: only an unconfirmed account gets a new mail; anything else answers the same, silently.
+      if (!isAccount(state) || emailConfirmed(state)) return decided();
+      const purpose = state.kind === 'pending-activation' ? 'activation' : 'confirmation';
+      if (purpose === 'confirmation' && command.mode === 'automatic') return decided();
+      return decided({ type: 'EmailConfirmationRequested', data: { profileId: state.profileId, purpose, expiresAt: command.expiresAt } });
+    }
+    case 'SignIn':
+      return signIn(command, state);
+    case 'RefreshSession': {
+      // A refresh records nothing; it only checks that the session is open and within its lifetime.
+      if (!isAccount(state)) return refused('SESSION_CLOSED');
+      const session = sessionsOf(state)[command.sessionId];
+      if (!session) return refused('SESSION_CLOSED');
+      if (session.expiresAt <= command.now) return refused('SESSION_EXPIRED');
+      return decided();
+    }
+    case 'SignOut':
+      // Signing out of a session that is already closed changes nothing and is not an error.
+      if (!sessionsOf(state)[command.sessionId]) return decided();
+      return decided(...closeSessions(state, [command.sessionId], 'sign-out', command.clock));
+    case 'UpdateAccount':
+      if (!isAccount(state)) return refused('NO_ACCOUNT');
+      // Auth's own check of the caller's session: a gateway that missed a revocation still cannot use it.
+      if (!sessionsOf(state)[command.sessionId]) return refused('SESSION_CLOSED');
+      return updateAccount(command, state);
+    case 'ChangePassword': {
+      if (!isAccount(state)) return refused('NO_ACCOUNT');
+      // The hash changed since the current password was checked against it: that check is void.
+      if (state.passwordHash !== command.verifiedHash) return refused('CURRENT_PASSWORD_WRONG');
+      // A new password closes every other session of the profile; the caller's stays open.
+      const others = Object.keys(sessionsOf(state)).filter((sid) => sid !== command.keepSessionId);
+      return decided(
+        { type: 'PasswordChanged', data: { profileId: state.profileId, passwordHash: command.newPasswordHash } },
+        ...closeSessions(state, others, 'password-changed', command.clock),
+      );
+    }
+    case 'RequestPasswordReset':
+      if (!isAccount(state)) return decided();
+      return decided({ type: 'PasswordResetRequested', data: { profileId: state.profileId, expiresAt: command.expiresAt } });
+    case 'CompletePasswordReset':
+      // A reset closes every session of the profile.
+      if (!isAccount(state)) return refused('TOKEN_INVALID');
+      return decided(
+        { type: 'PasswordResetCompleted', data: { profileId: state.profileId, passwordHash: command.newPasswordHash } },
+        ...closeSessions(state, Object.keys(sessionsOf(state)), 'password-reset', command.clock),
+      );
+    case 'ImportProfile':
+      // Backend import: creates the profile, or updates its fields when it exists (upsert).
+      if (state.kind === 'erased') return refused('PROFILE_NOT_FOUND');
+      // Whoever registered an email they do not own would read what the backend attaches to it:
+      // imported data waits until the account has confirmed its email.
+      if (isAccount(state) && !emailConfirmed(state)) return refused('EMAIL_NOT_CONFIRMED');
+      return decided({
+        type: 'ProfileImported',
+        data: {
+          profileId: state.profileId,
+          email: (state.kind === 'none' ? null : state.email) ?? command.email,
+          profile: command.profile,
+          attributes: command.attributes,
+          created: state.kind === 'none',
+        },
+      });
+    case 'RecognizeClient':
+      if (state.kind === 'none' || state.kind === 'erased') return refused('PROFILE_NOT_FOUND');
+      // By email, as for imports: an address nobody confirmed does not prove whose device it is.
+      if (command.matchedBy === 'email' && isAccount(state) && !emailConfirmed(state)) return refused('EMAIL_NOT_CONFIRMED');
+      if (command.previousProfileId === state.profileId) return decided();
+      return decided({
+        type: 'ClientRecognized',
+        data: {
+          profileId: state.profileId,
+          uuid: command.uuid,
+          matchedBy: command.matchedBy,
+          previousProfileId: command.previousProfileId,
+        },
+      });
+    case 'EraseProfile':
+      // Erasure closes every session and leaves a tombstone; erasing twice changes nothing.
+      if (state.kind === 'none') return refused('PROFILE_NOT_FOUND');
+      if (state.kind === 'erased') return decided();
+      return decided(...closeSessions(state, Object.keys(sessionsOf(state)), 'erased', command.clock), {
+        type: 'ProfileErased',
+        data: { profileId: state.profileId, erasedAt: command.clock.now },
+      });
+    default: {
+      const never: never = command;
+      return never;
+    }
+  }
 }
 
-export function register(
-  state: ProfileState,
-  cmd: {
-    email: string;
-    passwordHash: string;
-    profile: ProfileFields;
-    agreements: Agreements;
-    attributes: Attributes;
-    deviceUuid: string | null;
-    mode: RegistrationMode;
-    confirmationExpiresAt: string;
-    /** Set when the workspace flags (rather than refuses) confusable emails and this one is. */
-    emailConfusable?: EmailConfusable | null;
-  },
-): Decision {
-  if (state.kind === 'account' || state.kind === 'erased') return refused(ProfileErrors.emailTaken());
+type Command<T extends ProfileCommand['type']> = Extract<ProfileCommand, { type: T }>;
+
+function register(cmd: Command<'RegisterAccount'>, state: ProfileState): Decision {
+  if (state.kind !== 'none' && state.kind !== 'imported') return refused('EMAIL_TAKEN');
   // Attaching an account to a profile a backend imported would hand its data to whoever
   // typed the email: whatever the mode, the account waits for the mailed activation.
   const mode = state.kind === 'imported' ? 'email-activation' : cmd.mode;
@@ -73,54 +148,26 @@ export function register(
     },
   ];
   if (mode !== 'automatic') {
+    const purpose = mode === 'email-activation' ? 'activation' : 'confirmation';
     events.push({
       type: 'EmailConfirmationRequested',
-      data: {
-        profileId: state.profileId,
-        purpose: mode === 'email-activation' ? 'activation' : 'confirmation',
-        expiresAt: cmd.confirmationExpiresAt,
-      },
+      data: { profileId: state.profileId, purpose, expiresAt: cmd.confirmationExpiresAt },
     });
   }
   return { events };
 }
 
-export function confirmEmail(state: ProfileState): Decision {
-  if (state.kind !== 'account') return refused(ProfileErrors.tokenInvalid());
-  if (state.emailConfirmed) return decided();
-  return decided({ type: 'EmailConfirmed', data: { profileId: state.profileId, activated: state.accountStatus === 'pending-activation' } });
-}
-
-/** Resend: only an unconfirmed account gets a new mail; anything else answers the same, silently. */
-export function requestConfirmation(state: ProfileState, cmd: { mode: RegistrationMode; expiresAt: string }): Decision {
-  if (state.kind !== 'account' || state.emailConfirmed) return decided();
-  const purpose = state.accountStatus === 'pending-activation' ? 'activation' : 'confirmation';
-  if (purpose === 'confirmation' && cmd.mode === 'automatic') return decided();
-  return decided({ type: 'EmailConfirmationRequested', data: { profileId: state.profileId, purpose, expiresAt: cmd.expiresAt } });
-}
-
-export function signIn(
-  state: ProfileState,
-  cmd: {
-    passwordValid: boolean;
-    /** The stored hash the password was checked against, outside the transaction. */
-    verifiedHash: string | null;
-    rehashedPassword: string | null;
-    sessionId: string;
-    deviceUuid: string | null;
-    sessionExpiresAt: string;
-  },
-): Decision {
+function signIn(cmd: Command<'SignIn'>, state: ProfileState): Decision {
   const failed = (reason: 'invalid-credentials' | 'not-activated' | 'erased'): ProfileEvent => ({
     type: 'SignInFailed',
     data: { profileId: state.profileId, reason },
   });
-  if (state.kind === 'erased') return refused(ProfileErrors.invalidCredentials(), failed('erased'));
-  if (state.kind !== 'account' || !cmd.passwordValid) return refused(ProfileErrors.invalidCredentials(), failed('invalid-credentials'));
+  if (state.kind === 'erased') return refused('INVALID_CREDENTIALS', failed('erased'));
+  if (!isAccount(state) || !cmd.passwordValid) return refused('INVALID_CREDENTIALS', failed('invalid-credentials'));
   // The password changed between the check and now (a change or reset raced this sign-in):
   // what was verified is no longer the password, so it opens nothing and re-hashes nothing.
-  if (state.passwordHash !== cmd.verifiedHash) return refused(ProfileErrors.invalidCredentials(), failed('invalid-credentials'));
-  if (state.accountStatus === 'pending-activation') return refused(ProfileErrors.notActivated(), failed('not-activated'));
+  if (state.passwordHash !== cmd.verifiedHash) return refused('INVALID_CREDENTIALS', failed('invalid-credentials'));
+  if (state.kind === 'pending-activation') return refused('ACCOUNT_NOT_ACTIVATED', failed('not-activated'));
   const events: ProfileEvent[] = [];
   if (cmd.rehashedPassword)
     events.push({ type: 'PasswordRehashed', data: { profileId: state.profileId, passwordHash: cmd.rehashedPassword } });
@@ -131,34 +178,8 @@ export function signIn(
   return { events };
 }
 
-/** A refresh records nothing; it only checks that the session is open and within its lifetime. */
-export function refresh(state: ProfileState, cmd: { sessionId: string; now: string }): Decision {
-  if (state.kind !== 'account') return refused(ProfileErrors.sessionClosed());
-  const session = state.sessions[cmd.sessionId];
-  if (!session) return refused(ProfileErrors.sessionClosed());
-  if (session.expiresAt <= cmd.now) return refused(ProfileErrors.sessionExpired());
-  return decided();
-}
-
-function closeSessions(state: ProfileState, sessionIds: string[], reason: SessionCloseReason, clock: Clock): ProfileEvent[] {
-  return sessionIds.map((sessionId) => ({
-    type: 'SessionClosed' as const,
-    data: { profileId: state.profileId, sessionId, reason, closedAt: clock.now, forgetAfter: clock.tokensExpireBy },
-  }));
-}
-
-/** Signing out of a session that is already closed changes nothing and is not an error. */
-export function signOut(state: ProfileState, cmd: { sessionId: string }, clock: Clock): Decision {
-  if (!state.sessions[cmd.sessionId]) return decided();
-  return decided(...closeSessions(state, [cmd.sessionId], 'sign-out', clock));
-}
-
 /** Records the changed fields only; an update that changes nothing records nothing. */
-export function updateAccount(
-  state: ProfileState,
-  cmd: { changes: ProfileFields; agreements?: Agreements; attributes?: Attributes },
-): Decision {
-  if (state.kind !== 'account') return refused(ProfileErrors.noAccount());
+function updateAccount(cmd: Command<'UpdateAccount'>, state: AccountState): Decision {
   const changes: ProfileFields = {};
   for (const key of PROFILE_FIELD_NAMES) {
     const value = cmd.changes[key];
@@ -182,76 +203,12 @@ export function updateAccount(
   });
 }
 
-/** A new password closes every other session of the profile; the caller's stays open. */
-export function changePassword(
-  state: ProfileState,
-  cmd: { currentPasswordValid: boolean; newPasswordHash: string; keepSessionId: string },
-  clock: Clock,
-): Decision {
-  if (state.kind !== 'account') return refused(ProfileErrors.noAccount());
-  if (!cmd.currentPasswordValid) return refused(ProfileErrors.invalidCredentials(403));
-  const others = Object.keys(state.sessions).filter((sid) => sid !== cmd.keepSessionId);
-  return decided(
-    { type: 'PasswordChanged', data: { profileId: state.profileId, passwordHash: cmd.newPasswordHash } },
-    ...closeSessions(state, others, 'password-changed', clock),
-  );
+function closeSessions(state: ProfileState, sessionIds: string[], reason: SessionCloseReason, clock: Clock): ProfileEvent[] {
+  return sessionIds.map((sessionId) => ({
+    type: 'SessionClosed' as const,
+    data: { profileId: state.profileId, sessionId, reason, closedAt: clock.now, forgetAfter: clock.tokensExpireBy },
+  }));
 }
 
-export function requestPasswordReset(state: ProfileState, cmd: { expiresAt: string }): Decision {
-  if (state.kind !== 'account') return decided();
-  return decided({ type: 'PasswordResetRequested', data: { profileId: state.profileId, expiresAt: cmd.expiresAt } });
-}
-
-/** A reset closes every session of the profile. */
-export function completePasswordReset(state: ProfileState, cmd: { newPasswordHash: string }, clock: Clock): Decision {
-  if (state.kind !== 'account') return refused(ProfileErrors.tokenInvalid());
-  return decided(
-    { type: 'PasswordResetCompleted', data: { profileId: state.profileId, passwordHash: cmd.newPasswordHash } },
-    ...closeSessions(state, Object.keys(state.sessions), 'password-reset', clock),
-  );
-}
-
-/** Backend import: creates the profile, or updates its fields when it exists (upsert); never into an unconfirmed account. */
-export function importProfile(
-  state: ProfileState,
-  cmd: { email: string | null; profile: ProfileFields; attributes: Attributes },
-): Decision {
-  if (state.kind === 'erased') return refused(ProfileErrors.profileNotFound());
-  // Whoever registered an email they do not own would read what the backend attaches to it:
-  // imported data waits until the account has confirmed its email.
-  if (state.kind === 'account' && !state.emailConfirmed) return refused(ProfileErrors.emailNotConfirmed());
-  return decided({
-    type: 'ProfileImported',
-    data: {
-      profileId: state.profileId,
-      email: state.email ?? cmd.email,
-      profile: cmd.profile,
-      attributes: cmd.attributes,
-      created: state.kind === 'none',
-    },
-  });
-}
-
-export function recognizeClient(
-  state: ProfileState,
-  cmd: { uuid: string; matchedBy: 'email' | 'customId' | 'profileId'; previousProfileId: string | null },
-): Decision {
-  if (state.kind !== 'account' && state.kind !== 'imported') return refused(ProfileErrors.profileNotFound());
-  // By email, as for imports: an address nobody confirmed does not prove whose device it is.
-  if (cmd.matchedBy === 'email' && state.kind === 'account' && !state.emailConfirmed) return refused(ProfileErrors.emailNotConfirmed());
-  if (cmd.previousProfileId === state.profileId) return decided();
-  return decided({
-    type: 'ClientRecognized',
-    data: { profileId: state.profileId, uuid: cmd.uuid, matchedBy: cmd.matchedBy, previousProfileId: cmd.previousProfileId },
-  });
-}
-
-/** Erasure closes every session and leaves a tombstone; erasing twice changes nothing. */
-export function eraseProfile(state: ProfileState, clock: Clock): Decision {
-  if (state.kind === 'none') return refused(ProfileErrors.profileNotFound());
-  if (state.kind === 'erased') return decided();
-  return decided(...closeSessions(state, Object.keys(state.sessions), 'erased', clock), {
-    type: 'ProfileErased',
-    data: { profileId: state.profileId, erasedAt: clock.now },
-  });
-}
+/** The decider in emmett's shape: `{ decide, evolve, initialState }`. */
+export const profileDecider = { decide, evolve, initialState: initialProfileState } as const;

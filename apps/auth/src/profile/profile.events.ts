@@ -23,3 +23,16 @@ export type ProfileEvent =
   | { type: 'ProfileErased'; data: Public.ProfileErasedData };
 
 export type ProfileEventType = ProfileEvent['type'];
+
+/**
+ * A stored event whose personal data an erasure removed: its row keeps the type and
+ * `{ profileId, redacted: true }`. The loader turns such a row into this form, so that
+ * `evolve` can fold an erased stream without reading fields that are gone.
+ */
+export interface RedactedProfileEvent {
+  type: 'Redacted';
+  data: { profileId: string; redactedType: string };
+}
+
+/** What a profile's stream holds when it is read back: the events, some perhaps redacted. */
+export type RecordedProfileEvent = ProfileEvent | RedactedProfileEvent;

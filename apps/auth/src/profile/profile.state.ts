@@ -1,5 +1,12 @@
 import type { Agreements, Attributes, ProfileFields } from '@idstream/contracts';
-import type { ProfileEvent } from './profile.events';
+import type { RecordedProfileEvent } from './profile.events';
+
+/**
+ * The shape of a stored snapshot (`auth.profiles.snapshot_version`). Bump it whenever
+ * `ProfileState` or `evolve` changes: snapshots written by older code are then ignored and
+ * the stream is folded again.
+ */
+export const PROFILE_SNAPSHOT_VERSION = 1;
 
 export interface OpenSession {
   /** ISO-8601: the session's max lifetime ends here. */
@@ -7,41 +14,70 @@ export interface OpenSession {
   deviceUuid: string | null;
 }
 
-/** What auth knows of one profile to decide commands on it. */
-export interface ProfileState {
-  /** none: no such profile; imported: a backend created it, no account; account: registered; erased. */
-  kind: 'none' | 'imported' | 'account' | 'erased';
+/** What every existing, not erased profile has. */
+interface ProfileData {
   profileId: string;
-  email: string | null;
   customId: string | null;
-  accountStatus: 'active' | 'pending-activation' | null;
-  emailConfirmed: boolean;
-  passwordHash: string | null;
   profile: ProfileFields;
   agreements: Agreements;
   attributes: Attributes;
-  sessions: Record<string, OpenSession>;
   devices: string[];
-  createdAt: string | null;
-  updatedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
-export const initialProfileState = (profileId: string): ProfileState => ({
-  kind: 'none',
-  profileId,
-  email: null,
-  customId: null,
-  accountStatus: null,
-  emailConfirmed: false,
-  passwordHash: null,
-  profile: {},
-  agreements: {},
-  attributes: {},
-  sessions: {},
-  devices: [],
-  createdAt: null,
-  updatedAt: null,
-});
+/** No event yet: the id is free. */
+export interface NoProfile {
+  kind: 'none';
+  profileId: string;
+}
+
+/** A backend imported the customer; nobody can sign in to it. */
+export interface ImportedProfile extends ProfileData {
+  kind: 'imported';
+  email: string | null;
+}
+
+interface AccountData extends ProfileData {
+  email: string;
+  passwordHash: string;
+}
+
+/** Registered, waiting for the mailed activation: no session can be open, the email is not confirmed. */
+export interface PendingActivation extends AccountData {
+  kind: 'pending-activation';
+}
+
+/** Can sign in; the email may still wait for its confirmation (email-confirmation mode). */
+export interface ActiveAccount extends AccountData {
+  kind: 'active';
+  emailConfirmed: boolean;
+  sessions: Record<string, OpenSession>;
+}
+
+/**
+ * A tombstone: the id and the erasure time, nothing personal. (No creation time either: the
+ * redacted stream no longer tells it, and the fold of that stream must equal this state.)
+ */
+export interface ErasedProfile {
+  kind: 'erased';
+  profileId: string;
+  erasedAt: string;
+}
+
+/** What auth knows of one profile to decide commands on it: one kind at a time. */
+export type ProfileState = NoProfile | ImportedProfile | PendingActivation | ActiveAccount | ErasedProfile;
+export type AccountState = PendingActivation | ActiveAccount;
+
+export const initialProfileState = (profileId: string): ProfileState => ({ kind: 'none', profileId });
+
+export const isAccount = (state: ProfileState): state is AccountState => state.kind === 'active' || state.kind === 'pending-activation';
+
+/** Whether an account confirmed its email (a pending activation has not, by its kind). */
+export const emailConfirmed = (state: ProfileState): boolean => state.kind === 'active' && state.emailConfirmed;
+
+/** The open sessions of a profile (only an active account has any). */
+export const sessionsOf = (state: ProfileState): Record<string, OpenSession> => (state.kind === 'active' ? state.sessions : {});
 
 const withDevice = (devices: string[], uuid: string | null): string[] =>
   uuid === null || devices.includes(uuid) ? devices : [...devices, uuid];
@@ -51,73 +87,104 @@ function liveSessions(sessions: Record<string, OpenSession>, at: string): Record
   return Object.fromEntries(Object.entries(sessions).filter(([, s]) => s.expiresAt > at));
 }
 
-/** Folds one recorded event into the state. Never throws: a recorded event is a fact. */
-export function evolve(state: ProfileState, event: ProfileEvent, occurredAt: string): ProfileState {
-  const touched = { ...state, updatedAt: occurredAt };
+/**
+ * Folds one recorded event into the state. Never throws: a recorded event is a fact, and one
+ * that does not fit the state's kind (which `decide` never produces) leaves the state as it is.
+ */
+export function evolve(state: ProfileState, event: RecordedProfileEvent, occurredAt: string): ProfileState {
   switch (event.type) {
     case 'UserRegistered': {
+      if (state.kind !== 'none' && state.kind !== 'imported') return state;
       const d = event.data;
-      return {
-        ...touched,
-        kind: 'account',
+      const known = state.kind === 'imported' ? state : null;
+      const account: AccountData = {
+        profileId: state.profileId,
         email: d.email,
-        customId: d.profile.customId ?? state.customId,
-        accountStatus: d.status,
-        emailConfirmed: d.emailConfirmed,
         passwordHash: d.passwordHash,
-        profile: { ...state.profile, ...d.profile },
-        agreements: { ...state.agreements, ...d.agreements },
-        attributes: { ...state.attributes, ...d.attributes },
-        devices: withDevice(state.devices, d.deviceUuid),
-        createdAt: state.createdAt ?? occurredAt,
+        customId: d.profile.customId ?? known?.customId ?? null,
+        profile: { ...known?.profile, ...d.profile },
+        agreements: { ...known?.agreements, ...d.agreements },
+        attributes: { ...known?.attributes, ...d.attributes },
+        devices: withDevice(known?.devices ?? [], d.deviceUuid),
+        createdAt: known?.createdAt ?? occurredAt,
+        updatedAt: occurredAt,
       };
+      return d.status === 'pending-activation'
+        ? { ...account, kind: 'pending-activation' }
+        : { ...account, kind: 'active', emailConfirmed: d.emailConfirmed, sessions: {} };
     }
     case 'ProfileImported': {
       const d = event.data;
-      return {
-        ...touched,
-        kind: state.kind === 'none' ? 'imported' : state.kind,
-        email: state.email ?? d.email,
+      if (state.kind === 'erased') return state;
+      if (state.kind === 'none')
+        return {
+          kind: 'imported',
+          profileId: state.profileId,
+          email: d.email,
+          customId: d.profile.customId ?? null,
+          profile: { ...d.profile },
+          agreements: {},
+          attributes: { ...d.attributes },
+          devices: [],
+          createdAt: occurredAt,
+          updatedAt: occurredAt,
+        };
+      const imported = {
+        ...state,
         customId: d.profile.customId ?? state.customId,
         profile: { ...state.profile, ...d.profile },
         attributes: { ...state.attributes, ...d.attributes },
-        createdAt: state.createdAt ?? occurredAt,
+        updatedAt: occurredAt,
       };
+      return imported.kind === 'imported' ? { ...imported, email: state.email ?? d.email } : imported;
     }
     case 'EmailConfirmed':
-      return { ...touched, emailConfirmed: true, accountStatus: state.accountStatus === null ? null : 'active' };
-    case 'SessionOpened':
+      if (state.kind === 'pending-activation')
+        return { ...state, kind: 'active', emailConfirmed: true, sessions: {}, updatedAt: occurredAt };
+      if (state.kind === 'active') return { ...state, emailConfirmed: true, updatedAt: occurredAt };
+      return state;
+    case 'SessionOpened': {
+      if (state.kind !== 'active') return state;
+      const d = event.data;
       return {
-        ...touched,
-        sessions: {
-          ...liveSessions(state.sessions, occurredAt),
-          [event.data.sessionId]: { expiresAt: event.data.expiresAt, deviceUuid: event.data.deviceUuid },
-        },
-        devices: withDevice(state.devices, event.data.deviceUuid),
+        ...state,
+        sessions: { ...liveSessions(state.sessions, occurredAt), [d.sessionId]: { expiresAt: d.expiresAt, deviceUuid: d.deviceUuid } },
+        devices: withDevice(state.devices, d.deviceUuid),
+        updatedAt: occurredAt,
       };
+    }
     case 'SessionClosed': {
+      if (state.kind !== 'active') return state;
       const { [event.data.sessionId]: _closed, ...rest } = state.sessions;
       return { ...state, sessions: liveSessions(rest, occurredAt) };
     }
-    case 'AccountUpdated':
+    case 'AccountUpdated': {
+      if (state.kind === 'none' || state.kind === 'erased') return state;
+      const d = event.data;
       return {
-        ...touched,
-        customId: event.data.changes.customId ?? state.customId,
-        profile: { ...state.profile, ...event.data.changes },
-        agreements: { ...state.agreements, ...(event.data.agreements ?? {}) },
-        attributes: { ...state.attributes, ...(event.data.attributes ?? {}) },
+        ...state,
+        customId: d.changes.customId ?? state.customId,
+        profile: { ...state.profile, ...d.changes },
+        agreements: { ...state.agreements, ...(d.agreements ?? {}) },
+        attributes: { ...state.attributes, ...(d.attributes ?? {}) },
+        updatedAt: occurredAt,
       };
+    }
     case 'PasswordChanged':
     case 'PasswordRehashed':
     case 'PasswordResetCompleted':
-      return { ...touched, passwordHash: event.data.passwordHash };
+      return isAccount(state) ? { ...state, passwordHash: event.data.passwordHash, updatedAt: occurredAt } : state;
     case 'ClientRecognized':
-      return { ...touched, devices: withDevice(state.devices, event.data.uuid) };
+      if (state.kind === 'none' || state.kind === 'erased') return state;
+      return { ...state, devices: withDevice(state.devices, event.data.uuid), updatedAt: occurredAt };
     case 'ProfileErased':
-      return { ...initialProfileState(state.profileId), kind: 'erased', createdAt: state.createdAt, updatedAt: occurredAt };
+      return { kind: 'erased', profileId: state.profileId, erasedAt: occurredAt };
     case 'EmailConfirmationRequested':
     case 'PasswordResetRequested':
     case 'SignInFailed':
+      return state;
+    case 'Redacted':
+      // The personal data is gone; the ProfileErased recorded with the redaction ends the stream.
       return state;
     default: {
       const never: never = event;
@@ -125,3 +192,13 @@ export function evolve(state: ProfileState, event: ProfileEvent, occurredAt: str
     }
   }
 }
+
+/** A recorded event with the time it happened (its envelope's `occurredAt`). */
+export interface RecordedAt {
+  event: RecordedProfileEvent;
+  occurredAt: string;
+}
+
+/** The state of a stream: `evolve` over its events, from `from` (the initial state or a snapshot). */
+export const fold = (from: ProfileState, events: readonly RecordedAt[]): ProfileState =>
+  events.reduce((state, { event, occurredAt }) => evolve(state, event, occurredAt), from);

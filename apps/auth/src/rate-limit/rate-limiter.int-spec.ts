@@ -5,18 +5,18 @@ import type { DataSource } from 'typeorm';
 import { openDataSource } from '@idstream/persistence';
 import { createTestDatabase } from '@idstream/testing';
 import { authMigrations } from '../migrations/auth.migrations';
-import { RateLimiter } from './rate-limiter';
+import { AuthRateLimiter } from './rate-limiter';
 
 /** The sign-in, confirm and reset buckets on a real PostgreSQL (auth's schema and migrations). */
 describe('auth RateLimiter', () => {
   let db: { url: string; drop: () => Promise<void> };
   let dataSource: DataSource;
-  let limiter: RateLimiter;
+  let limiter: AuthRateLimiter;
 
   before(async () => {
     db = await createTestDatabase('ratelimit');
     dataSource = await openDataSource({ url: db.url, schema: 'auth', migrations: authMigrations });
-    limiter = new RateLimiter(dataSource);
+    limiter = new AuthRateLimiter(dataSource);
   });
 
   after(async () => {

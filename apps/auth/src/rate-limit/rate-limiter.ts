@@ -2,15 +2,16 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalEmailOrNull } from '@idstream/contracts';
 import { sha256Hex } from '@idstream/crypto';
-import { DATA_SOURCE } from '@idstream/runtime';
+import { DATA_SOURCE } from '@idstream/persistence';
 
 /**
+ * Auth's attempt limiter (the gateway's `GatewayRateLimiter` limits requests in memory).
  * Sliding-window counters in PostgreSQL, shared by every auth replica: sign-in failures per
  * email and per client IP, mail requests per email and per IP. Buckets never hold an email in
  * clear (callers pass a hash).
  */
 @Injectable()
-export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
+export class AuthRateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
 
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
@@ -74,7 +75,7 @@ export class RateLimiter implements OnApplicationBootstrap, OnModuleDestroy {
     target: { workspaceId: string; email: string; ip: string },
     limit: { max: number; windowSeconds: number },
     now: Date,
-  ): ReturnType<RateLimiter['attempt']> {
+  ): ReturnType<AuthRateLimiter['attempt']> {
     return this.attempt(
       [
         { bucket: `${action}:e:${target.workspaceId}:${sha256Hex(canonicalEmailOrNull(target.email) ?? target.email)}`, ...limit },

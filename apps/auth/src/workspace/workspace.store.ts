@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { DataSource } from 'typeorm';
 import { uuidv7, type WorkspaceSettings } from '@idstream/contracts';
 import { constantTimeEqual, randomToken, sha256Hex } from '@idstream/crypto';
-import { DATA_SOURCE } from '@idstream/runtime';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { DEFAULT_WORKSPACE_SETTINGS } from './workspace.settings';
+import { DATA_SOURCE } from '@idstream/persistence';
 
 export interface Workspace {
   id: string;

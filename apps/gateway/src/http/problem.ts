@@ -21,7 +21,7 @@ export interface Problem {
 export type ProblemExtra = Omit<ReplyError, 'code' | 'message'>;
 
 /**
- * What everything below a controller throws instead of an HttpException (STYLE.md habit 4):
+ * What everything below a controller throws instead of an HttpException (errors as data, mapped to HTTP in one place: docs/architecture.md §1a):
  * a stable code and a message, mapped to a status by the one table in @idstream/contracts.
  */
 export class ProblemError extends Error {

@@ -1,4 +1,4 @@
-import type { ProfileFields } from '@idstream/contracts';
+import { PROFILE_FIELD_NAMES, type ProfileFields } from '@idstream/contracts';
 import { Example, IsIsoDate, MultiLineText, Optional, Text, TextMatching } from './validators';
 
 /**
@@ -24,22 +24,6 @@ export class ProfileFieldsDto implements ProfileFields {
   @Optional() @Text(1, 20) @Example('SW1Y 4JH') zipCode?: string;
   @Optional() @TextMatching(2, 2, /^[A-Za-z]{2}$/, 'a country code of 2 letters (ISO 3166-1 alpha-2)') @Example('GB') countryCode?: string;
 }
-
-const PROFILE_FIELD_NAMES = [
-  'firstName',
-  'lastName',
-  'displayName',
-  'phone',
-  'customId',
-  'sex',
-  'birthDate',
-  'company',
-  'address',
-  'city',
-  'province',
-  'zipCode',
-  'countryCode',
-] as const satisfies readonly (keyof ProfileFields)[];
 
 /** Copies only the profile fields that were given (a DTO also holds email, password, ...). */
 export function profileFieldsOf(dto: ProfileFields): ProfileFields {

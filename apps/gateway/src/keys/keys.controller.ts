@@ -5,13 +5,13 @@ import { ProblemError } from '../http/problem';
 import { JwksResponse } from '../openapi/client-responses.schema';
 import { Problems } from '../openapi/openapi.decorators';
 import { Public } from '../security/access.decorators';
-import { SigningKeys } from '../security/signing-keys.service';
+import { VerificationKeys } from '../security/verification-keys.service';
 
 /** The public keys that verify access tokens: the current key and the previous ones still in use. */
 @ApiTags('keys')
 @Controller('.well-known')
 export class KeysController {
-  constructor(@Inject(SigningKeys) private readonly keys: SigningKeys) {}
+  constructor(@Inject(VerificationKeys) private readonly keys: VerificationKeys) {}
 
   @Get('jwks.json')
   @ApiOperation({

@@ -3,7 +3,7 @@ import { sha256Hex } from '@idstream/crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { gatewayMetrics } from '../http/http-metrics';
 import { ProblemError } from '../http/problem';
-import { RateLimiter } from './rate-limiter';
+import { TokenBucketLimiter } from './token-bucket-limiter';
 
 /** How many workspaces' worth of traffic one address may send in all before it is held back. */
 export const ADDRESS_CEILING_FACTOR = 10;
@@ -23,13 +23,13 @@ export const ADDRESS_CEILING_FACTOR = 10;
  */
 @Injectable()
 export class EdgeRateLimiter {
-  private readonly perWorkspace: RateLimiter;
-  private readonly perAddress: RateLimiter;
+  private readonly perWorkspace: TokenBucketLimiter;
+  private readonly perAddress: TokenBucketLimiter;
 
   constructor(@Inject(GATEWAY_CONFIG) config: Pick<GatewayConfig, 'rateLimit'>) {
     const { perSecond, burst } = config.rateLimit;
-    this.perWorkspace = new RateLimiter(perSecond, burst);
-    this.perAddress = new RateLimiter(perSecond * ADDRESS_CEILING_FACTOR, burst * ADDRESS_CEILING_FACTOR);
+    this.perWorkspace = new TokenBucketLimiter(perSecond, burst);
+    this.perAddress = new TokenBucketLimiter(perSecond * ADDRESS_CEILING_FACTOR, burst * ADDRESS_CEILING_FACTOR);
   }
 
   /** The address's ceiling over all workspaces: before the credential is checked. */
@@ -48,7 +48,7 @@ export function apiKeyWorkspace(apiKey: unknown): string | null {
   return typeof apiKey === 'string' && apiKey.length > 0 ? `key:${sha256Hex(apiKey).slice(0, 32)}` : null;
 }
 
-function refuseUnless(taken: ReturnType<RateLimiter['take']>, bucket: 'address' | 'workspace'): void {
+function refuseUnless(taken: ReturnType<TokenBucketLimiter['take']>, bucket: 'address' | 'workspace'): void {
   if (taken.ok) return;
   gatewayMetrics.rateLimited.inc({ bucket });
   throw new ProblemError('RATE_LIMITED', 'Too many requests from this address; slow down', { retryAfter: taken.retryAfterSec });

@@ -5,7 +5,7 @@ import { IdentityTail } from '@idstream/messaging';
 import { KAFKA } from '@idstream/runtime';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { Revocations } from './revocations.service';
-import { SigningKeys } from './signing-keys.service';
+import { VerificationKeys } from './verification-keys.service';
 
 /**
  * Events are stamped when the outbox relay publishes them, a little after they happened, and
@@ -33,7 +33,7 @@ export class IdentityFeed implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(Revocations) private readonly revocations: Revocations,
-    @Inject(SigningKeys) private readonly keys: SigningKeys,
+    @Inject(VerificationKeys) private readonly keys: VerificationKeys,
   ) {}
 
   /** True once the view holds every event published up to the gateway's start. */

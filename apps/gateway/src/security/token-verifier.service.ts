@@ -6,7 +6,7 @@ import { ProblemError } from '../http/problem';
 import { IdentityFeed } from './identity-feed.service';
 import { readJwtHeader } from './jwt-shape';
 import { Revocations } from './revocations.service';
-import { SigningKeys } from './signing-keys.service';
+import { VerificationKeys } from './verification-keys.service';
 
 export interface VerifiedToken {
   caller: Caller;
@@ -25,7 +25,7 @@ export class TokenVerifier {
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(SigningKeys) private readonly keys: SigningKeys,
+    @Inject(VerificationKeys) private readonly keys: VerificationKeys,
     @Inject(Revocations) private readonly revocations: Revocations,
     @Inject(IdentityFeed) private readonly feed: IdentityFeed,
   ) {}

@@ -20,7 +20,7 @@ import { AnyToken, Anonymous, Customer, Public, RateLimited } from '../security/
 import { Revocations } from '../security/revocations.service';
 import { CreateAnonymousDto, SignInDto } from './sessions.dto';
 
-/** Anonymous tokens, sign-in, refresh and sign-out (API.md, client API). */
+/** Anonymous tokens, sign-in, refresh and sign-out (the client API, served as OpenAPI at /docs: docs/architecture.md §9). */
 @ApiTags('sessions')
 @Controller('v1/auth')
 export class SessionsController {

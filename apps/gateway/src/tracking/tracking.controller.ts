@@ -18,7 +18,7 @@ export interface TrackingAccepted {
   rejected: RejectedAtIntake[];
 }
 
-/** `POST /v1/events` (API.md): signed client events into `tracking.raw`. */
+/** `POST /v1/events` (docs/tracking.md): signed client events into `tracking.raw`. */
 @ApiTags('tracking')
 @Controller('v1/events')
 export class TrackingController {

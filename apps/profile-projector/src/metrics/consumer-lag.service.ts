@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, KAFKA, startLagCollector } from '@idstream/runtime';
+import { KAFKA, startLagCollector } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
+import { DATA_SOURCE, readCheckpoints } from '@idstream/persistence';
 
 /**
  * Consumer lag per partition of `identity.events` for /metrics, measured from the
@@ -27,11 +28,8 @@ export class ConsumerLagService implements OnApplicationBootstrap, OnModuleDestr
         group: groupId,
         topic,
         positions: async () => {
-          const rows = await this.dataSource.query<{ partition: number; next_offset: string }[]>(
-            `SELECT partition, next_offset FROM "${schema}".consumer_checkpoints WHERE group_id = $1 AND topic = $2`,
-            [groupId, topic],
-          );
-          return new Map(rows.map((r) => [r.partition, String(r.next_offset)]));
+          const checkpoints = await readCheckpoints(this.dataSource, schema, groupId, topic);
+          return new Map([...checkpoints].map(([partition, next]) => [partition, String(next)]));
         },
       },
       this.config.lagIntervalMs,

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { consumerStoreTableSql } from '@idstream/messaging';
+import { consumerStoreTableSql } from '@idstream/persistence';
 import { migrationSchema } from './migration-schema';
 
 /** Checkpoints and processed event ids of the projector's consumers. */

@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { IdentityEvent } from '@idstream/contracts';
-import { EventProducer, type IdempotentConsumer } from '@idstream/messaging';
-import { DATA_SOURCE, KAFKA, consumerMetrics } from '@idstream/runtime';
+import { EventProducer } from '@idstream/messaging';
+import { type IdempotentConsumer, DATA_SOURCE } from '@idstream/persistence';
+import { KAFKA, consumerMetrics } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
 import { PositionWaiters } from '../consistency/position-waiters';
 import { ProfileProjection } from './profile.projection';

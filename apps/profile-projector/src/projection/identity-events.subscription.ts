@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { deadLetterTopic, parseIdentityEvent, type IdentityEvent } from '@idstream/contracts';
-import { ensureTopics, IdempotentConsumer, type EventProducer, type MessageContext } from '@idstream/messaging';
+import { ensureTopics, type EventProducer } from '@idstream/messaging';
+import { IdempotentConsumer, type MessageContext } from '@idstream/persistence';
 import type { ProfileProjection } from './profile.projection';
 
 export interface SubscriptionSettings {

@@ -6,7 +6,7 @@ import { ProfileQueries } from './profile.queries';
 import type { ProfileView } from './profile.view';
 
 /**
- * The projector's TCP handlers (ARCHITECTURE.md §1a); the gateway calls them for the
+ * The projector's TCP handlers (docs/architecture.md §1a); the gateway calls them for the
  * backend profile routes. Every outcome is a Reply: an unexpected failure too
  * (QUERY_FAILED, retryable), so the gateway never waits on a thrown RPC error; a database
  * outage is SERVICE_UNAVAILABLE (503 with Retry-After).

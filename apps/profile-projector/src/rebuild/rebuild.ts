@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 import type { Kafka } from 'kafkajs';
 import { deadLetterTopic } from '@idstream/contracts';
-import { EventProducer, ensureTopics, type IdempotentConsumer, type TopicSpec } from '@idstream/messaging';
-import { ensureDatabase, openDataSource } from '@idstream/persistence';
+import { EventProducer, ensureTopics, type TopicSpec } from '@idstream/messaging';
+import { ensureDatabase, openDataSource, readCheckpoints, type IdempotentConsumer } from '@idstream/persistence';
 import type { IdentityEvent } from '@idstream/contracts';
 import { projectorMigrations } from '../migrations/projector.migrations';
 import { identityEventsConsumer } from '../projection/identity-events.subscription';
@@ -215,12 +215,8 @@ async function schemaExists(control: Client, schema: string): Promise<boolean> {
   return (r.rowCount ?? 0) > 0;
 }
 
-async function offsetsOf(control: Client, schema: string, groupId: string, topic: string): Promise<Map<number, bigint>> {
-  const r = await control.query<{ partition: number; next_offset: string }>(
-    `SELECT partition, next_offset FROM "${schema}".consumer_checkpoints WHERE group_id = $1 AND topic = $2`,
-    [groupId, topic],
-  );
-  return new Map(r.rows.map((row) => [row.partition, BigInt(row.next_offset)]));
+function offsetsOf(control: Client, schema: string, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  return readCheckpoints(control, schema, groupId, topic);
 }
 
 /** Messages that may arrive between the last chase and the swap: the live consumer's pause is about this long. */

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { Client } from 'pg';
 import { firstValueFrom } from 'rxjs';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
@@ -14,22 +13,18 @@ import {
   type Reply,
 } from '@idstream/contracts';
 import { EventProducer } from '@idstream/messaging';
-import { createTestDatabase, createTestTopic, startNodeProcess, testKafka, waitFor, type RunningProcess } from '@idstream/testing';
+import {
+  createTestDatabase,
+  createTestTopic,
+  freePort,
+  startNodeProcess,
+  testKafka,
+  waitFor,
+  type RunningProcess,
+} from '@idstream/testing';
 import type { ProfileView } from '../queries/profile.view';
 import { deviceFromDb, mergeFromDb, profileFromDb } from '../projection/profile.store';
 import type { MemoryProfileModel } from './profile.memory';
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; released before the app binds it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export type Snapshot = ReturnType<MemoryProfileModel['snapshot']>;
 

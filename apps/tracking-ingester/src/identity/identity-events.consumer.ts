@@ -1,7 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EnvelopeHeaders, IDENTITY_EVENT_TYPES, deadLetterTopic, parseIdentityEvent, type IdentityEvent } from '@idstream/contracts';
-import { ensureTopics, IdempotentConsumer, type EventProducer, type MessageContext } from '@idstream/messaging';
+import { ensureTopics, type EventProducer } from '@idstream/messaging';
+import { IdempotentConsumer, type MessageContext } from '@idstream/persistence';
 import { VIEW_EVENT_TYPES, identityViewChange } from './identity-view.change';
 import type { IdentityViewStore } from './identity-view.store';
 

@@ -1,5 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { readCheckpoints } from '@idstream/persistence';
 
 interface Ends {
   /** When the measurement started (epoch ms, local clock). */
@@ -134,13 +135,9 @@ export class IdentityBarrier {
   }
 
   private async readCheckpoints(): Promise<void> {
-    const rows: { partition: number; next_offset: string }[] = await this.dataSource.query(
-      'SELECT partition, next_offset::text AS next_offset FROM tracking.consumer_checkpoints WHERE group_id = $1 AND topic = $2',
-      [this.settings.groupId, this.settings.topic],
-    );
-    for (const row of rows) {
-      const next = BigInt(row.next_offset);
-      if (next > (this.confirmed.get(row.partition) ?? -1n)) this.confirmed.set(row.partition, next);
+    const checkpoints = await readCheckpoints(this.dataSource, 'tracking', this.settings.groupId, this.settings.topic);
+    for (const [partition, next] of checkpoints) {
+      if (next > (this.confirmed.get(partition) ?? -1n)) this.confirmed.set(partition, next);
     }
   }
 

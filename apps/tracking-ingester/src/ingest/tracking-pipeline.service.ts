@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { IdentityEvent } from '@idstream/contracts';
-import { EventProducer, type IdempotentConsumer } from '@idstream/messaging';
-import { DATA_SOURCE, KAFKA, consumerMetrics, startLagCollector } from '@idstream/runtime';
+import { EventProducer } from '@idstream/messaging';
+import { KAFKA, consumerMetrics, startLagCollector } from '@idstream/runtime';
 import { INGESTER_CONFIG, type IngesterConfig } from '../config/ingester.config';
 import { IdentityBarrier } from '../identity/identity.barrier';
 import { identityEventsConsumer } from '../identity/identity-events.consumer';
@@ -13,6 +13,7 @@ import { IngesterMetrics } from '../metrics/ingester.metrics';
 import { DedupeStore } from './dedupe.store';
 import { RawBatchProcessor } from './raw-batch.processor';
 import { RawEventsConsumer } from './raw-events.consumer';
+import { DATA_SOURCE, readCheckpoints, type IdempotentConsumer } from '@idstream/persistence';
 
 /**
  * A closed session is kept past its forgetAfter by tracking.raw's retention (7 days) and a day
@@ -104,11 +105,8 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
           group: config.identityGroupId,
           topic: topics.identity,
           positions: async () => {
-            const rows: { partition: number; next_offset: string }[] = await this.dataSource.query(
-              'SELECT partition, next_offset::text AS next_offset FROM tracking.consumer_checkpoints WHERE group_id = $1 AND topic = $2',
-              [config.identityGroupId, topics.identity],
-            );
-            return new Map(rows.map((r) => [r.partition, r.next_offset]));
+            const checkpoints = await readCheckpoints(this.dataSource, 'tracking', config.identityGroupId, topics.identity);
+            return new Map([...checkpoints].map(([partition, next]) => [partition, String(next)]));
           },
         },
         config.lagIntervalMs,

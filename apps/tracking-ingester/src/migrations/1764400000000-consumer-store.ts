@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { consumerStoreTableSql } from '@idstream/messaging';
+import { consumerStoreTableSql } from '@idstream/persistence';
 
 /** Checkpoints and processed event ids of the ingester's consumers. */
 export class ConsumerStore1764400000000 implements MigrationInterface {

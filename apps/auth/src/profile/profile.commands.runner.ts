@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { formatPosition, type ClosedSession, type ReplyError } from '@idstream/contracts';
+import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { ConcurrencyConflict, EventStore } from '../event-store/event-store';
+import type { ProfileCommand } from './profile.commands';
+import { decide } from './profile.decider';
+import { replyErrorOf } from './profile.errors';
+import type { ProfileEvent } from './profile.events';
+import { toPublicData } from './profile.public';
+import { profileReactions, react } from './profile.reactions';
+import { ProfileRepository, type LoadedProfile } from './profile.repository';
+import { evolve, initialProfileState, type ProfileState } from './profile.state';
+import { Refused } from './refused';
+import { DATA_SOURCE } from '@idstream/persistence';
+
+export interface CommandContext {
+  workspaceId: string;
+  correlationId: string;
+  now: Date;
+}
+
+export interface Outcome {
+  /** The decider's refusal as the reply error to answer (its events, if any, are recorded). */
+  error?: ReplyError;
+  events: ProfileEvent[];
+  state: ProfileState;
+  /** `<profileId>:<sequence>` of the stream's last event, for read-your-writes (also when nothing was recorded). */
+  position: string;
+}
+
+/** The sessions closed by recorded events, as the gateway's revocation list takes them. */
+export function closedSessionsOf(events: ProfileEvent[]): ClosedSession[] {
+  return events.flatMap((e) =>
+    e.type === 'SessionClosed' ? [{ sessionId: e.data.sessionId, closedAt: e.data.closedAt, forgetAfter: e.data.forgetAfter }] : [],
+  );
+}
+
+/**
+ * Runs a command on a profile: load (snapshot + newer events), `decide`, append the events
+ * with the outbox, run what follows each event (`profile.reactions.ts`) and cache the new
+ * state, all in ONE transaction. A concurrent writer of the same profile makes one of the
+ * two hit the (stream, sequence) key and retry with fresh state.
+ */
+@Injectable()
+export class ProfileCommands {
+  private readonly reactions;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(AUTH_CONFIG) config: AuthConfig,
+  ) {
+    this.reactions = profileReactions(config);
+  }
+
+  /** For reads outside any transaction. */
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /** Outside a transaction: a read of the write model (read-your-writes for the account API). */
+  read(workspaceId: string, profileId: string): Promise<LoadedProfile> {
+    return ProfileRepository.load(this.dataSource.manager, workspaceId, profileId);
+  }
+
+  /** Decides and records inside the caller's transaction. */
+  async executeIn(manager: EntityManager, context: CommandContext, profileId: string, command: ProfileCommand): Promise<Outcome> {
+    const { workspaceId, now } = context;
+    const loaded = await ProfileRepository.load(manager, workspaceId, profileId);
+    const { state, version } = loaded;
+    const { events, refusal } = decide(command, state);
+    const error = refusal ? replyErrorOf(refusal) : undefined;
+    if (events.length === 0) {
+      if (!loaded.snapshotCurrent) await ProfileRepository.saveSnapshot(manager, workspaceId, profileId, version, state);
+      return { error, events, state, position: formatPosition(profileId, version) };
+    }
+    await EventStore.append(
+      manager,
+      { streamId: profileId, aggregateId: profileId },
+      version,
+      events.map((e) => ({ type: e.type, data: e.data, publicData: toPublicData(e) })),
+      { workspaceId, correlationId: context.correlationId, now },
+    );
+    const occurredAt = now.toISOString();
+    const next = events.reduce((s, e) => evolve(s, e, occurredAt), state);
+    await react(this.reactions, events, { manager, workspaceId, now, before: state, after: next });
+    const newVersion = version + events.length;
+    await ProfileRepository.saveSnapshot(manager, workspaceId, profileId, newVersion, next);
+    return { error, events, state: next, position: formatPosition(profileId, newVersion) };
+  }
+
+  /** One command in its own transaction, retried on a concurrent write. A `Refused` thrown by a reaction rolls it back. */
+  async execute(context: CommandContext, profileId: string, command: ProfileCommand): Promise<Outcome> {
+    const result = await this.transaction((manager) => this.executeIn(manager, context, profileId, command));
+    if (!(result instanceof Refused)) return result;
+    return { error: result.error, events: [], state: initialProfileState(profileId), position: formatPosition(profileId, 0) };
+  }
+
+  /**
+   * A transaction retried (up to 5 times) when it lost a race on a stream or a unique key.
+   * Work that throws `Refused` rolls back and resolves with that refusal.
+   */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T | Refused> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(work);
+      } catch (error) {
+        if (error instanceof Refused) return error;
+        if (!(error instanceof ConcurrencyConflict) || attempt >= 5) throw error;
+      }
+    }
+  }
+}

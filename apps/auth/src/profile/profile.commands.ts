@@ -1,0 +1,64 @@
+import type { Agreements, Attributes, EmailConfusable, ProfileFields, RegistrationMode } from '@idstream/contracts';
+
+export interface Clock {
+  /** ISO-8601 now. */
+  now: string;
+  /** ISO-8601: when the last access token issued now will have expired (now + max token TTL). */
+  tokensExpireBy: string;
+}
+
+/**
+ * What can be asked of a profile. Time, ids, password hashes and the results of checks done
+ * outside the transaction (a verified password) arrive in the command, so `decide` stays pure.
+ */
+export type ProfileCommand =
+  | {
+      type: 'RegisterAccount';
+      email: string;
+      passwordHash: string;
+      profile: ProfileFields;
+      agreements: Agreements;
+      attributes: Attributes;
+      deviceUuid: string | null;
+      mode: RegistrationMode;
+      confirmationExpiresAt: string;
+      /** Set when the workspace flags (rather than refuses) confusable emails and this one is. */
+      emailConfusable?: EmailConfusable | null;
+    }
+  | { type: 'ConfirmEmail' }
+  | { type: 'RequestConfirmation'; mode: RegistrationMode; expiresAt: string }
+  | {
+      type: 'SignIn';
+      passwordValid: boolean;
+      /** The stored hash the password was checked against, outside the transaction. */
+      verifiedHash: string | null;
+      rehashedPassword: string | null;
+      sessionId: string;
+      deviceUuid: string | null;
+      sessionExpiresAt: string;
+    }
+  | { type: 'RefreshSession'; sessionId: string; now: string }
+  | { type: 'SignOut'; sessionId: string; clock: Clock }
+  | {
+      type: 'UpdateAccount';
+      /** The caller's session, which must be open in auth's own state. */
+      sessionId: string;
+      changes: ProfileFields;
+      agreements?: Agreements;
+      attributes?: Attributes;
+    }
+  | {
+      type: 'ChangePassword';
+      /** The hash the current password was verified against; a hash changed since refuses. */
+      verifiedHash: string | null;
+      newPasswordHash: string;
+      keepSessionId: string;
+      clock: Clock;
+    }
+  | { type: 'RequestPasswordReset'; expiresAt: string }
+  | { type: 'CompletePasswordReset'; newPasswordHash: string; clock: Clock }
+  | { type: 'ImportProfile'; email: string | null; profile: ProfileFields; attributes: Attributes }
+  | { type: 'RecognizeClient'; uuid: string; matchedBy: 'email' | 'customId' | 'profileId'; previousProfileId: string | null }
+  | { type: 'EraseProfile'; clock: Clock };
+
+export type ProfileCommandType = ProfileCommand['type'];

@@ -1,0 +1,106 @@
+import type { EntityManager } from 'typeorm';
+import type { AuthConfig } from '../config/auth.config';
+import { ClientLinks } from '../indexes/client-links';
+import { CustomIdIndex } from '../indexes/custom-id-index';
+import { EmailIndex } from '../indexes/email-index';
+import { enqueueMail, fillLink, forgetMailsTo, MailTemplates } from '../mail/mail.outbox';
+import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
+import { redactPersonalData } from './erase-profile/redaction';
+import type { ProfileEvent } from './profile.events';
+import { ProfileErrors } from './profile.errors';
+import type { ProfileState } from './profile.state';
+import { Refused } from './refused';
+
+export interface ReactionContext {
+  manager: EntityManager;
+  workspaceId: string;
+  now: Date;
+  /** The state before the command's events and after all of them. */
+  before: ProfileState;
+  after: ProfileState;
+}
+
+type Reaction<E extends ProfileEvent> = (event: E, context: ReactionContext) => Promise<void>;
+export type ProfileReactions = { [T in ProfileEvent['type']]?: Reaction<Extract<ProfileEvent, { type: T }>> };
+
+async function claimCustomId(ctx: ReactionContext, customId: string | undefined, profileId: string): Promise<void> {
+  if (customId === undefined) return;
+  if (!(await CustomIdIndex.claim(ctx.manager, ctx.workspaceId, customId, profileId))) throw new Refused(ProfileErrors.customIdTaken());
+}
+
+const emailOf = (state: ProfileState): string | null => (state.kind === 'none' || state.kind === 'erased' ? null : state.email);
+
+/**
+ * What follows a recorded event, in the transaction that records it: the side tables, the
+ * one-time token and its mail, the device link, the erasure of personal data. Handlers decide
+ * and record; they never look through the events for what was decided.
+ */
+export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReactions {
+  return {
+    UserRegistered: async (event, ctx) => {
+      await claimCustomId(ctx, event.data.profile.customId, event.data.profileId);
+      if (event.data.deviceUuid) await ClientLinks.link(ctx.manager, ctx.workspaceId, event.data.deviceUuid, event.data.profileId);
+    },
+    ProfileImported: async (event, ctx) => {
+      await claimCustomId(ctx, event.data.profile.customId, event.data.profileId);
+      // A profile found by customId gets its email indexed when it had none.
+      const email = emailOf(ctx.after);
+      if (email) await EmailIndex.claim(ctx.manager, ctx.workspaceId, email, event.data.profileId);
+    },
+    AccountUpdated: async (event, ctx) => {
+      await claimCustomId(ctx, event.data.changes.customId, event.data.profileId);
+      const keep = ctx.after.kind === 'none' || ctx.after.kind === 'erased' ? null : ctx.after.customId;
+      await CustomIdIndex.releaseOthers(ctx.manager, ctx.workspaceId, event.data.profileId, keep);
+    },
+    EmailConfirmationRequested: async (event, ctx) => {
+      const { profileId, purpose } = event.data;
+      const to = emailOf(ctx.after);
+      if (!to) return;
+      const expiresAt = new Date(event.data.expiresAt);
+      await OneTimeTokens.revokeAll(ctx.manager, ctx.workspaceId, profileId, [purpose], ctx.now);
+      const token = await OneTimeTokens.issue(ctx.manager, { workspaceId: ctx.workspaceId, profileId, purpose, expiresAt });
+      const mail = MailTemplates.confirmation(purpose, fillLink(config.mail.confirmUrl, token), token, expiresAt);
+      await enqueueMail(ctx.manager, { workspaceId: ctx.workspaceId, to, ...mail });
+    },
+    PasswordResetRequested: async (event, ctx) => {
+      const { profileId } = event.data;
+      const to = emailOf(ctx.after);
+      if (!to) return;
+      const expiresAt = new Date(event.data.expiresAt);
+      await OneTimeTokens.revokeAll(ctx.manager, ctx.workspaceId, profileId, ['password-reset'], ctx.now);
+      const token = await OneTimeTokens.issue(ctx.manager, {
+        workspaceId: ctx.workspaceId,
+        profileId,
+        purpose: 'password-reset',
+        expiresAt,
+      });
+      const mail = MailTemplates.passwordReset(fillLink(config.mail.resetUrl, token), token, expiresAt);
+      await enqueueMail(ctx.manager, { workspaceId: ctx.workspaceId, to, ...mail });
+    },
+    SessionOpened: async (event, ctx) => {
+      if (event.data.deviceUuid) await ClientLinks.link(ctx.manager, ctx.workspaceId, event.data.deviceUuid, event.data.profileId);
+    },
+    ClientRecognized: async (event, ctx) => {
+      await ClientLinks.link(ctx.manager, ctx.workspaceId, event.data.uuid, event.data.profileId);
+    },
+    ProfileErased: async (event, ctx) => {
+      const { manager, workspaceId } = ctx;
+      const { profileId } = event.data;
+      await EmailIndex.releaseAll(manager, workspaceId, profileId);
+      await CustomIdIndex.releaseOthers(manager, workspaceId, profileId, null);
+      await ClientLinks.unlinkAll(manager, workspaceId, profileId);
+      await OneTimeTokens.deleteAll(manager, workspaceId, profileId);
+      const email = emailOf(ctx.before);
+      if (email) await forgetMailsTo(manager, workspaceId, email);
+      await redactPersonalData(manager, profileId);
+    },
+  };
+}
+
+/** Runs the reaction of each recorded event, in order. */
+export async function react(reactions: ProfileReactions, events: ProfileEvent[], context: ReactionContext): Promise<void> {
+  for (const event of events) {
+    const reaction = reactions[event.type] as Reaction<ProfileEvent> | undefined;
+    if (reaction) await reaction(event, context);
+  }
+}

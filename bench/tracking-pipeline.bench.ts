@@ -1,0 +1,222 @@
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { TestSystem, testKafka, uniqueName } from '@idstream/testing';
+import { deleteTopics, fmt, heading, knob, note, printTable, ratio, recordFigure, runBenchmark, until } from './bench.support';
+import { peakRssMb, ProcessWatch, profilingEnv, runLoad, scenarioSeconds, SMOKE } from './end-to-end.support';
+
+/**
+ * Tracking from HTTP to `tracking.events`: the gateway's intake (POST /v1/events, batches of
+ * 100, from many devices so every partition of tracking.raw works) driven by autocannon in its
+ * own process while the ingester is stopped; then the ingester started on the full backlog,
+ * counted on `tracking.events` (read_committed, by the records' own timestamps); then the
+ * baseline: a plain kafkajs consumer of the same tracking.raw that splits each batch and
+ * produces every event to a scratch topic of as many partitions (no validation, no
+ * de-duplication, no transaction): the physical limit of consume-and-produce here.
+ */
+
+interface Drain {
+  events: number;
+  /** From the first output record to the last (their timestamps), ms. */
+  spanMs: number;
+  /** From the start of the consumer (the ingester process, or the raw consumer) to the last record, ms. */
+  totalMs: number;
+  complete: boolean;
+}
+
+/** Counts records on `topic` from the beginning until `expected` arrived or nothing new came for `idleSeconds`. */
+async function countArrivals(
+  kafka: Kafka,
+  topic: string,
+  expected: number,
+  startedAt: number,
+  idleSeconds: number,
+  limitSeconds: number,
+): Promise<Drain> {
+  const consumer = kafka.consumer({ groupId: uniqueName('bench-count'), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  let events = 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  let lastProgress = Date.now();
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const ts = Number(m.timestamp);
+          if (ts < first) first = ts;
+          if (ts > last) last = ts;
+        }
+        events += batch.messages.length;
+        lastProgress = Date.now();
+        await Promise.resolve();
+      },
+    });
+    const deadline = Date.now() + limitSeconds * 1000;
+    // `expected` counts the 2xx the load generator saw; requests still in flight when it stopped
+    // were accepted too, so past it wait until nothing more comes for 2 s.
+    const idleFor = () => Date.now() - lastProgress;
+    const complete = await until(
+      () => (events >= expected && idleFor() > 2000) || idleFor() > idleSeconds * 1000 || Date.now() > deadline,
+      limitSeconds + 1,
+      100,
+    );
+    return { events, spanMs: last - first, totalMs: last - startedAt, complete: complete && events >= expected };
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** The baseline: consume tracking.raw, split every batch into its events, produce each to `target`. */
+async function rawConsumeAndProduce(kafka: Kafka, source: string, target: string, expected: number, limitSeconds: number): Promise<Drain> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: uniqueName('bench-raw-copy'), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  await producer.connect();
+  const startedAt = Date.now();
+  let events = 0;
+  let first = 0;
+  let last = 0;
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: source, fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        first ||= Date.now();
+        const out = batch.messages.flatMap((m: KafkaMessage) => {
+          const record = JSON.parse(m.value!.toString()) as { deviceUuid: string; events: unknown[] };
+          return record.events.map((event) => ({ key: m.key, value: JSON.stringify({ deviceUuid: record.deviceUuid, event }) }));
+        });
+        for (let i = 0; i < out.length; i += 1000) await producer.send({ topic: target, acks: -1, messages: out.slice(i, i + 1000) });
+        events += out.length;
+        last = Date.now();
+      },
+    });
+    const complete = await until(() => events >= expected && Date.now() - last > 2000, limitSeconds, 50);
+    return { events, spanMs: last - first, totalMs: last - startedAt, complete };
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
+}
+
+runBenchmark(
+  'tracking-pipeline',
+  async (cleanup) => {
+    const seconds = scenarioSeconds();
+    const connections = knob('BENCH_E2E_CONNECTIONS', 32);
+    const deviceCount = SMOKE ? 12 : knob('BENCH_TRACKING_DEVICES', 64);
+    const drainLimit = knob('BENCH_TRACKING_DRAIN_SECONDS', SMOKE ? 60 : 600);
+    heading(
+      `Tracking, HTTP → tracking.raw → ingester → tracking.events (${deviceCount} devices, batches of 100, intake ${seconds} s)`,
+      'gateway intake events/s; ingester drain events/s vs plain kafkajs consume-split-produce of the same tracking.raw',
+    );
+    const system = new TestSystem();
+    const kafka = testKafka('bench-tracking');
+    const scratch = `${system.topicPrefix}bench.raw-copy`;
+    cleanup(() => deleteTopics(kafka, [...Object.values(system.topics), scratch]));
+    cleanup(() => system.stop());
+    await system.start(['auth', 'gateway'], { GATEWAY_RATE_LIMIT_PER_SECOND: '0' });
+    const apiKey = system.clientApiKey;
+    const devices: Record<string, string>[] = [];
+    for (let i = 0; i < deviceCount; i++) {
+      const res = await system.http<{ token: string }>('POST', '/v1/auth/anonymous', { body: { apiKey } });
+      if (res.status !== 200) throw new Error(`anonymous: ${res.status}`);
+      devices.push({ authorization: `Bearer ${res.body.token}` });
+    }
+    const pid = (app: 'gateway' | 'auth' | 'tracking-ingester') => system.processes.get(app)?.child.pid;
+
+    const intakeWatch = new ProcessWatch(() => new Map([['gateway', pid('gateway')]]));
+    intakeWatch.begin();
+    const intake = await runLoad({
+      url: system.gatewayUrl,
+      method: 'POST',
+      path: '/v1/events',
+      connections,
+      duration: seconds,
+      trackingBatch: 100,
+      pool: { headers: devices },
+    });
+    const intakeUsage = intakeWatch.end().get('gateway')!;
+    const accepted = intake.ok * 100;
+    if (intake.non2xx + intake.errors > 0)
+      note(`intake: ${intake.non2xx} non-2xx, ${intake.errors} errors (${JSON.stringify(intake.statusCodes)})`);
+    recordFigure('e2e.tracking.intake.eventsPerSecond', accepted / intake.seconds);
+    recordFigure('e2e.tracking.intake.p99Ms', intake.latency.p99);
+    if (intakeUsage.peakRssMb !== undefined) recordFigure('e2e.tracking.intake.peakRssMb.gateway', intakeUsage.peakRssMb);
+
+    // The ingester, started on the whole backlog with a fresh consumer group.
+    const ingesterStart = Date.now();
+    system.startApp('tracking-ingester', profilingEnv());
+    const ingesterWatch = new ProcessWatch(() => new Map([['tracking-ingester', pid('tracking-ingester')]]));
+    await system.waitReady(['tracking-ingester']);
+    ingesterWatch.begin();
+    const ingest = await countArrivals(kafka, system.topics.trackingEvents, accepted, ingesterStart, 30, drainLimit);
+    const ingesterUsage = ingesterWatch.end().get('tracking-ingester')!;
+    const ingesterPeak = Math.max(ingesterUsage.peakRssMb ?? 0, peakRssMb(pid('tracking-ingester')) ?? 0);
+    const ingestRate = (ingest.events * 1000) / ingest.spanMs;
+    recordFigure('e2e.tracking.ingester.eventsPerSecond', ingestRate);
+    recordFigure('e2e.tracking.ingester.peakRssMb.tracking-ingester', ingesterPeak);
+    if (ingesterUsage.cpuMs !== undefined) recordFigure('e2e.tracking.ingester.cpuMsPer1000', (ingesterUsage.cpuMs * 1000) / ingest.events);
+
+    // Stopped first, so the baseline has the cores the ingester had.
+    await system.stopApp('tracking-ingester');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: scratch, numPartitions: knob('TRACKING_PARTITIONS', 6) }], waitForLeaders: true });
+    await admin.disconnect();
+    const cpuBefore = process.cpuUsage();
+    const raw = await rawConsumeAndProduce(kafka, system.topics.trackingRaw, scratch, accepted, drainLimit);
+    const rawCpu = process.cpuUsage(cpuBefore);
+    const rawRate = (raw.events * 1000) / raw.spanMs;
+    recordFigure('e2e.tracking.raw.eventsPerSecond', rawRate);
+    recordFigure('e2e.tracking.raw.cpuMsPer1000', ((rawCpu.user + rawCpu.system) * 1000) / 1000 / Math.max(1, raw.events));
+
+    const cpuPer1000 = (cpuMs: number | undefined, events: number) =>
+      cpuMs === undefined || events === 0 ? undefined : (cpuMs * 1000) / events;
+    printTable(
+      'Tracking pipeline',
+      ['stage', 'events', 'complete', 'events/s', 'first → last s', 'start → last s', 'CPU ms / 1000 ev', 'peak RSS MiB', 'vs raw'],
+      [
+        [
+          `gateway intake, ${connections} conn. (p50 ${fmt(intake.latency.p50, 0)} / p99 ${fmt(intake.latency.p99, 0)} ms per batch)`,
+          fmt(accepted, 0),
+          '',
+          fmt(accepted / intake.seconds, 0),
+          fmt(intake.seconds, 1),
+          '',
+          fmt(cpuPer1000(intakeUsage.cpuMs, accepted), 1),
+          fmt(intakeUsage.peakRssMb, 0),
+          '',
+        ],
+        [
+          'ingester, tracking.raw → tracking.events',
+          fmt(ingest.events, 0),
+          ingest.complete ? 'yes' : 'NO',
+          fmt(ingestRate, 0),
+          fmt(ingest.spanMs / 1000, 1),
+          fmt(ingest.totalMs / 1000, 1),
+          fmt(cpuPer1000(ingesterUsage.cpuMs, ingest.events), 1),
+          fmt(ingesterPeak, 0),
+          ratio(ingestRate, rawRate),
+        ],
+        [
+          'raw kafkajs consume + split + produce',
+          fmt(raw.events, 0),
+          raw.complete ? 'yes' : 'NO',
+          fmt(rawRate, 0),
+          fmt(raw.spanMs / 1000, 1),
+          fmt(raw.totalMs / 1000, 1),
+          fmt(cpuPer1000((rawCpu.user + rawCpu.system) / 1000, raw.events), 1),
+          '',
+          '1×',
+        ],
+      ],
+      [
+        'events/s of the ingester and the raw copy: output records over the time between the first and the last of them',
+        'start → last: from the ingester process spawned (or the raw consumer started) to the last output record, with the group join',
+        `${deviceCount} devices; tracking.raw has ${knob('TRACKING_PARTITIONS', 6)} partitions; the raw copy runs in this process, 3 partitions at once, like the ingester`,
+      ],
+    );
+  },
+  SMOKE ? 150 : 1200,
+);
