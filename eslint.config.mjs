@@ -51,7 +51,16 @@ const restrictedImports = (extraGroups = []) => ['error', { patterns: [...bounda
 
 export default defineConfig(
   {
-    ignores: ['dist/', '**/dist/', '.build-*/', 'node_modules/', '.data/', 'coverage/', 'libs/contracts/schemas/'],
+    ignores: [
+      'dist/',
+      '**/dist/',
+      '.build-*/',
+      'node_modules/',
+      '.data/',
+      'coverage/',
+      'libs/contracts/schemas/',
+      'test/openapi-client/idstream-api.generated.ts',
+    ],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },

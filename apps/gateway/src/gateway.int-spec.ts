@@ -89,7 +89,7 @@ describe('gateway process without auth', () => {
   it('serves the OpenAPI document at /docs/openapi.json and the UI at /docs', async () => {
     const document = await call('GET', '/docs/openapi.json');
     assert.equal(document.status, 200);
-    assert.equal(document.body?.openapi, '3.0.0');
+    assert.equal(document.body?.openapi, '3.1.0');
     const paths = Object.keys(document.body?.paths as Record<string, unknown>);
     for (const path of ['/v1/auth/anonymous', '/v1/accounts', '/v1/backend/profiles/{profileId}', '/v1/admin/workspaces/{id}'])
       assert.ok(paths.includes(path), path);
@@ -161,6 +161,25 @@ describe('gateway process without auth', () => {
     assert.ok(limited, 'no 429 after 40 requests with a burst of 10');
     assertProblem(limited, 429, 'RATE_LIMITED');
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+  });
+
+  it('serves /metrics without a rate limit: requests by route pattern, the RPC timeouts and the 429s moved', async () => {
+    // The address's bucket is empty after the test above: /metrics still answers, every time.
+    let text = '';
+    for (let i = 0; i < 15; i++) {
+      const response = await fetch(`${base}/metrics`);
+      assert.equal(response.status, 200);
+      text = await response.text();
+    }
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}.]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    assert.ok(value('idstream_gateway_rpc_timeouts_total{service="auth"}') >= 1, 'the timed-out call to auth');
+    assert.ok(value('idstream_gateway_rate_limit_refusals_total{bucket="workspace"}') >= 1, 'the 429s');
+    assert.ok(value('idstream_gateway_http_requests_total{route="/v1/auth/anonymous",method="POST",status="503"}') >= 1);
+    assert.ok(value('idstream_gateway_http_requests_total{route="/v1/auth/password-reset",method="POST",status="429"}') >= 1);
+    assert.ok(value('idstream_gateway_http_requests_total{route="unmatched",method="GET",status="404"}') >= 1);
+    assert.ok(value('idstream_gateway_http_requests_total{route="/v1/admin/workspaces/:id",method="PATCH",status="403"}') >= 1);
+    assert.ok(value('idstream_gateway_http_requests_in_flight') >= 1, 'this very request is in flight');
+    assert.doesNotMatch(text, /nothing-here|ws1|someone@example\.com/, 'no raw path, id or email in a label');
   });
 
   it('answers 503 at once once auth refuses connections', async () => {

@@ -1,12 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import type { Kafka } from 'kafkajs';
-import { HealthModule, InfrastructureModule, KAFKA, infrastructureChecks } from '@idstream/runtime';
+import { HealthModule, InfrastructureModule, KAFKA, MetricsController, infrastructureChecks } from '@idstream/runtime';
 import { AccountController } from './account/account.controller';
 import { AccountsController } from './accounts/accounts.controller';
 import { AdminController } from './admin/admin.controller';
 import { BackendController } from './backend/backend.controller';
 import { GATEWAY_CONFIG, loadGatewayConfig } from './config/gateway.config';
+import { HttpMetricsHook } from './http/http-metrics';
 import { JsonBodyGuard } from './http/json-body.guard';
 import { InputInspectionHook } from './http/input-inspection.hook';
 import { LenientJsonParser } from './http/json-body.parser';
@@ -76,13 +77,22 @@ class GatewayCoreModule {}
       ],
     }),
   ],
-  controllers: [SessionsController, AccountsController, AccountController, BackendController, AdminController, KeysController],
+  controllers: [
+    MetricsController,
+    SessionsController,
+    AccountsController,
+    AccountController,
+    BackendController,
+    AdminController,
+    KeysController,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: ProblemFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_GUARD, useClass: JsonBodyGuard },
     LenientJsonParser,
     InputInspectionHook,
+    HttpMetricsHook,
   ],
 })
 export class GatewayModule {}

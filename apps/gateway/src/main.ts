@@ -1,7 +1,7 @@
 import { launch, startApp } from '@idstream/runtime';
 import { loadGatewayConfig } from './config/gateway.config';
 import { registerCors } from './http/cors/cors';
-import { setupOpenApi } from './http/openapi';
+import { setupOpenApi } from './openapi/openapi.setup';
 import { GatewayModule } from './gateway.module';
 
 launch('gateway', async () => {

@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Admin, Kafka } from 'kafkajs';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -6,9 +7,16 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
 
+/** Prometheus text format; no personal data (labels are route patterns, groups, topics, codes). Never rate-limited. */
+@ApiTags('operations')
 @Controller()
 export class MetricsController {
   @Get('metrics')
+  @ApiOperation({ operationId: 'metrics', summary: 'Prometheus metrics of this process' })
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format',
+    content: { 'text/plain': { schema: { type: 'string', example: 'idstream_gateway_http_requests_in_flight 1' } } },
+  })
   @Header('content-type', 'text/plain; version=0.0.4')
   metrics(): Promise<string> {
     return metricsRegistry.metrics();

@@ -8,7 +8,10 @@ import {
   type RequestMeta,
   type UpdateAccountCommand,
 } from '@idstream/contracts';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { profileFieldsOf } from '../http/profile-fields.dto';
+import { AccountResponse } from '../openapi/client-responses.schema';
+import { Problems } from '../openapi/openapi.decorators';
 import { CurrentCaller, Meta } from '../http/request-context';
 import { AuthClient } from '../rpc/rpc.clients';
 import { Customer } from '../security/access.decorators';
@@ -16,6 +19,7 @@ import { Revocations } from '../security/revocations.service';
 import { ChangePasswordDto, UpdateAccountDto } from './account.dto';
 
 /** The signed-in customer's own account. Answered by auth from its write model (read-your-writes). */
+@ApiTags('account')
 @Controller('v1/account')
 export class AccountController {
   constructor(
@@ -24,6 +28,8 @@ export class AccountController {
   ) {}
 
   @Get()
+  @ApiOperation({ operationId: 'getAccount', summary: "Read the signed-in customer's account", description: 'Never any password data.' })
+  @ApiOkResponse({ type: AccountResponse })
   @Customer('account:read')
   async get(@CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<AccountView> {
     const query: GetAccountQuery = { meta, caller };
@@ -31,6 +37,13 @@ export class AccountController {
   }
 
   @Patch()
+  @ApiOperation({
+    operationId: 'updateAccount',
+    summary: 'Update the account',
+    description: 'Any account field but `email` (EMAIL_IMMUTABLE) and `password`.',
+  })
+  @ApiOkResponse({ type: AccountResponse, description: 'The updated account' })
+  @Problems('EMAIL_IMMUTABLE')
   @Customer('account:write')
   async update(@Body() body: UpdateAccountDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<AccountView> {
     const command: UpdateAccountCommand = {
@@ -44,6 +57,9 @@ export class AccountController {
   }
 
   @Post('password')
+  @ApiOperation({ summary: 'Change the password', description: 'The other sessions of the profile are closed.' })
+  @ApiNoContentResponse({ description: 'The password is changed' })
+  @Problems(['INVALID_CREDENTIALS', 403], 'PASSWORD_POLICY', 'TOO_MANY_ATTEMPTS')
   @HttpCode(204)
   @Customer('password:change')
   async changePassword(@Body() body: ChangePasswordDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {

@@ -1,15 +1,15 @@
 import type { Agreements, Attributes } from '@idstream/contracts';
 import { ProfileFieldsDto } from '../http/profile-fields.dto';
-import { Immutable, IsAttributes, IsBooleanRecord, Optional, Secret } from '../http/validators';
+import { Example, Immutable, IsAttributes, IsBooleanRecord, Optional, Secret } from '../http/validators';
 
 /** Every account field but email (EMAIL_IMMUTABLE) and password (an unknown field here). */
 export class UpdateAccountDto extends ProfileFieldsDto {
   @Immutable('EMAIL_IMMUTABLE', 'email cannot be changed') email?: unknown;
-  @Optional() @IsBooleanRecord() agreements?: Agreements;
-  @Optional() @IsAttributes() attributes?: Attributes;
+  @Optional() @IsBooleanRecord() @Example({ email: true, sms: false }) agreements?: Agreements;
+  @Optional() @IsAttributes() @Example({ plan: 'gold' }) attributes?: Attributes;
 }
 
 export class ChangePasswordDto {
-  @Secret(1, 4096) currentPassword!: string;
-  @Secret(1, 4096) newPassword!: string;
+  @Secret(1, 4096) @Example('Analytical-Engine-1843') currentPassword!: string;
+  @Secret(1, 4096) @Example('Difference-Engine-1822') newPassword!: string;
 }

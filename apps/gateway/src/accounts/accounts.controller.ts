@@ -12,7 +12,10 @@ import {
   type RequestPasswordResetCommand,
   type ResendConfirmationCommand,
 } from '@idstream/contracts';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { profileFieldsOf } from '../http/profile-fields.dto';
+import { RegisterResponse } from '../openapi/client-responses.schema';
+import { Problems } from '../openapi/openapi.decorators';
 import { CurrentCaller, Meta } from '../http/request-context';
 import { AuthClient } from '../rpc/rpc.clients';
 import { Anonymous, OptionalToken, RateLimited } from '../security/access.decorators';
@@ -20,6 +23,7 @@ import { Revocations } from '../security/revocations.service';
 import { ConfirmEmailDto, ConfirmPasswordResetDto, EmailOnlyDto, RegisterAccountDto } from './accounts.dto';
 
 /** Registration, email confirmation and password reset: the routes used before signing in. */
+@ApiTags('accounts')
 @Controller('v1')
 export class AccountsController {
   constructor(
@@ -28,6 +32,12 @@ export class AccountsController {
   ) {}
 
   @Post('accounts')
+  @ApiOperation({
+    summary: 'Register an account',
+    description: "With the anonymous token of the device; the password is checked against the workspace's policy.",
+  })
+  @ApiCreatedResponse({ type: RegisterResponse, description: 'The account, active or waiting for its activation mail' })
+  @Problems('PASSWORD_POLICY', 'EMAIL_CONFUSABLE', 'EMAIL_TAKEN', 'CUSTOM_ID_TAKEN')
   @HttpCode(201)
   @Anonymous('account:register')
   @RateLimited()
@@ -52,6 +62,9 @@ export class AccountsController {
   }
 
   @Post('accounts/confirm')
+  @ApiOperation({ summary: 'Confirm an email (or activate an account) with the token from the mail' })
+  @ApiNoContentResponse({ description: 'The email is confirmed' })
+  @Problems('TOKEN_INVALID')
   @HttpCode(204)
   @OptionalToken()
   @RateLimited()
@@ -62,6 +75,8 @@ export class AccountsController {
 
   /** 202 whether or not the email has an account: the answer must not tell. */
   @Post('accounts/confirm/resend')
+  @ApiOperation({ summary: 'Send the confirmation mail again', description: '202 whether or not the email has an account.' })
+  @ApiAcceptedResponse({ description: 'Accepted (always the same answer)' })
   @HttpCode(202)
   @Anonymous('account:register')
   @RateLimited()
@@ -72,6 +87,8 @@ export class AccountsController {
 
   /** 202 whether or not the email has an account: the answer must not tell. */
   @Post('auth/password-reset')
+  @ApiOperation({ summary: 'Ask for a password-reset mail', description: '202 whether or not the email has an account.' })
+  @ApiAcceptedResponse({ description: 'Accepted (always the same answer)' })
   @HttpCode(202)
   @Anonymous('password:reset')
   @RateLimited()
@@ -81,6 +98,12 @@ export class AccountsController {
   }
 
   @Post('auth/password-reset/confirm')
+  @ApiOperation({
+    summary: 'Set a new password with the token from the reset mail',
+    description: 'Every session of the profile is closed.',
+  })
+  @ApiNoContentResponse({ description: 'The password is changed' })
+  @Problems('TOKEN_INVALID', 'PASSWORD_POLICY')
   @HttpCode(204)
   @OptionalToken()
   @RateLimited()

@@ -1,27 +1,27 @@
 import type { Agreements, Attributes } from '@idstream/contracts';
 import { ProfileFieldsDto } from '../http/profile-fields.dto';
-import { Email, IsAttributes, IsBooleanRecord, Optional, Secret, Text } from '../http/validators';
+import { Email, Example, IsAttributes, IsBooleanRecord, Optional, Secret, Text } from '../http/validators';
 
 /** Passwords are checked against the workspace's policy by auth; this only bounds the size. */
 const MAX_PASSWORD_CHARS = 4096;
 
 export class RegisterAccountDto extends ProfileFieldsDto {
-  @Email() email!: string;
-  @Secret(1, MAX_PASSWORD_CHARS) password!: string;
-  @Optional() @IsBooleanRecord() agreements?: Agreements;
-  @Optional() @IsAttributes() attributes?: Attributes;
+  @Email() @Example('ada@example.com') email!: string;
+  @Secret(1, MAX_PASSWORD_CHARS) @Example('Analytical-Engine-1843') password!: string;
+  @Optional() @IsBooleanRecord() @Example({ email: true, sms: false }) agreements?: Agreements;
+  @Optional() @IsAttributes() @Example({ plan: 'gold' }) attributes?: Attributes;
 }
 
 /** A confirmation, activation or reset token from a mail. */
 export class ConfirmEmailDto {
-  @Text(1, 512) token!: string;
+  @Text(1, 512) @Example('Zq3v0o7K1xS8m2Jc5Fh9tLwY4bNe6RgU0aPdTiVkXyM') token!: string;
 }
 
 export class EmailOnlyDto {
-  @Email() email!: string;
+  @Email() @Example('ada@example.com') email!: string;
 }
 
 export class ConfirmPasswordResetDto {
-  @Text(1, 512) token!: string;
-  @Secret(1, MAX_PASSWORD_CHARS) password!: string;
+  @Text(1, 512) @Example('Zq3v0o7K1xS8m2Jc5Fh9tLwY4bNe6RgU0aPdTiVkXyM') token!: string;
+  @Secret(1, MAX_PASSWORD_CHARS) @Example('Difference-Engine-1822') password!: string;
 }

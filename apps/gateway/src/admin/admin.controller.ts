@@ -9,13 +9,17 @@ import {
   type WorkspaceSettings,
 } from '@idstream/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ProblemError } from '../http/problem';
+import { CreateWorkspaceResponse, WorkspaceSettingsResponse } from '../openapi/backend-responses.schema';
+import { Problems } from '../openapi/openapi.decorators';
 import { Meta } from '../http/request-context';
 import { AuthClient } from '../rpc/rpc.clients';
 import { AdminKey } from '../security/access.decorators';
 import { WorkspaceSettingsDto } from './admin.dto';
 
 /** Operator routes, with IDSTREAM_ADMIN_KEY. */
+@ApiTags('admin')
 @Controller('v1/admin/workspaces')
 @AdminKey()
 export class AdminController {
@@ -26,6 +30,8 @@ export class AdminController {
 
   /** 201 with the keys; the server key is shown this once (auth keeps only its hash). */
   @Post()
+  @ApiOperation({ operationId: 'createWorkspace', summary: 'Create a workspace', description: 'The server key is in this answer only.' })
+  @ApiCreatedResponse({ type: CreateWorkspaceResponse })
   @HttpCode(201)
   async create(@Body() body: WorkspaceSettingsDto, @Meta() meta: RequestMeta): Promise<CreateWorkspaceResult> {
     const command: CreateWorkspaceCommand = { meta, settings: this.settingsOf(body) };
@@ -37,6 +43,10 @@ export class AdminController {
   }
 
   @Patch(':id')
+  @ApiOperation({ operationId: 'updateWorkspace', summary: "Change a workspace's settings" })
+  @ApiParam({ name: 'id', description: 'The workspace id', schema: { type: 'string', maxLength: 128 } })
+  @ApiOkResponse({ type: WorkspaceSettingsResponse, description: 'The settings now' })
+  @Problems('WORKSPACE_NOT_FOUND')
   async update(@Param('id') id: string, @Body() body: WorkspaceSettingsDto, @Meta() meta: RequestMeta): Promise<WorkspaceSettings> {
     if (id.length === 0 || id.length > 128) throw new ProblemError('WORKSPACE_NOT_FOUND', 'No such workspace');
     const command: UpdateWorkspaceCommand = { meta, workspaceId: id, settings: this.settingsOf(body) };

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsObject, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
 import {
   EMAIL_CONFUSABLES_POLICIES,
+  MAX_ALLOWED_ORIGINS,
   allowedOriginsProblem,
   type EmailConfusablesPolicy,
   type PasswordPolicySettings,
@@ -9,13 +10,14 @@ import {
   type WorkspaceSettings,
 } from '@idstream/contracts';
 import { MAX_POLICY_MIN_LENGTH } from '@idstream/crypto';
-import { Bool, Int, OneOf, Optional, Text } from '../http/validators';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Bool, Example, Int, OneOf, Optional, Text } from '../http/validators';
 
 const REGISTRATION_MODES: RegistrationMode[] = ['automatic', 'email-confirmation', 'email-activation'];
 
 /** Any of the policy's rules: auth merges them into the workspace's current (or default) policy. */
 export class PasswordPolicyDto implements Partial<PasswordPolicySettings> {
-  @Optional() @Int(1, MAX_POLICY_MIN_LENGTH) minLength?: number;
+  @Optional() @Int(1, MAX_POLICY_MIN_LENGTH) @Example(8) minLength?: number;
   @Optional() @Bool() requireUppercase?: boolean;
   @Optional() @Bool() requireLowercase?: boolean;
   @Optional() @Bool() requireDigit?: boolean;
@@ -23,7 +25,7 @@ export class PasswordPolicyDto implements Partial<PasswordPolicySettings> {
 }
 
 /** `allowedOrigins`: exact browser origins (contracts' allowedOriginsProblem names what is wrong). */
-const OriginList = (): PropertyDecorator => (target: object, propertyName: string | symbol) =>
+const OriginList = (): PropertyDecorator => (target: object, propertyName: string | symbol) => {
   registerDecorator({
     name: 'isOriginList',
     target: target.constructor,
@@ -31,6 +33,14 @@ const OriginList = (): PropertyDecorator => (target: object, propertyName: strin
     options: { message: (args: ValidationArguments) => `${args.property} ${allowedOriginsProblem(args.value) ?? 'is invalid'}` },
     validator: { validate: (value: unknown) => allowedOriginsProblem(value) === null },
   });
+  // Its schema for the OpenAPI document, as validators.ts does for every rule.
+  ApiProperty({
+    type: [String],
+    maxItems: MAX_ALLOWED_ORIGINS,
+    description: 'Exact origins (scheme, lower-case host, port; no wildcard, no path)',
+    example: ['https://shop.example.com'],
+  })(target, propertyName);
+};
 
 /**
  * Workspace settings, all optional (auth applies its defaults on create). The access-token TTL
@@ -38,11 +48,16 @@ const OriginList = (): PropertyDecorator => (target: object, propertyName: strin
  * and the controller checks it against the configured value.
  */
 export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'passwordPolicy'>> {
-  @Optional() @Text(1, 200) name?: string;
-  @Optional() @OneOf(REGISTRATION_MODES) registrationMode?: RegistrationMode;
-  @Optional() @Int(60, 7 * 86_400) accessTokenTtlSeconds?: number;
-  @Optional() @Int(60, 10 * 365 * 86_400) sessionMaxLifetimeSeconds?: number;
-  @Optional() @ValidateNested() @IsObject() @Type(() => PasswordPolicyDto) passwordPolicy?: PasswordPolicyDto;
+  @Optional() @Text(1, 200) @Example('Acme shop') name?: string;
+  @Optional() @OneOf(REGISTRATION_MODES) @Example('email-confirmation') registrationMode?: RegistrationMode;
+  @Optional() @Int(60, 7 * 86_400) @Example(900) accessTokenTtlSeconds?: number;
+  @Optional() @Int(60, 10 * 365 * 86_400) @Example(2_592_000) sessionMaxLifetimeSeconds?: number;
+  @Optional()
+  @ValidateNested()
+  @IsObject()
+  @Type(() => PasswordPolicyDto)
+  @ApiPropertyOptional({ type: () => PasswordPolicyDto })
+  passwordPolicy?: PasswordPolicyDto;
   /** Confusable emails at registration: `refuse` (400 EMAIL_CONFUSABLE, the default) or `flag` (UserRegistered.emailConfusable). */
   @Optional() @OneOf(EMAIL_CONFUSABLES_POLICIES) emailConfusables?: EmailConfusablesPolicy;
   /** Exact browser origins allowed by CORS for this workspace (API.md); [] allows none. */

@@ -15,7 +15,10 @@ import {
   type RecognizeClientResult,
   type RequestMeta,
 } from '@idstream/contracts';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ProblemError } from '../http/problem';
+import { ProfileIdResponse, ProfileListResponse, ProfileResponse, RecognizeResponse } from '../openapi/backend-responses.schema';
+import { Problems } from '../openapi/openapi.decorators';
 import { profileFieldsOf } from '../http/profile-fields.dto';
 import { Meta, Workspace } from '../http/request-context';
 import { AuthClient, ProjectorClient } from '../rpc/rpc.clients';
@@ -24,17 +27,30 @@ import { Revocations } from '../security/revocations.service';
 import {
   ImportProfileDto,
   RecognizeClientDto,
+  ProfileLookupQuery,
   parseProfileLookup,
   recognizeTarget,
   requireIdentifier,
   requireUuidParam,
 } from './backend.dto';
 
+const WRITE_POSITION = {
+  description: 'The position of the write: send it back on a query to read your own write',
+  schema: { type: 'string' as const, example: '0193a5c2-7e1f-7b3c-9d2e-5f6a7b8c9d0e:3' },
+};
+const READ_POSITION = {
+  name: POSITION_HEADER,
+  required: false,
+  description: 'A position from a write response: the query waits (bounded) until the projector has applied it',
+  schema: { type: 'string' as const },
+};
+
 /**
  * The customer's own servers, with the workspace's server key. Writes go to auth and answer
  * the position of their last event in x-idstream-position; queries go to the projector and,
  * given that header back, wait until the projector has applied it (read-your-writes).
  */
+@ApiTags('backend')
 @Controller('v1/backend')
 @ServerKey()
 export class BackendController {
@@ -46,6 +62,14 @@ export class BackendController {
 
   /** 201 when the profile was created, 200 with the existing id when the email/customId matched (upsert). */
   @Post('profiles')
+  @ApiOperation({ summary: 'Import (upsert) a customer profile by email or customId' })
+  @ApiCreatedResponse({ type: ProfileIdResponse, description: 'The profile was created', headers: { [POSITION_HEADER]: WRITE_POSITION } })
+  @ApiOkResponse({
+    type: ProfileIdResponse,
+    description: 'A profile with this email or customId exists: its id',
+    headers: { [POSITION_HEADER]: WRITE_POSITION },
+  })
+  @Problems('EMAIL_NOT_CONFIRMED', 'CUSTOM_ID_TAKEN', 'EMAIL_TAKEN')
   async importProfile(
     @Body() body: ImportProfileDto,
     @Workspace() workspaceId: string,
@@ -66,6 +90,13 @@ export class BackendController {
   }
 
   @Post('clients/:uuid/recognize')
+  @ApiOperation({
+    summary: 'Link a device to a customer',
+    description: "Found by exactly one of email, customId and profileId; the device's anonymous history then belongs to the profile.",
+  })
+  @ApiParam({ name: 'uuid', description: 'The device uuid', schema: { type: 'string', format: 'uuid' } })
+  @ApiOkResponse({ type: RecognizeResponse, headers: { [POSITION_HEADER]: WRITE_POSITION } })
+  @Problems('PROFILE_NOT_FOUND', 'EMAIL_NOT_CONFIRMED')
   @HttpCode(200)
   async recognize(
     @Param('uuid') uuid: string,
@@ -81,6 +112,10 @@ export class BackendController {
   }
 
   @Delete('profiles/:profileId')
+  @ApiOperation({ summary: 'Erase a profile', description: 'Personal data erased from the read models, every session closed.' })
+  @ApiParam({ name: 'profileId', schema: { type: 'string', maxLength: 128 } })
+  @ApiAcceptedResponse({ description: 'The erasure is recorded', headers: { [POSITION_HEADER]: WRITE_POSITION } })
+  @Problems('PROFILE_NOT_FOUND')
   @HttpCode(202)
   async erase(
     @Param('profileId') profileId: string,
@@ -95,6 +130,11 @@ export class BackendController {
   }
 
   @Get('profiles/:profileId')
+  @ApiOperation({ summary: 'Read a profile', description: 'The read model, with the linked device uuids.' })
+  @ApiParam({ name: 'profileId', schema: { type: 'string', maxLength: 128 } })
+  @ApiHeader(READ_POSITION)
+  @ApiOkResponse({ type: ProfileResponse })
+  @Problems('PROFILE_NOT_FOUND', 'BAD_QUERY', 'CONSISTENCY_TIMEOUT')
   async getProfile(
     @Param('profileId') profileId: string,
     @Workspace() workspaceId: string,
@@ -105,6 +145,11 @@ export class BackendController {
   }
 
   @Get('profiles')
+  @ApiOperation({ summary: 'Find profiles by email, customId or device uuid', description: 'Exactly one of the query parameters.' })
+  @ProfileLookupQuery()
+  @ApiHeader(READ_POSITION)
+  @ApiOkResponse({ type: ProfileListResponse })
+  @Problems('BAD_QUERY', 'CONSISTENCY_TIMEOUT')
   async findProfiles(
     @Query() params: Record<string, unknown>,
     @Workspace() workspaceId: string,

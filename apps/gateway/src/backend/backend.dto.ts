@@ -1,12 +1,14 @@
-import { isUuid, type Attributes, type FindProfilesQuery } from '@idstream/contracts';
+import { applyDecorators } from '@nestjs/common';
+import { ApiQuery } from '@nestjs/swagger';
+import { MAX_EMAIL_LENGTH, isUuid, type Attributes, type FindProfilesQuery } from '@idstream/contracts';
 import { ProfileFieldsDto } from '../http/profile-fields.dto';
 import { ProblemError } from '../http/problem';
-import { Email, IsAttributes, Optional, Text } from '../http/validators';
+import { Email, Example, IsAttributes, Optional, Text } from '../http/validators';
 
 /** Upsert of a customer by email or customId (at least one: checked by `requireIdentifier`). */
 export class ImportProfileDto extends ProfileFieldsDto {
-  @Optional() @Email() email?: string;
-  @Optional() @IsAttributes() attributes?: Attributes;
+  @Optional() @Email() @Example('ada@example.com') email?: string;
+  @Optional() @IsAttributes() @Example({ plan: 'gold' }) attributes?: Attributes;
 }
 
 export function requireIdentifier(body: ImportProfileDto): void {
@@ -22,7 +24,7 @@ export function requireIdentifier(body: ImportProfileDto): void {
 
 /** Which customer the device belongs to: exactly one of the three (checked by `recognizeTarget`). */
 export class RecognizeClientDto {
-  @Optional() @Email() email?: string;
+  @Optional() @Email() @Example('ada@example.com') email?: string;
   @Optional() @Text(1, 200) customId?: string;
   @Optional() @Text(1, 128) profileId?: string;
 }
@@ -44,6 +46,24 @@ export function requireUuidParam(value: string, field: string): string {
 }
 
 const LOOKUPS = ['email', 'customId', 'uuid'] as const;
+
+/** The lookups of parseProfileLookup as OpenAPI query parameters (exactly one is sent). */
+export const ProfileLookupQuery = (): MethodDecorator =>
+  applyDecorators(
+    ApiQuery({
+      name: 'email',
+      required: false,
+      schema: { type: 'string', format: 'email', maxLength: MAX_EMAIL_LENGTH },
+      example: 'ada@example.com',
+    }),
+    ApiQuery({ name: 'customId', required: false, schema: { type: 'string', minLength: 1, maxLength: 320 }, example: 'crm-1815' }),
+    ApiQuery({
+      name: 'uuid',
+      required: false,
+      schema: { type: 'string', format: 'uuid' },
+      example: '5b1f3c1e-8d6a-4f7e-9a2b-3c4d5e6f7a8b',
+    }),
+  );
 
 /** `?email=` | `?customId=` | `?uuid=`: exactly one, once, non-empty; anything else is BAD_QUERY. */
 export function parseProfileLookup(query: Record<string, unknown>): Pick<FindProfilesQuery, 'by' | 'value'> {

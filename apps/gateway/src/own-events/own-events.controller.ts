@@ -1,6 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { OwnEventsPatterns, checkOwnEventsQuery, type Caller, type ListOwnEventsQuery, type OwnEventsPage } from '@idstream/contracts';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProblemError } from '../http/problem';
+import { OwnEventsPageResponse } from '../openapi/client-responses.schema';
+import { Problems } from '../openapi/openapi.decorators';
 import { CurrentCaller } from '../http/request-context';
 import { ProjectorClient } from '../rpc/rpc.clients';
 import { Customer } from '../security/access.decorators';
@@ -12,12 +15,16 @@ import { OwnEventsQueryDto } from './own-events.dto';
  * is checked twice, as on the account routes: by the token guard (the revocation view) and by
  * the store that answers (its own record of closed sessions).
  */
+@ApiTags('account')
 @Controller('v1/account/events')
 export class OwnEventsController {
   constructor(@Inject(ProjectorClient) private readonly projector: ProjectorClient) {}
 
   @Get()
   @Customer('account:read')
+  @ApiOperation({ summary: "The customer's own accepted tracking events, newest first, from every linked device (getEvents)" })
+  @ApiOkResponse({ type: OwnEventsPageResponse, description: 'A page of events; `nextCursor` when older ones may follow' })
+  @Problems('VALIDATION_FAILED')
   async list(@Query() params: OwnEventsQueryDto, @CurrentCaller() caller: Caller): Promise<OwnEventsPage> {
     const query: ListOwnEventsQuery = {
       workspaceId: caller.workspaceId,

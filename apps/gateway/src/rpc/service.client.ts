@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
 import type { Reply } from '@idstream/contracts';
+import { gatewayMetrics } from '../http/http-metrics';
 import { ProblemError } from '../http/problem';
 
 const CONNECTION_ERRORS = new Set([
@@ -60,6 +61,7 @@ export class ServiceClient {
       reply = await firstValueFrom(this.proxy.send<unknown>(pattern, payload).pipe(timeout({ first: this.timeoutMs })));
     } catch (error) {
       if (classifyRpcFailure(error) === 'unavailable') {
+        if (error instanceof TimeoutError) gatewayMetrics.rpcTimeouts.inc({ service: this.name });
         this.logger.warn({ msg: `${this.name} unavailable`, pattern, reason: error instanceof Error ? error.message : String(error) });
         throw new ProblemError('SERVICE_UNAVAILABLE', `The ${this.name} service is unavailable; retry shortly`, { retryAfter: 1 });
       }

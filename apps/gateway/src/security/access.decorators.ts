@@ -1,9 +1,12 @@
 import { SetMetadata, UseGuards, applyDecorators } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Role } from '@idstream/crypto';
+import { ACCESS_EXTENSION, RATE_LIMITED_EXTENSION } from '../openapi/openapi.decorators';
 import { AccessGuard } from './access.guard';
 import { ACCESS, RATE_LIMITED, type Access } from './access';
 
-const access = (rule: Access) => applyDecorators(SetMetadata(ACCESS, rule), UseGuards(AccessGuard));
+/** The guard enforces the rule; the OpenAPI document derives each operation's security and auth errors from the same rule. */
+const access = (rule: Access) => applyDecorators(SetMetadata(ACCESS, rule), UseGuards(AccessGuard), ApiExtension(ACCESS_EXTENSION, rule));
 
 /** No credential (health, JWKS, the client-key route whose key is in the body). */
 export const Public = () => access({ kind: 'public' });
@@ -20,4 +23,4 @@ export const ServerKey = () => access({ kind: 'server-key' });
 /** `Authorization: Bearer <IDSTREAM_ADMIN_KEY>`; 403 ADMIN_DISABLED when the variable is unset. */
 export const AdminKey = () => access({ kind: 'admin-key' });
 /** Per client IP token bucket (GATEWAY_RATE_LIMIT_*), checked before any credential. */
-export const RateLimited = () => SetMetadata(RATE_LIMITED, true);
+export const RateLimited = () => applyDecorators(SetMetadata(RATE_LIMITED, true), ApiExtension(RATE_LIMITED_EXTENSION, true));

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sha256Hex } from '@idstream/crypto';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { gatewayMetrics } from '../http/http-metrics';
 import { ProblemError } from '../http/problem';
 import { TokenBucketLimiter } from './token-bucket-limiter';
 
@@ -33,12 +34,12 @@ export class EdgeRateLimiter {
 
   /** The address's ceiling over all workspaces: before the credential is checked. */
   checkAddress(ip: string, now = Date.now()): void {
-    refuseUnless(this.perAddress.take(ip, now));
+    refuseUnless(this.perAddress.take(ip, now), 'address');
   }
 
   /** The bucket of this workspace (null: not known) and address: once the credential told the workspace. */
   check(ip: string, workspace: string | null, now = Date.now()): void {
-    refuseUnless(this.perWorkspace.take(`${workspace ?? '-'} ${ip}`, now));
+    refuseUnless(this.perWorkspace.take(`${workspace ?? '-'} ${ip}`, now), 'workspace');
   }
 }
 
@@ -47,7 +48,8 @@ export function apiKeyWorkspace(apiKey: unknown): string | null {
   return typeof apiKey === 'string' && apiKey.length > 0 ? `key:${sha256Hex(apiKey).slice(0, 32)}` : null;
 }
 
-function refuseUnless(taken: ReturnType<TokenBucketLimiter['take']>): void {
-  if (!taken.ok)
-    throw new ProblemError('RATE_LIMITED', 'Too many requests from this address; slow down', { retryAfter: taken.retryAfterSec });
+function refuseUnless(taken: ReturnType<TokenBucketLimiter['take']>, bucket: 'address' | 'workspace'): void {
+  if (taken.ok) return;
+  gatewayMetrics.rateLimited.inc({ bucket });
+  throw new ProblemError('RATE_LIMITED', 'Too many requests from this address; slow down', { retryAfter: taken.retryAfterSec });
 }

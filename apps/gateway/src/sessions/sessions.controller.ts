@@ -11,13 +11,17 @@ import {
   type SignInResult,
   type SignOutCommand,
 } from '@idstream/contracts';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, Meta } from '../http/request-context';
+import { AnonymousTokenResponse, SignInResponse, TokenResponse } from '../openapi/client-responses.schema';
+import { Problems } from '../openapi/openapi.decorators';
 import { AuthClient } from '../rpc/rpc.clients';
 import { AnyToken, Anonymous, Customer, Public, RateLimited } from '../security/access.decorators';
 import { Revocations } from '../security/revocations.service';
 import { CreateAnonymousDto, SignInDto } from './sessions.dto';
 
 /** Anonymous tokens, sign-in, refresh and sign-out (the client API, served as OpenAPI at /docs: docs/architecture.md §9). */
+@ApiTags('sessions')
 @Controller('v1/auth')
 export class SessionsController {
   constructor(
@@ -26,6 +30,12 @@ export class SessionsController {
   ) {}
 
   @Post('anonymous')
+  @ApiOperation({
+    summary: 'Get an anonymous token for a device',
+    description: "Client key: the workspace's client API key goes in the body (`apiKey`), no Authorization header.",
+  })
+  @ApiOkResponse({ type: AnonymousTokenResponse, description: 'An anonymous access token for the device' })
+  @Problems('INVALID_API_KEY', 'SERVICE_UNAVAILABLE')
   @HttpCode(200)
   @Public()
   @RateLimited()
@@ -39,6 +49,9 @@ export class SessionsController {
   }
 
   @Post('sign-in')
+  @ApiOperation({ summary: 'Sign in with email and password', description: 'The same answer for an unknown email and a wrong password.' })
+  @ApiOkResponse({ type: SignInResponse, description: 'A customer access token' })
+  @Problems('INVALID_CREDENTIALS', 'ACCOUNT_NOT_ACTIVATED', 'TOO_MANY_ATTEMPTS')
   @HttpCode(200)
   @Anonymous('account:sign-in')
   @RateLimited()
@@ -49,6 +62,11 @@ export class SessionsController {
   }
 
   @Post('refresh')
+  @ApiOperation({
+    summary: 'Refresh a still valid token',
+    description: 'A new token for the same session, never past its maximum lifetime.',
+  })
+  @ApiOkResponse({ type: TokenResponse, description: 'A new access token' })
   @HttpCode(200)
   @AnyToken()
   async refresh(@CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<IssuedToken> {
@@ -58,6 +76,8 @@ export class SessionsController {
   }
 
   @Post('sign-out')
+  @ApiOperation({ summary: 'Sign out', description: 'Every token of the session is rejected from then on.' })
+  @ApiNoContentResponse({ description: 'The session is closed' })
   @HttpCode(204)
   @Customer('session:sign-out')
   async signOut(@CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {

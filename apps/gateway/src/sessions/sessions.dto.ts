@@ -1,14 +1,14 @@
-import { Email, IsDeviceUuid, Optional, Secret, Text } from '../http/validators';
+import { Email, Example, IsDeviceUuid, Optional, Secret, Text } from '../http/validators';
 
 export class CreateAnonymousDto {
   /** The workspace's public client API key, shipped in the app. */
-  @Text(1, 256) apiKey!: string;
+  @Text(1, 256) @Example('ck_3f9a0c5e1b7d4a2e8c6f') apiKey!: string;
   /** The device uuid the SDK generated (v4 or v7); auth generates one when absent. */
-  @Optional() @IsDeviceUuid() uuid?: string;
+  @Optional() @IsDeviceUuid() @Example('5b1f3c1e-8d6a-4f7e-9a2b-3c4d5e6f7a8b') uuid?: string;
 }
 
 export class SignInDto {
-  @Email() email!: string;
+  @Email() @Example('ada@example.com') email!: string;
   /** Never checked against the policy here: a sign-in must work with whatever was set. */
-  @Secret(1, 4096) password!: string;
+  @Secret(1, 4096) @Example('Analytical-Engine-1843') password!: string;
 }

@@ -1,6 +1,10 @@
 import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { TRACKING_SCOPE, type Caller, type RequestMeta, type TrackingRawBatch } from '@idstream/contracts';
+import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ItemisedBody } from '../http/input-inspection.hook';
+import { TrackingAcceptedResponse } from '../openapi/client-responses.schema';
+import { Problems } from '../openapi/openapi.decorators';
+import { TrackingBatchSchema, TrackingEventSchema } from '../openapi/tracking.schema';
 import { ProblemError } from '../http/problem';
 import { CurrentCaller, Meta, type GatewayRequest } from '../http/request-context';
 import { AnyToken } from '../security/access.decorators';
@@ -15,11 +19,39 @@ export interface TrackingAccepted {
 }
 
 /** `POST /v1/events` (docs/tracking.md): signed client events into `tracking.raw`. */
+@ApiTags('tracking')
 @Controller('v1/events')
 export class TrackingController {
   constructor(@Inject(TrackingIntake) private readonly intake: TrackingIntake) {}
 
   @Post()
+  @ApiOperation({
+    operationId: 'trackEvents',
+    summary: 'Send tracking events',
+    description: 'One event or a batch of up to 500; a bad event is rejected alone, in the answer.',
+  })
+  @ApiBody({
+    schema: { oneOf: [{ $ref: getSchemaPath(TrackingEventSchema) }, { $ref: getSchemaPath(TrackingBatchSchema) }] },
+    examples: {
+      batch: {
+        summary: 'A batch',
+        value: {
+          events: [
+            {
+              id: '0193a5c2-8a00-7c1d-8e2f-3a4b5c6d7e8f',
+              type: 'screen.view',
+              occurredAt: '2026-12-01T10:00:00.000Z',
+              params: { screen: 'home' },
+            },
+          ],
+          sentAt: '2026-12-01T10:00:05.000Z',
+        },
+      },
+      single: { summary: 'One event', value: { id: '0193a5c2-8a00-7c1d-8e2f-3a4b5c6d7e90', type: 'cart.add', label: 'Blue mug' } },
+    },
+  })
+  @ApiAcceptedResponse({ type: TrackingAcceptedResponse })
+  @Problems('VALIDATION_FAILED', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'OVERLOADED')
   @ItemisedBody()
   @HttpCode(202)
   @AnyToken(TRACKING_SCOPE)
