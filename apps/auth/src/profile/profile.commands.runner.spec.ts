@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -9,7 +10,13 @@ import { Refused } from './refused';
 /** A connection whose transactions just run the work: the work itself plays the writer of another replica. */
 function commandsOver(): ProfileCommands {
   const dataSource = { transaction: (work: (m: EntityManager) => Promise<unknown>) => work({} as EntityManager) };
-  return new ProfileCommands(dataSource as unknown as DataSource, readAuthConfig({}));
+  return new ProfileCommands(
+    dataSource as unknown as DataSource,
+    readAuthConfig({
+      IDSTREAM_MASTER_KEYS: `test:${randomBytes(32).toString('base64')}`,
+      IDSTREAM_KEY_SERVICE_SECRET: randomBytes(32).toString('base64url'),
+    }),
+  );
 }
 
 describe('ProfileCommands.transaction', () => {
