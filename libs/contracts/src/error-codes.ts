@@ -44,6 +44,8 @@ export const ErrorCodes = {
   SERVICE_UNAVAILABLE: 503,
   CONSISTENCY_TIMEOUT: 503,
   OVERLOADED: 503,
+  /** A command that lost the race for its profile's stream to other writers on every retry: retry after Retry-After. */
+  CONCURRENT_WRITE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

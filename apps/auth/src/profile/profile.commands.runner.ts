@@ -2,10 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { formatPosition, type ClosedSession, type ReplyError } from '@idstream/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
+import { KeyedMutex } from '../concurrency/keyed-mutex';
 import { ConcurrencyConflict, EventStore } from '../event-store/event-store';
 import type { ProfileCommand } from './profile.commands';
 import { decide } from './profile.decider';
-import { replyErrorOf } from './profile.errors';
+import { ProfileErrors, replyErrorOf } from './profile.errors';
 import type { ProfileEvent } from './profile.events';
 import { toPublicData } from './profile.public';
 import { profileReactions, react } from './profile.reactions';
@@ -39,12 +40,15 @@ export function closedSessionsOf(events: ProfileEvent[]): ClosedSession[] {
 /**
  * Runs a command on a profile: load (snapshot + newer events), `decide`, append the events
  * with the outbox, run what follows each event (`profile.reactions.ts`) and cache the new
- * state, all in ONE transaction. A concurrent writer of the same profile makes one of the
- * two hit the (stream, sequence) key and retry with fresh state.
+ * state, all in ONE transaction. Commands on one profile queue in this process (a keyed
+ * mutex), so same-process writers never race; a writer in another replica makes one of the
+ * two hit the (stream, sequence) key and retry with fresh state. Retries exhausted answer
+ * CONCURRENT_WRITE (503, Retry-After), never a fault.
  */
 @Injectable()
 export class ProfileCommands {
   private readonly reactions;
+  private readonly perProfile = new KeyedMutex();
 
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
@@ -89,16 +93,22 @@ export class ProfileCommands {
     return { error, events, state: next, position: formatPosition(profileId, newVersion) };
   }
 
-  /** One command in its own transaction, retried on a concurrent write. A `Refused` thrown by a reaction rolls it back. */
+  /**
+   * One command in its own transaction, after the commands on the same profile queued before it
+   * in this process, retried on a concurrent write. A `Refused` thrown by a reaction rolls it back.
+   */
   async execute(context: CommandContext, profileId: string, command: ProfileCommand): Promise<Outcome> {
-    const result = await this.transaction((manager) => this.executeIn(manager, context, profileId, command));
+    const result = await this.perProfile.run(profileId, () =>
+      this.transaction((manager) => this.executeIn(manager, context, profileId, command)),
+    );
     if (!(result instanceof Refused)) return result;
     return { error: result.error, events: [], state: initialProfileState(profileId), position: formatPosition(profileId, 0) };
   }
 
   /**
    * A transaction retried (up to 5 times) when it lost a race on a stream or a unique key.
-   * Work that throws `Refused` rolls back and resolves with that refusal.
+   * Work that throws `Refused` rolls back and resolves with that refusal; a race lost five
+   * times resolves with CONCURRENT_WRITE (the caller may retry), not a fault.
    */
   async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T | Refused> {
     for (let attempt = 1; ; attempt++) {
@@ -106,7 +116,8 @@ export class ProfileCommands {
         return await this.dataSource.transaction(work);
       } catch (error) {
         if (error instanceof Refused) return error;
-        if (!(error instanceof ConcurrencyConflict) || attempt >= 5) throw error;
+        if (!(error instanceof ConcurrencyConflict)) throw error;
+        if (attempt >= 5) return new Refused(ProfileErrors.concurrentWrite());
       }
     }
   }

@@ -55,6 +55,12 @@ export const ProfileErrors = {
     errors: [{ field: 'email', message: `email ${message}` }],
   }),
   noAccount: (): ReplyError => ({ code: 'UNAUTHORIZED', message: 'This token does not belong to an account' }),
+  /** Five optimistic retries lost to writers of the same profile in other replicas: the same request may be retried. */
+  concurrentWrite: (): ReplyError => ({
+    code: 'CONCURRENT_WRITE',
+    message: 'The profile was changed concurrently by other requests: retry shortly',
+    retryAfter: 1,
+  }),
   customIdTaken: (): ReplyError => ({ code: 'CUSTOM_ID_TAKEN', message: 'This customId belongs to another profile' }),
 } as const;
 

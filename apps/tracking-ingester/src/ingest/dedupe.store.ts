@@ -30,8 +30,10 @@ export class DedupeStore {
     const fresh = claims.map(() => false);
     if (claims.length === 0) return fresh;
     const { first } = firstOfEachId(claims);
+    // Each claim's key once (the sort would build two per comparison: O(n log n) strings per batch).
+    const keys = claims.map(sightingKey);
     // One lock order for every transaction, so two of them never deadlock on the same ids.
-    const ordered = [...first].sort((a, b) => (sightingKey(claims[a]!) < sightingKey(claims[b]!) ? -1 : 1));
+    const ordered = [...first].sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
     const rows = ordered.map((i) => claims[i]!);
     const inserted: { workspace_id: string; device_uuid: string; event_id: string }[] = await manager.query(
       `INSERT INTO tracking.seen_events (workspace_id, device_uuid, event_id, source_group, source_partition, source_offset, source_index, received_at)
@@ -50,8 +52,8 @@ export class DedupeStore {
       ],
     );
     const won = new Set(inserted.map((r) => sightingKey({ workspaceId: r.workspace_id, deviceUuid: r.device_uuid, eventId: r.event_id })));
-    const contested = first.filter((i) => !won.has(sightingKey(claims[i]!)));
-    for (const i of first) if (won.has(sightingKey(claims[i]!))) fresh[i] = true;
+    const contested = first.filter((i) => !won.has(keys[i]!));
+    for (const i of first) if (won.has(keys[i]!)) fresh[i] = true;
     if (contested.length === 0) return fresh;
 
     const existing: SeenRow[] = await manager.query(
@@ -66,7 +68,7 @@ export class DedupeStore {
     );
     for (const i of contested) {
       const claim = claims[i]!;
-      const row = byKey.get(sightingKey(claim));
+      const row = byKey.get(keys[i]!);
       // No row: it was pruned between the two statements (older than the window): a duplicate is the safe answer.
       fresh[i] =
         row !== undefined &&
