@@ -74,6 +74,21 @@ export interface WorkspaceSettings {
   emailConfusables: EmailConfusablesPolicy;
   /** Exact browser origins CORS allows for this workspace's client key and tokens (default none). */
   allowedOrigins: string[];
+  /** OpenID Connect providers whose ID tokens sign in to this workspace (default none). */
+  identityProviders?: IdentityProviderSettings[];
+}
+
+/**
+ * One external identity provider. `google` and `apple` are presets: their issuer is known and
+ * only `clientIds` is needed. Without `jwksUri`, the keys are found by OpenID Connect discovery
+ * (`<issuer>/.well-known/openid-configuration`).
+ */
+export interface IdentityProviderSettings {
+  name: string;
+  issuer?: string;
+  /** The accepted audiences (`aud`) of the provider's ID tokens: this app's client ids there. */
+  clientIds: string[];
+  jwksUri?: string;
 }
 
 export type EmailConfusablesPolicy = 'refuse' | 'flag';

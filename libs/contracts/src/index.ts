@@ -8,6 +8,7 @@ export * from './rpc';
 export * from './auth.rpc';
 export * from './error-codes';
 export * from './origins';
+export * from './identity-providers';
 export * from './tracking/tracking.v1.envelopes';
 export * from './email/canonical-email';
 export type { EmailConfusable } from './email/email-confusables';

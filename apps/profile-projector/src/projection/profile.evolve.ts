@@ -82,6 +82,8 @@ export function keysOf(event: IdentityEvent): Keys {
     case 'PasswordResetRequested':
     case 'PasswordResetCompleted':
     case 'SignInFailed':
+    // The identity (issuer, subject) stays in auth; the read models carry no external ids yet.
+    case 'ExternalIdentityLinked':
     case 'SigningKeyRotated':
       return none;
     default:
@@ -192,6 +194,8 @@ export function evolve(slice: Slice, event: IdentityEvent): Change[] {
     case 'PasswordResetRequested':
     case 'PasswordResetCompleted':
     case 'SignInFailed':
+    // The identity (issuer, subject) stays in auth; the read models carry no external ids yet.
+    case 'ExternalIdentityLinked':
     case 'SigningKeyRotated':
       return [];
     default:

@@ -58,6 +58,8 @@ export function identityViewChange(event: IdentityEvent): IdentityViewChange {
     case 'PasswordResetRequested':
     case 'PasswordResetCompleted':
     case 'SignInFailed':
+    // The identity (issuer, subject) stays in auth; the read models carry no external ids yet.
+    case 'ExternalIdentityLinked':
     case 'ProfileImported':
       return { kind: 'none' };
     default: {
