@@ -110,8 +110,7 @@ export interface ExternalIdentityLinkedData {
   /** The workspace's name of the provider (`google`, `apple`, or the configured name). */
   provider: string;
   issuer: string;
-  /** The provider's stable id of the user (`sub`); no email or name is carried here. */
-  subject: string;
+  // The provider's id of the user (`sub`) stays in auth: it identifies a person at the provider.
   /** How the identity was attached: to a new profile, or to an existing one by its verified email. */
   linkedBy: 'created' | 'verified-email';
 }
