@@ -12,6 +12,7 @@ export const AuthPatterns = {
   confirmEmail: 'auth.accounts.confirm',
   resendConfirmation: 'auth.accounts.confirm.resend',
   signIn: 'auth.sessions.sign-in',
+  signInExternal: 'auth.sessions.sign-in-external',
   refresh: 'auth.sessions.refresh',
   signOut: 'auth.sessions.sign-out',
   getAccount: 'auth.account.get',
@@ -138,6 +139,22 @@ export interface SignInCommand {
   password: string;
 }
 export type SignInResult = IssuedToken & { profileId: string };
+
+/** POST /v1/auth/external: a sign-in with an ID token of one of the workspace's identity providers. */
+export interface SignInExternalCommand {
+  meta: RequestMeta;
+  caller: Caller;
+  provider: string;
+  idToken: string;
+  nonce?: string;
+  /** Creates nothing: a sign-in that would create an account answers REGISTRATION_REQUIRED. */
+  conditional: boolean;
+  profile: ProfileFields;
+  agreements: Agreements;
+  attributes: Attributes;
+}
+export type SignInExternalResult =
+  (IssuedToken & { status: 'SUCCESS'; profileId: string; created: boolean }) | { status: 'REGISTRATION_REQUIRED'; conditions: string[] };
 
 export interface RefreshCommand {
   meta: RequestMeta;

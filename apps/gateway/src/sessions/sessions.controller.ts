@@ -8,6 +8,8 @@ import {
   type RefreshCommand,
   type RequestMeta,
   type SignInCommand,
+  type SignInExternalCommand,
+  type SignInExternalResult,
   type SignInResult,
   type SignOutCommand,
 } from '@idstream/contracts';
@@ -15,7 +17,8 @@ import { CurrentCaller, Meta } from '../http/request-context';
 import { AuthClient } from '../rpc/rpc.clients';
 import { AnyToken, Anonymous, Customer, Public, RateLimited } from '../security/access.decorators';
 import { Revocations } from '../security/revocations.service';
-import { CreateAnonymousDto, SignInDto } from './sessions.dto';
+import { profileFieldsOf } from '../http/profile-fields.dto';
+import { CreateAnonymousDto, SignInDto, SignInExternalDto } from './sessions.dto';
 
 /** Anonymous tokens, sign-in, refresh and sign-out (the client API, served as OpenAPI at /docs: docs/architecture.md §9). */
 @Controller('v1/auth')
@@ -46,6 +49,35 @@ export class SessionsController {
     const command: SignInCommand = { meta, caller, email: body.email, password: body.password };
     const { token, expiresAt, profileId } = await this.auth.call<SignInResult>(AuthPatterns.signIn, command);
     return { token, expiresAt, profileId };
+  }
+
+  @Post('external')
+  @HttpCode(200)
+  @Anonymous('account:sign-in')
+  @RateLimited()
+  async signInExternal(
+    @Body() body: SignInExternalDto,
+    @CurrentCaller() caller: Caller,
+    @Meta() meta: RequestMeta,
+  ): Promise<Record<string, unknown>> {
+    const conditional = body.conditional === true;
+    const command: SignInExternalCommand = {
+      meta,
+      caller,
+      provider: body.provider,
+      idToken: body.idToken,
+      ...(body.nonce !== undefined ? { nonce: body.nonce } : {}),
+      conditional,
+      profile: profileFieldsOf(body),
+      agreements: body.agreements ?? {},
+      attributes: body.attributes ?? {},
+    };
+    const result = await this.auth.call<SignInExternalResult>(AuthPatterns.signInExternal, command);
+    if (result.status === 'REGISTRATION_REQUIRED') return { status: result.status, conditions: result.conditions };
+    const { token, expiresAt, profileId, created } = result;
+    return conditional
+      ? { status: 'SUCCESS', conditions: [], token, expiresAt, profileId, created }
+      : { token, expiresAt, profileId, created };
   }
 
   @Post('refresh')

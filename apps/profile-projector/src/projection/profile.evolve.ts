@@ -82,8 +82,7 @@ export function keysOf(event: IdentityEvent): Keys {
     case 'PasswordResetRequested':
     case 'PasswordResetCompleted':
     case 'SignInFailed':
-    // The identity (issuer, subject) stays in auth; the read models carry no external ids yet.
-    case 'ExternalIdentityLinked':
+    case 'ExternalIdentityLinked': // the identity (issuer, subject) stays in auth: no read model carries it
     case 'SigningKeyRotated':
       return none;
     default:
@@ -194,8 +193,7 @@ export function evolve(slice: Slice, event: IdentityEvent): Change[] {
     case 'PasswordResetRequested':
     case 'PasswordResetCompleted':
     case 'SignInFailed':
-    // The identity (issuer, subject) stays in auth; the read models carry no external ids yet.
-    case 'ExternalIdentityLinked':
+    case 'ExternalIdentityLinked': // the identity (issuer, subject) stays in auth: no read model carries it
     case 'SigningKeyRotated':
       return [];
     default:

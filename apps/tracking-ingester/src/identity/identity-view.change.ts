@@ -58,8 +58,7 @@ export function identityViewChange(event: IdentityEvent): IdentityViewChange {
     case 'PasswordResetRequested':
     case 'PasswordResetCompleted':
     case 'SignInFailed':
-    // The identity (issuer, subject) stays in auth; the read models carry no external ids yet.
-    case 'ExternalIdentityLinked':
+    case 'ExternalIdentityLinked': // the identity (issuer, subject) stays in auth: no read model carries it
     case 'ProfileImported':
       return { kind: 'none' };
     default: {

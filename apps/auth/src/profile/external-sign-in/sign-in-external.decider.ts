@@ -30,12 +30,13 @@ export function signInExternal(cmd: SignInExternalCommand, state: ProfileState):
       if (!hasIdentity(state, issuer, subject)) return refused('EXTERNAL_LINK_REFUSED');
       if (state.kind === 'pending-activation') return refused('ACCOUNT_NOT_ACTIVATED');
       return decided(session);
-    case 'verified-email':
+    case 'verified-email': {
       if (hasIdentity(state, issuer, subject)) return decided(session);
       if (state.kind !== 'active' || !emailConfirmed(state)) return refused('EXTERNAL_LINK_REFUSED');
       const key = canonicalEmailOrNull(cmd.verifiedEmail);
       if (key === null || canonicalEmailOrNull(state.email) !== key) return refused('EXTERNAL_LINK_REFUSED');
       return decided(linked('verified-email'), session);
+    }
     case 'create':
       if (state.kind !== 'none') return refused('EXTERNAL_LINK_REFUSED');
       return decided(
