@@ -40,7 +40,9 @@ describe('verifyIdToken against a real OpenID Connect issuer over HTTP', () => {
       expired: await issuer.issue({ sub, aud: CLIENT }, { expiresInSeconds: -600, issuedAtOffsetSeconds: -1200 }),
       tampered: await (async () => {
         const [h, , s] = (await issuer.issue({ sub, aud: CLIENT })).split('.');
-        const payload = Buffer.from(JSON.stringify({ sub: 'admin', aud: CLIENT, iss: issuer.issuer, iat: 1, exp: 4e9 })).toString('base64url');
+        const payload = Buffer.from(JSON.stringify({ sub: 'admin', aud: CLIENT, iss: issuer.issuer, iat: 1, exp: 4e9 })).toString(
+          'base64url',
+        );
         return `${h}.${payload}.${s}`;
       })(),
     };

@@ -9,7 +9,12 @@ describe('resolveProvider', () => {
   ];
 
   it('fills in a preset issuer and discovery, keeps a custom one as configured', () => {
-    assert.deepEqual(resolveProvider(providers, 'google'), { name: 'google', issuer: 'https://accounts.google.com', clientIds: ['g'], jwksUri: null });
+    assert.deepEqual(resolveProvider(providers, 'google'), {
+      name: 'google',
+      issuer: 'https://accounts.google.com',
+      clientIds: ['g'],
+      jwksUri: null,
+    });
     assert.deepEqual(resolveProvider(providers, 'corp'), {
       name: 'corp',
       issuer: 'https://id.corp.test',

@@ -89,8 +89,11 @@ export class ProviderKeysCache {
     }
     const doc = body as { issuer?: unknown; jwks_uri?: unknown; id_token_signing_alg_values_supported?: unknown };
     // OpenID Connect Discovery §4.3: the document's issuer must be the one asked for.
-    if (doc.issuer !== issuer || typeof doc.jwks_uri !== 'string') throw new ProviderUnavailable('discovery document does not match the issuer');
-    const advertised = Array.isArray(doc.id_token_signing_alg_values_supported) ? doc.id_token_signing_alg_values_supported : DEFAULT_ALGORITHMS;
+    if (doc.issuer !== issuer || typeof doc.jwks_uri !== 'string')
+      throw new ProviderUnavailable('discovery document does not match the issuer');
+    const advertised = Array.isArray(doc.id_token_signing_alg_values_supported)
+      ? doc.id_token_signing_alg_values_supported
+      : DEFAULT_ALGORITHMS;
     const algorithms = advertised.filter((a): a is string => typeof a === 'string' && ALLOWED.has(a));
     if (algorithms.length === 0) throw new ProviderUnavailable('provider advertises no asymmetric algorithm');
     return { jwksUri: doc.jwks_uri, algorithms };

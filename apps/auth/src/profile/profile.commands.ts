@@ -83,7 +83,14 @@ export type SignInExternalCommand = {
 } & (
   | { match: 'holder' }
   | { match: 'verified-email'; verifiedEmail: string }
-  | { match: 'create'; verifiedEmail: string; profile: ProfileFields; agreements: Agreements; attributes: Attributes; mode: RegistrationMode }
+  | {
+      match: 'create';
+      verifiedEmail: string;
+      profile: ProfileFields;
+      agreements: Agreements;
+      attributes: Attributes;
+      mode: RegistrationMode;
+    }
 );
 
 export type ProfileCommandType = ProfileCommand['type'];
