@@ -163,6 +163,7 @@ export default defineConfig(
       'libs/contracts/src/**/*.ts',
       'libs/crypto/src/**/*.ts',
       '**/*.decider.ts',
+      '**/*.decision.ts',
       '**/*.state.ts',
       '**/*.events.ts',
       '**/*.commands.ts',

@@ -61,6 +61,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/external": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with an identity provider (Google, Apple, any OpenID Connect issuer)
+         * @description The ID token is verified against the provider's keys; the account is found by the external identity, linked by a verified email, or created (`created: true`). With `conditional: true` nothing is created: `REGISTRATION_REQUIRED`.
+         */
+        post: operations["signInExternal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -514,6 +534,118 @@ export interface components {
             expiresAt: string;
             /** @example 0193a5c2-7e1f-7b3c-9d2e-5f6a7b8c9d0e */
             profileId: string;
+        };
+        SignInExternalDto: {
+            /**
+             * @description A single line without control characters.
+             * @example Ada
+             */
+            firstName?: string;
+            /**
+             * @description A single line without control characters.
+             * @example Lovelace
+             */
+            lastName?: string;
+            /**
+             * @description A single line without control characters.
+             * @example Ada L.
+             */
+            displayName?: string;
+            /**
+             * @description A phone number of at most 32 digits, spaces and + ( ) . / -.
+             * @example +44 20 7946 0000
+             */
+            phone?: string;
+            /**
+             * @description A single line without control characters.
+             * @example crm-1815
+             */
+            customId?: string;
+            /**
+             * @description A single line without control characters.
+             * @example female
+             */
+            sex?: string;
+            /**
+             * Format: date
+             * @example 1815-12-10
+             */
+            birthDate?: string;
+            /**
+             * @description A single line without control characters.
+             * @example Analytical Engines Ltd
+             */
+            company?: string;
+            /**
+             * @description Without control characters but tab and line breaks.
+             * @example 12 St James Square
+             */
+            address?: string;
+            /**
+             * @description A single line without control characters.
+             * @example London
+             */
+            city?: string;
+            /**
+             * @description A single line without control characters.
+             * @example Greater London
+             */
+            province?: string;
+            /**
+             * @description A single line without control characters.
+             * @example SW1Y 4JH
+             */
+            zipCode?: string;
+            /**
+             * @description A country code of 2 letters (ISO 3166-1 alpha-2).
+             * @example GB
+             */
+            countryCode?: string;
+            /** @description A single line without control characters. */
+            provider: string;
+            /** Format: password */
+            idToken: string;
+            /** @description A single line without control characters. */
+            nonce?: string;
+            conditional?: boolean;
+            /** @description Consent flags by name (names of 1 to 64 characters). */
+            agreements?: {
+                [key: string]: boolean;
+            };
+            /** @description Free-form attributes: at most 16384 bytes as JSON. */
+            attributes?: {
+                [key: string]: unknown;
+            };
+        };
+        ExternalSignInResponse: {
+            /**
+             * @description Only with `conditional: true`
+             * @example SUCCESS
+             * @enum {string}
+             */
+            status?: "SUCCESS" | "REGISTRATION_REQUIRED";
+            /**
+             * @description Only with `conditional: true`: what is missing
+             * @example []
+             */
+            conditions?: string[];
+            /**
+             * @description The access token (absent when REGISTRATION_REQUIRED)
+             * @example eyJhbGciOiJFZERTQSIsImtpZCI6IjRmV...
+             */
+            token?: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T10:15:00.000Z
+             */
+            expiresAt?: string;
+            /** @example 0193a5c2-7e1f-7b3c-9d2e-5f6a7b8c9d0e */
+            profileId?: string;
+            /**
+             * @description Whether this sign-in created the account
+             * @example false
+             */
+            created?: boolean;
         };
         TokenResponse: {
             /**
@@ -1074,6 +1206,7 @@ export interface components {
              *     ]
              */
             allowedOrigins?: string[];
+            identityProviders?: string[];
         };
         PasswordPolicyResponse: {
             /** @example 8 */
@@ -1546,6 +1679,114 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"] & {
                         /** @enum {string} */
                         code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    signInExternal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInExternalDto"];
+            };
+        };
+        responses: {
+            /** @description A customer access token, or a status (conditional) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalSignInResponse"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED, UNKNOWN_PROVIDER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "UNKNOWN_PROVIDER";
+                    };
+                };
+            };
+            /** @description Unauthorized: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED, EXTERNAL_TOKEN_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED" | "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "EXTERNAL_TOKEN_INVALID";
+                    };
+                };
+            };
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description Payload Too Large: BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: RATE_LIMITED, TOO_MANY_ATTEMPTS */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED" | "TOO_MANY_ATTEMPTS";
+                    };
+                };
+            };
+            /** @description Service Unavailable: SERVICE_UNAVAILABLE, PROVIDER_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE" | "PROVIDER_UNAVAILABLE";
                     };
                 };
             };

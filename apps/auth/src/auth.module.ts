@@ -24,6 +24,8 @@ import { RegisterHandler } from './profile/register/register.handler';
 import { RequestPasswordResetHandler } from './profile/request-password-reset/request-password-reset.handler';
 import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-confirmation.handler';
 import { SignInHandler } from './profile/sign-in/sign-in.handler';
+import { SignInExternalHandler } from './profile/external-sign-in/sign-in-external.handler';
+import { ProviderKeysCache } from './external-identity/provider-keys';
 import { SignOutHandler } from './profile/sign-out/sign-out.handler';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
 import { AuthRateLimiter } from './rate-limit/rate-limiter';
@@ -68,6 +70,8 @@ const config = loadAuthConfig();
     ConfirmEmailHandler,
     ResendConfirmationHandler,
     SignInHandler,
+    SignInExternalHandler,
+    { provide: ProviderKeysCache, useFactory: () => new ProviderKeysCache(config.providerKeys) },
     RefreshSessionHandler,
     SignOutHandler,
     GetAccountHandler,

@@ -17,6 +17,7 @@ import { RegisterHandler } from './profile/register/register.handler';
 import { RequestPasswordResetHandler } from './profile/request-password-reset/request-password-reset.handler';
 import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-confirmation.handler';
 import { SignInHandler } from './profile/sign-in/sign-in.handler';
+import { SignInExternalHandler } from './profile/external-sign-in/sign-in-external.handler';
 import { SignOutHandler } from './profile/sign-out/sign-out.handler';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
 import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
@@ -42,6 +43,7 @@ export class AuthRpcController {
     private readonly confirmEmailHandler: ConfirmEmailHandler,
     private readonly resendConfirmationHandler: ResendConfirmationHandler,
     private readonly signInHandler: SignInHandler,
+    private readonly signInExternalHandler: SignInExternalHandler,
     private readonly refreshHandler: RefreshSessionHandler,
     private readonly signOutHandler: SignOutHandler,
     private readonly getAccountHandler: GetAccountHandler,
@@ -78,6 +80,11 @@ export class AuthRpcController {
   @MessagePattern(AP.resendConfirmation)
   resendConfirmation(@Payload() cmd: C.ResendConfirmationCommand) {
     return this.guard(cmd, () => this.resendConfirmationHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.signInExternal)
+  signInExternal(@Payload() cmd: C.SignInExternalCommand) {
+    return this.guard(cmd, () => this.signInExternalHandler.handle(cmd));
   }
 
   @MessagePattern(AP.signIn)

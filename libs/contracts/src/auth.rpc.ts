@@ -12,6 +12,7 @@ export const AuthPatterns = {
   confirmEmail: 'auth.accounts.confirm',
   resendConfirmation: 'auth.accounts.confirm.resend',
   signIn: 'auth.sessions.sign-in',
+  signInExternal: 'auth.sessions.sign-in-external',
   refresh: 'auth.sessions.refresh',
   signOut: 'auth.sessions.sign-out',
   getAccount: 'auth.account.get',
@@ -93,6 +94,21 @@ export interface WorkspaceSettings {
   emailConfusables: EmailConfusablesPolicy;
   /** Exact browser origins CORS allows for this workspace's client key and tokens (default none). */
   allowedOrigins: string[];
+  /** OpenID Connect providers whose ID tokens sign in to this workspace (default none). */
+  identityProviders?: IdentityProviderSettings[];
+}
+
+/**
+ * One external identity provider. `google` and `apple` are presets: their issuer is known and
+ * only `clientIds` is needed. Without `jwksUri`, the keys are found by OpenID Connect discovery
+ * (`<issuer>/.well-known/openid-configuration`).
+ */
+export interface IdentityProviderSettings {
+  name: string;
+  issuer?: string;
+  /** The accepted audiences (`aud`) of the provider's ID tokens: this app's client ids there. */
+  clientIds: string[];
+  jwksUri?: string;
 }
 
 export type EmailConfusablesPolicy = 'refuse' | 'flag';
@@ -142,6 +158,22 @@ export interface SignInCommand {
   password: string;
 }
 export type SignInResult = IssuedToken & { profileId: string };
+
+/** POST /v1/auth/external: a sign-in with an ID token of one of the workspace's identity providers. */
+export interface SignInExternalCommand {
+  meta: RequestMeta;
+  caller: Caller;
+  provider: string;
+  idToken: string;
+  nonce?: string;
+  /** Creates nothing: a sign-in that would create an account answers REGISTRATION_REQUIRED. */
+  conditional: boolean;
+  profile: ProfileFields;
+  agreements: Agreements;
+  attributes: Attributes;
+}
+export type SignInExternalResult =
+  (IssuedToken & { status: 'SUCCESS'; profileId: string; created: boolean }) | { status: 'REGISTRATION_REQUIRED'; conditions: string[] };
 
 export interface RefreshCommand {
   meta: RequestMeta;

@@ -13,7 +13,13 @@ export const ErrorCodes = {
   BAD_QUERY: 400,
   /** A registration whose email's local part could pass for another address (workspace setting `emailConfusables: refuse`). */
   EMAIL_CONFUSABLE: 400,
+  /** `POST /v1/auth/external` names a provider the workspace does not configure. */
+  UNKNOWN_PROVIDER: 400,
+  /** A linked profile without a password asked to change it. */
+  PASSWORD_NOT_SET: 409,
   UNAUTHORIZED: 401,
+  /** An external ID token whose signature, issuer, audience, time, algorithm or nonce does not verify. */
+  EXTERNAL_TOKEN_INVALID: 401,
   INVALID_API_KEY: 401,
   INVALID_CREDENTIALS: 401,
   TOKEN_EXPIRED: 401,
@@ -42,6 +48,8 @@ export const ErrorCodes = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
+  /** An identity provider's discovery document or keys did not answer in time. */
+  PROVIDER_UNAVAILABLE: 503,
   CONSISTENCY_TIMEOUT: 503,
   OVERLOADED: 503,
   /** A command that lost the race for its profile's stream to other writers on every retry: retry after Retry-After. */

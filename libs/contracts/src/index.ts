@@ -12,6 +12,7 @@ export * from './own-events.rpc';
 export * from './own-events.query';
 export * from './error-codes';
 export * from './origins';
+export * from './identity-providers';
 export * from './tracking/tracking.v1.envelopes';
 export * from './email/canonical-email';
 export type { EmailConfusable } from './email/email-confusables';

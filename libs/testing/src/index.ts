@@ -7,3 +7,4 @@ export * from './smtp.fixture';
 export * from './system.fixture';
 export * from './secrets.scanner';
 export * from './topic-scan';
+export * from './oidc-issuer.fixture';

@@ -24,6 +24,12 @@ export interface AuthConfig extends CommonConfig {
   confirmationTokenTtlSeconds: number;
   resetTokenTtlSeconds: number;
   signIn: { maxFailures: number; windowSeconds: number };
+  /**
+   * External identity providers' keys: each HTTP request to a provider is abandoned after
+   * `timeoutMs` (kept under the gateway's GATEWAY_REQUEST_TIMEOUT_MS, so the caller gets 503
+   * PROVIDER_UNAVAILABLE rather than the gateway's own timeout).
+   */
+  providerKeys: { timeoutMs: number; maxAgeMs: number; refetchCooldownMs: number; maxIssuers: number };
   /** Mails per email (and per IP ×10) per hour for resend and password reset. */
   mailRequestsPerHour: number;
   mail: {
@@ -68,6 +74,12 @@ export function readAuthConfig(env: Record<string, string | undefined> = process
     signIn: {
       maxFailures: readInt(env, 'SIGN_IN_MAX_FAILURES', 10, { min: 1 }),
       windowSeconds: readInt(env, 'SIGN_IN_FAILURE_WINDOW_SECONDS', 900, { min: 1 }),
+    },
+    providerKeys: {
+      timeoutMs: readInt(env, 'PROVIDER_TIMEOUT_MS', 2000, { min: 100, max: 30_000 }),
+      maxAgeMs: readInt(env, 'PROVIDER_KEYS_MAX_AGE_SECONDS', 600, { min: 1, max: 86_400 }) * 1000,
+      refetchCooldownMs: readInt(env, 'PROVIDER_KEYS_REFETCH_COOLDOWN_MS', 30_000, { min: 0, max: 3_600_000 }),
+      maxIssuers: readInt(env, 'PROVIDER_KEYS_MAX_ISSUERS', 100, { min: 1, max: 10_000 }),
     },
     mailRequestsPerHour: readInt(env, 'MAIL_REQUESTS_PER_HOUR', 5, { min: 1 }),
     mail: {

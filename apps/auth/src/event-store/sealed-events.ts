@@ -14,11 +14,14 @@ import type { SealedPath } from '@idstream/contracts';
 export const SEALED_STORED_VERSION = 2;
 
 const PASSWORD_HASH: SealedPath = { path: 'passwordHash', withheld: null };
+/** The provider's `sub` of an ExternalIdentityLinked: it identifies a person at the provider, so it is shredded too. */
+const PROVIDER_SUBJECT: SealedPath = { path: 'subject', withheld: null };
 const HASH_CARRIERS = new Set(['UserRegistered', 'PasswordChanged', 'PasswordResetCompleted', 'PasswordRehashed']);
 
 /** Where a stored event holds personal data: its public personal fields, plus the password hash it keeps private. */
 export function storedSealedPaths(type: string): readonly SealedPath[] {
   const paths = sealedPathsOf(type);
+  if (type === 'ExternalIdentityLinked') return [...paths, PROVIDER_SUBJECT];
   return HASH_CARRIERS.has(type) ? [...paths, PASSWORD_HASH] : paths;
 }
 

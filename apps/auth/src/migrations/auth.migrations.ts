@@ -3,6 +3,7 @@ import { Identity1764400001000 } from './1764400001000-identity';
 import { CanonicalEmails1764600000000 } from './1764600000000-canonical-emails';
 import { ProfileSnapshotVersion1764700000000 } from './1764700000000-profile-snapshot-version';
 import { DataKeys1764800000000 } from './1764800000000-data-keys';
+import { ExternalIdentities1764800000500 } from './1764800000500-external-identities';
 
 /** Every migration of schema `auth`, in order. */
 export const authMigrations = [
@@ -11,4 +12,5 @@ export const authMigrations = [
   CanonicalEmails1764600000000,
   ProfileSnapshotVersion1764700000000,
   DataKeys1764800000000,
+  ExternalIdentities1764800000500,
 ];

@@ -59,6 +59,38 @@ export type ProfileCommand =
   | { type: 'CompletePasswordReset'; newPasswordHash: string; clock: Clock }
   | { type: 'ImportProfile'; email: string | null; profile: ProfileFields; attributes: Attributes }
   | { type: 'RecognizeClient'; uuid: string; matchedBy: 'email' | 'customId' | 'profileId'; previousProfileId: string | null }
-  | { type: 'EraseProfile'; clock: Clock };
+  | { type: 'EraseProfile'; clock: Clock }
+  | SignInExternalCommand;
+
+/** An identity of an external OpenID Connect provider, as its verified ID token names it. */
+export interface ExternalIdentity {
+  provider: string;
+  issuer: string;
+  subject: string;
+}
+
+/**
+ * A sign-in with a verified external ID token (external-sign-in/). The handler found the
+ * profile: the one holding the identity (`holder`), the one holding the token's verified email
+ * (`verified-email`), or a free id (`create`); `decide` checks that the state still allows it.
+ */
+export type SignInExternalCommand = {
+  type: 'SignInExternal';
+  identity: ExternalIdentity;
+  sessionId: string;
+  deviceUuid: string | null;
+  sessionExpiresAt: string;
+} & (
+  | { match: 'holder' }
+  | { match: 'verified-email'; verifiedEmail: string }
+  | {
+      match: 'create';
+      verifiedEmail: string;
+      profile: ProfileFields;
+      agreements: Agreements;
+      attributes: Attributes;
+      mode: RegistrationMode;
+    }
+);
 
 export type ProfileCommandType = ProfileCommand['type'];

@@ -1,20 +1,11 @@
 import { PROFILE_FIELD_NAMES, type ProfileFields, type SessionCloseReason } from '@idstream/contracts';
 import type { Clock, ProfileCommand } from './profile.commands';
-import type { ProfileRefusal } from './profile.errors';
 import type { ProfileEvent } from './profile.events';
+import { signInExternal } from './external-sign-in/sign-in-external.decider';
+import { decided, refused, type Decision } from './profile.decision';
 import { emailConfirmed, evolve, initialProfileState, isAccount, sessionsOf, type AccountState, type ProfileState } from './profile.state';
 
-/**
- * What a command decided: the events to record and, for an expected negative outcome, the
- * refusal to answer. Some refusals still record an event (a failed sign-in records SignInFailed).
- */
-export interface Decision {
-  events: ProfileEvent[];
-  refusal?: ProfileRefusal;
-}
-
-const decided = (...events: ProfileEvent[]): Decision => ({ events });
-const refused = (refusal: ProfileRefusal, ...events: ProfileEvent[]): Decision => ({ events, refusal });
+export type { Decision } from './profile.decision';
 
 /**
  * The profile aggregate's decisions: a pure function of (command, state). Time, ids and
@@ -56,6 +47,7 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
       return updateAccount(command, state);
     case 'ChangePassword': {
       if (!isAccount(state)) return refused('NO_ACCOUNT');
+      if (state.passwordHash === null) return refused('PASSWORD_NOT_SET');
       // The hash changed since the current password was checked against it: that check is void.
       if (state.passwordHash !== command.verifiedHash) return refused('CURRENT_PASSWORD_WRONG');
       // A new password closes every other session of the profile; the caller's stays open.
@@ -113,6 +105,8 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
         type: 'ProfileErased',
         data: { profileId: state.profileId, erasedAt: command.clock.now },
       });
+    case 'SignInExternal':
+      return signInExternal(command, state);
     default: {
       const never: never = command;
       return never;

@@ -17,7 +17,11 @@ export type ProfileRefusal =
   | 'PROFILE_NOT_FOUND'
   /** An import or an email match onto an account that has not confirmed its email. */
   | 'EMAIL_NOT_CONFIRMED'
-  | 'NO_ACCOUNT';
+  | 'NO_ACCOUNT'
+  /** A change-password on a profile that signs in only through an external provider. */
+  | 'PASSWORD_NOT_SET'
+  /** An external sign-in whose identity or email link the profile's state no longer allows. */
+  | 'EXTERNAL_LINK_REFUSED';
 
 export const ProfileErrors = {
   emailTaken: (): ReplyError => ({ code: 'EMAIL_TAKEN', message: 'An account with this email already exists' }),
@@ -61,6 +65,11 @@ export const ProfileErrors = {
     message: 'The profile was changed concurrently by other requests: retry shortly',
     retryAfter: 1,
   }),
+  passwordNotSet: (): ReplyError => ({
+    code: 'PASSWORD_NOT_SET',
+    message: 'This account signs in through an identity provider and has no password to change',
+  }),
+  externalTokenInvalid: (): ReplyError => ({ code: 'EXTERNAL_TOKEN_INVALID', message: 'The identity provider token is not valid' }),
   customIdTaken: (): ReplyError => ({ code: 'CUSTOM_ID_TAKEN', message: 'This customId belongs to another profile' }),
 } as const;
 
@@ -88,6 +97,11 @@ export function replyErrorOf(refusal: ProfileRefusal): ReplyError {
       return ProfileErrors.emailNotConfirmed();
     case 'NO_ACCOUNT':
       return ProfileErrors.noAccount();
+    case 'PASSWORD_NOT_SET':
+      return ProfileErrors.passwordNotSet();
+    case 'EXTERNAL_LINK_REFUSED':
+      // The same answer as a bad token: the caller learns nothing about which accounts exist.
+      return ProfileErrors.externalTokenInvalid();
     default: {
       const never: never = refusal;
       return never;

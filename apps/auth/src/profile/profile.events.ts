@@ -6,7 +6,10 @@ import type * as Public from '@idstream/contracts';
  * `identity.events` form, and drops the private ones.
  */
 export type ProfileEvent =
-  | { type: 'UserRegistered'; data: Public.UserRegisteredData & { passwordHash: string } }
+  /** `passwordHash` null: created by an external sign-in, the account has no password. */
+  | { type: 'UserRegistered'; data: Public.UserRegisteredData & { passwordHash: string | null } }
+  /** `subject` (the provider's `sub`) is private: it identifies a person at the provider. */
+  | { type: 'ExternalIdentityLinked'; data: Public.ExternalIdentityLinkedData & { subject: string } }
   | { type: 'ProfileImported'; data: Public.ProfileImportedData }
   | { type: 'EmailConfirmationRequested'; data: Public.EmailConfirmationRequestedData }
   | { type: 'EmailConfirmed'; data: Public.EmailConfirmedData }

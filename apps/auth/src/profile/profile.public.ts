@@ -16,6 +16,10 @@ export function toPublicData(event: ProfileEvent): unknown {
       return { profileId: event.data.profileId };
     case 'PasswordRehashed':
       return null;
+    case 'ExternalIdentityLinked': {
+      const { subject: _subject, ...data } = event.data;
+      return data;
+    }
     case 'ProfileImported':
     case 'EmailConfirmationRequested':
     case 'EmailConfirmed':

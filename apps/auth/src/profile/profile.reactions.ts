@@ -3,6 +3,7 @@ import type { AuthConfig } from '../config/auth.config';
 import { ClientLinks } from '../indexes/client-links';
 import { CustomIdIndex } from '../indexes/custom-id-index';
 import { EmailIndex } from '../indexes/email-index';
+import { ExternalIdentityIndex } from '../indexes/external-identity-index';
 import { enqueueMail, fillLink, forgetMailsTo, MailTemplates } from '../mail/mail.outbox';
 import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
 import { shredPersonalData } from '../event-store/shredding';
@@ -77,6 +78,12 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       const mail = MailTemplates.passwordReset(fillLink(config.mail.resetUrl, token), token, expiresAt);
       await enqueueMail(ctx.manager, { workspaceId: ctx.workspaceId, to, ...mail });
     },
+    ExternalIdentityLinked: async (event, ctx) => {
+      const { issuer, subject, profileId } = event.data;
+      // Two first sign-ins of one identity raced: the loser's transaction rolls back, nothing is linked twice.
+      if (!(await ExternalIdentityIndex.claim(ctx.manager, ctx.workspaceId, issuer, subject, profileId)))
+        throw new Refused(ProfileErrors.externalTokenInvalid());
+    },
     SessionOpened: async (event, ctx) => {
       if (event.data.deviceUuid) await ClientLinks.link(ctx.manager, ctx.workspaceId, event.data.deviceUuid, event.data.profileId);
     },
@@ -87,6 +94,7 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       const { manager, workspaceId } = ctx;
       const { profileId } = event.data;
       await EmailIndex.releaseAll(manager, workspaceId, profileId);
+      await ExternalIdentityIndex.releaseAll(manager, workspaceId, profileId);
       await CustomIdIndex.releaseOthers(manager, workspaceId, profileId, null);
       await ClientLinks.unlinkAll(manager, workspaceId, profileId);
       await OneTimeTokens.deleteAll(manager, workspaceId, profileId);

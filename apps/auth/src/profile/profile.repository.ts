@@ -30,6 +30,11 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 function readableSnapshot(state: unknown, profileId: string): state is ProfileState {
   if (!isObject(state) || state.profileId !== profileId) return false;
   const data = () => isObject(state.profile) && isObject(state.agreements) && isObject(state.attributes) && Array.isArray(state.devices);
+  const account = () =>
+    data() &&
+    typeof state.email === 'string' &&
+    (typeof state.passwordHash === 'string' || state.passwordHash === null) &&
+    Array.isArray(state.externalIdentities);
   switch (state.kind) {
     case 'none':
     case 'erased':
@@ -37,9 +42,9 @@ function readableSnapshot(state: unknown, profileId: string): state is ProfileSt
     case 'imported':
       return data();
     case 'pending-activation':
-      return data() && typeof state.email === 'string' && typeof state.passwordHash === 'string';
+      return account();
     case 'active':
-      return data() && typeof state.email === 'string' && typeof state.passwordHash === 'string' && isObject(state.sessions);
+      return account() && isObject(state.sessions);
     default:
       return false;
   }

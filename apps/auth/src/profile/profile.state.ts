@@ -6,7 +6,7 @@ import type { RecordedProfileEvent } from './profile.events';
  * `ProfileState` or `evolve` changes: snapshots written by older code are then ignored and
  * the stream is folded again.
  */
-export const PROFILE_SNAPSHOT_VERSION = 1;
+export const PROFILE_SNAPSHOT_VERSION = 2;
 
 export interface OpenSession {
   /** ISO-8601: the session's max lifetime ends here. */
@@ -38,9 +38,18 @@ export interface ImportedProfile extends ProfileData {
   email: string | null;
 }
 
+/** An external identity a profile signs in with (ExternalIdentityLinked). */
+export interface LinkedIdentity {
+  provider: string;
+  issuer: string;
+  subject: string;
+}
+
 interface AccountData extends ProfileData {
   email: string;
-  passwordHash: string;
+  /** Null for an account created by an external sign-in: it has no password. */
+  passwordHash: string | null;
+  externalIdentities: LinkedIdentity[];
 }
 
 /** Registered, waiting for the mailed activation: no session can be open, the email is not confirmed. */
@@ -76,6 +85,10 @@ export const isAccount = (state: ProfileState): state is AccountState => state.k
 /** Whether an account confirmed its email (a pending activation has not, by its kind). */
 export const emailConfirmed = (state: ProfileState): boolean => state.kind === 'active' && state.emailConfirmed;
 
+/** Whether the profile signs in with the identity (issuer, subject). */
+export const hasIdentity = (state: ProfileState, issuer: string, subject: string): boolean =>
+  isAccount(state) && state.externalIdentities.some((i) => i.issuer === issuer && i.subject === subject);
+
 /** The open sessions of a profile (only an active account has any). */
 export const sessionsOf = (state: ProfileState): Record<string, OpenSession> => (state.kind === 'active' ? state.sessions : {});
 
@@ -101,6 +114,7 @@ export function evolve(state: ProfileState, event: RecordedProfileEvent, occurre
         profileId: state.profileId,
         email: d.email,
         passwordHash: d.passwordHash,
+        externalIdentities: [],
         customId: d.profile.customId ?? known?.customId ?? null,
         profile: { ...known?.profile, ...d.profile },
         agreements: { ...known?.agreements, ...d.agreements },
@@ -174,6 +188,12 @@ export function evolve(state: ProfileState, event: RecordedProfileEvent, occurre
     case 'PasswordRehashed':
     case 'PasswordResetCompleted':
       return isAccount(state) ? { ...state, passwordHash: event.data.passwordHash, updatedAt: occurredAt } : state;
+    case 'ExternalIdentityLinked': {
+      if (!isAccount(state)) return state;
+      const { provider, issuer, subject } = event.data;
+      if (hasIdentity(state, issuer, subject)) return state;
+      return { ...state, externalIdentities: [...state.externalIdentities, { provider, issuer, subject }], updatedAt: occurredAt };
+    }
     case 'ClientRecognized':
       if (state.kind === 'none' || state.kind === 'erased') return state;
       return { ...state, devices: withDevice(state.devices, event.data.uuid), updatedAt: occurredAt };

@@ -24,3 +24,35 @@ describe('workspace settings: allowedOrigins', () => {
     }
   });
 });
+
+describe('workspace settings: identityProviders', () => {
+  it('accepts presets with only client ids and a custom issuer with its own jwksUri', () => {
+    const identityProviders = [
+      { name: 'google', clientIds: ['g-client'] },
+      { name: 'apple', clientIds: ['com.example.app'] },
+      { name: 'corp', issuer: 'https://id.corp.test', clientIds: ['a', 'b'], jwksUri: 'https://id.corp.test/keys' },
+    ];
+    const merged = mergeSettings(DEFAULT_WORKSPACE_SETTINGS, { identityProviders }, limits);
+    assert.ok(merged.ok);
+    assert.deepEqual(merged.settings.identityProviders, identityProviders);
+  });
+
+  it('refuses a custom provider without issuer, no client ids, a duplicate name or a non-URL, naming the field', () => {
+    const bad = [
+      [{ name: 'corp', clientIds: ['a'] }],
+      [{ name: 'google', clientIds: [] }],
+      [
+        { name: 'google', clientIds: ['a'] },
+        { name: 'google', clientIds: ['b'] },
+      ],
+      [{ name: 'corp', issuer: 'not a url', clientIds: ['a'] }],
+      [{ name: 'Corp Inc', issuer: 'https://id.corp.test', clientIds: ['a'] }],
+      'google',
+    ];
+    for (const identityProviders of bad) {
+      const merged = mergeSettings(DEFAULT_WORKSPACE_SETTINGS, { identityProviders } as never, limits);
+      assert.equal(merged.ok, false, JSON.stringify(identityProviders));
+      if (!merged.ok) assert.equal(merged.error.errors?.[0]?.field, 'identityProviders');
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import {
   EMAIL_CONFUSABLES_POLICIES,
   allowedOriginsProblem,
+  identityProvidersProblem,
   type ReplyError,
   type WorkspaceSettings,
   type WorkspaceSettingsPatch,
@@ -52,6 +53,8 @@ export function mergeSettings(
   const originsProblem = allowedOriginsProblem(next.allowedOrigins);
   if (originsProblem) errors.push({ field: 'allowedOrigins', message: originsProblem });
   else next.allowedOrigins = [...new Set(next.allowedOrigins)];
+  const providersProblem = identityProvidersProblem(next.identityProviders);
+  if (providersProblem) errors.push({ field: 'identityProviders', message: providersProblem });
   if (errors.length > 0) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Invalid workspace settings', errors } };
   return { ok: true, settings: next };
 }

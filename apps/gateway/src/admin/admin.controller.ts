@@ -66,6 +66,14 @@ export class AdminController {
     if (body.sessionMaxLifetimeSeconds !== undefined) settings.sessionMaxLifetimeSeconds = body.sessionMaxLifetimeSeconds;
     if (body.emailConfusables !== undefined) settings.emailConfusables = body.emailConfusables;
     if (body.allowedOrigins !== undefined) settings.allowedOrigins = [...body.allowedOrigins];
+    // Only the named fields of each provider go on: the DTO validated them, nothing else is stored.
+    if (body.identityProviders !== undefined)
+      settings.identityProviders = body.identityProviders.map(({ name, issuer, clientIds, jwksUri }) => ({
+        name,
+        clientIds: [...clientIds],
+        ...(issuer !== undefined ? { issuer } : {}),
+        ...(jwksUri !== undefined ? { jwksUri } : {}),
+      }));
     if (body.passwordPolicy !== undefined) {
       const policy: Partial<PasswordPolicySettings> = {};
       for (const rule of ['minLength', 'requireUppercase', 'requireLowercase', 'requireDigit', 'requireSymbol'] as const) {

@@ -4,6 +4,8 @@ import {
   EMAIL_CONFUSABLES_POLICIES,
   MAX_ALLOWED_ORIGINS,
   allowedOriginsProblem,
+  identityProvidersProblem,
+  type IdentityProviderSettings,
   type EmailConfusablesPolicy,
   type PasswordPolicySettings,
   type RegistrationMode,
@@ -42,6 +44,16 @@ const OriginList = (): PropertyDecorator => (target: object, propertyName: strin
   })(target, propertyName);
 };
 
+/** `identityProviders`: OpenID Connect providers (contracts' identityProvidersProblem names what is wrong). */
+const ProviderList = (): PropertyDecorator => (target: object, propertyName: string | symbol) =>
+  registerDecorator({
+    name: 'isIdentityProviderList',
+    target: target.constructor,
+    propertyName: String(propertyName),
+    options: { message: (args: ValidationArguments) => `${args.property} ${identityProvidersProblem(args.value) ?? 'is invalid'}` },
+    validator: { validate: (value: unknown) => identityProvidersProblem(value) === null },
+  });
+
 /**
  * Workspace settings, all optional (auth applies its defaults on create). The access-token TTL
  * may not exceed MAX_ACCESS_TOKEN_TTL_SECONDS: the revocation views read back that far only,
@@ -62,4 +74,6 @@ export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'pa
   @Optional() @OneOf(EMAIL_CONFUSABLES_POLICIES) emailConfusables?: EmailConfusablesPolicy;
   /** Exact browser origins allowed by CORS for this workspace (API.md); [] allows none. */
   @Optional() @OriginList() allowedOrigins?: string[];
+  /** `[{ name, issuer?, clientIds, jwksUri? }]`; `google` and `apple` need only clientIds (API.md, External identity). */
+  @Optional() @ProviderList() identityProviders?: IdentityProviderSettings[];
 }

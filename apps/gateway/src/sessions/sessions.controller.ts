@@ -8,17 +8,20 @@ import {
   type RefreshCommand,
   type RequestMeta,
   type SignInCommand,
+  type SignInExternalCommand,
+  type SignInExternalResult,
   type SignInResult,
   type SignOutCommand,
 } from '@idstream/contracts';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, Meta } from '../http/request-context';
-import { AnonymousTokenResponse, SignInResponse, TokenResponse } from '../openapi/client-responses.schema';
+import { AnonymousTokenResponse, ExternalSignInResponse, SignInResponse, TokenResponse } from '../openapi/client-responses.schema';
 import { Problems } from '../openapi/openapi.decorators';
 import { AuthClient } from '../rpc/rpc.clients';
 import { AnyToken, Anonymous, Customer, Public, RateLimited } from '../security/access.decorators';
 import { Revocations } from '../security/revocations.service';
-import { CreateAnonymousDto, SignInDto } from './sessions.dto';
+import { profileFieldsOf } from '../http/profile-fields.dto';
+import { CreateAnonymousDto, SignInDto, SignInExternalDto } from './sessions.dto';
 
 /** Anonymous tokens, sign-in, refresh and sign-out (the client API, served as OpenAPI at /docs: docs/architecture.md §9). */
 @ApiTags('sessions')
@@ -59,6 +62,42 @@ export class SessionsController {
     const command: SignInCommand = { meta, caller, email: body.email, password: body.password };
     const { token, expiresAt, profileId } = await this.auth.call<SignInResult>(AuthPatterns.signIn, command);
     return { token, expiresAt, profileId };
+  }
+
+  @Post('external')
+  @ApiOperation({
+    summary: 'Sign in with an identity provider (Google, Apple, any OpenID Connect issuer)',
+    description:
+      "The ID token is verified against the provider's keys; the account is found by the external identity, linked by a verified email, or created (`created: true`). With `conditional: true` nothing is created: `REGISTRATION_REQUIRED`.",
+  })
+  @ApiOkResponse({ type: ExternalSignInResponse, description: 'A customer access token, or a status (conditional)' })
+  @Problems('UNKNOWN_PROVIDER', 'EXTERNAL_TOKEN_INVALID', 'PROVIDER_UNAVAILABLE', 'TOO_MANY_ATTEMPTS')
+  @HttpCode(200)
+  @Anonymous('account:sign-in')
+  @RateLimited()
+  async signInExternal(
+    @Body() body: SignInExternalDto,
+    @CurrentCaller() caller: Caller,
+    @Meta() meta: RequestMeta,
+  ): Promise<Record<string, unknown>> {
+    const conditional = body.conditional === true;
+    const command: SignInExternalCommand = {
+      meta,
+      caller,
+      provider: body.provider,
+      idToken: body.idToken,
+      ...(body.nonce !== undefined ? { nonce: body.nonce } : {}),
+      conditional,
+      profile: profileFieldsOf(body),
+      agreements: body.agreements ?? {},
+      attributes: body.attributes ?? {},
+    };
+    const result = await this.auth.call<SignInExternalResult>(AuthPatterns.signInExternal, command);
+    if (result.status === 'REGISTRATION_REQUIRED') return { status: result.status, conditions: result.conditions };
+    const { token, expiresAt, profileId, created } = result;
+    return conditional
+      ? { status: 'SUCCESS', conditions: [], token, expiresAt, profileId, created }
+      : { token, expiresAt, profileId, created };
   }
 
   @Post('refresh')

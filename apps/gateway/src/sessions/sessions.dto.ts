@@ -1,4 +1,6 @@
-import { Email, Example, IsDeviceUuid, Optional, Secret, Text } from '../http/validators';
+import type { Agreements, Attributes } from '@idstream/contracts';
+import { ProfileFieldsDto } from '../http/profile-fields.dto';
+import { Bool, Email, Example, IsAttributes, IsBooleanRecord, IsDeviceUuid, Optional, Secret, Text } from '../http/validators';
 
 export class CreateAnonymousDto {
   /** The workspace's public client API key, shipped in the app. */
@@ -11,4 +13,16 @@ export class SignInDto {
   @Email() @Example('ada@example.com') email!: string;
   /** Never checked against the policy here: a sign-in must work with whatever was set. */
   @Secret(1, 4096) @Example('Analytical-Engine-1843') password!: string;
+}
+
+/** POST /v1/auth/external: an ID token of one of the workspace's identity providers (API.md, External identity). */
+export class SignInExternalDto extends ProfileFieldsDto {
+  /** The workspace's name of the provider: `google`, `apple`, or a configured one. */
+  @Text(1, 64) provider!: string;
+  @Secret(1, 16_384) idToken!: string;
+  /** The nonce the app put in its authorization request; the token must carry it. */
+  @Optional() @Text(1, 512) nonce?: string;
+  @Optional() @Bool() conditional?: boolean;
+  @Optional() @IsBooleanRecord() agreements?: Agreements;
+  @Optional() @IsAttributes() attributes?: Attributes;
 }

@@ -82,6 +82,7 @@ export function keysOf(event: IdentityEvent): Keys {
     case 'PasswordResetRequested':
     case 'PasswordResetCompleted':
     case 'SignInFailed':
+    case 'ExternalIdentityLinked': // the identity (issuer, subject) stays in auth: no read model carries it
     case 'SigningKeyRotated':
       return none;
     default:
@@ -192,6 +193,7 @@ export function evolve(slice: Slice, event: IdentityEvent): Change[] {
     case 'PasswordResetRequested':
     case 'PasswordResetCompleted':
     case 'SignInFailed':
+    case 'ExternalIdentityLinked': // the identity (issuer, subject) stays in auth: no read model carries it
     case 'SigningKeyRotated':
       return [];
     default:

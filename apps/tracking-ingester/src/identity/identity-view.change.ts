@@ -58,6 +58,7 @@ export function identityViewChange(event: IdentityEvent): IdentityViewChange {
     case 'PasswordResetRequested':
     case 'PasswordResetCompleted':
     case 'SignInFailed':
+    case 'ExternalIdentityLinked': // the identity (issuer, subject) stays in auth: no read model carries it
     case 'ProfileImported':
       return { kind: 'none' };
     default: {

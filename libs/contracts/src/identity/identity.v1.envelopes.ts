@@ -10,6 +10,7 @@ export type UserRegistered = Envelope<'UserRegistered', E.UserRegisteredData>;
 export type EmailConfirmationRequested = Envelope<'EmailConfirmationRequested', E.EmailConfirmationRequestedData>;
 export type EmailConfirmed = Envelope<'EmailConfirmed', E.EmailConfirmedData>;
 export type SessionOpened = Envelope<'SessionOpened', E.SessionOpenedData>;
+export type ExternalIdentityLinked = Envelope<'ExternalIdentityLinked', E.ExternalIdentityLinkedData>;
 export type SessionRefreshed = Envelope<'SessionRefreshed', E.SessionRefreshedData>;
 export type SessionClosed = Envelope<'SessionClosed', E.SessionClosedData>;
 export type AccountUpdated = Envelope<'AccountUpdated', E.AccountUpdatedData>;

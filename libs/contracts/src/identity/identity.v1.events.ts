@@ -97,6 +97,22 @@ export interface SessionOpenedData {
   deviceUuid: string | null;
   /** ISO-8601: the session's max lifetime ends here, whatever the refreshes. */
   expiresAt: string;
+  /** How the caller proved who they are; absent on events written before it was recorded (a password). */
+  method?: 'password' | 'external';
+}
+
+/**
+ * A profile now signs in with an identity of an external OpenID Connect provider: the pair
+ * (issuer, subject) belongs to this profile alone in its workspace.
+ */
+export interface ExternalIdentityLinkedData {
+  profileId: string;
+  /** The workspace's name of the provider (`google`, `apple`, or the configured name). */
+  provider: string;
+  issuer: string;
+  // The provider's id of the user (`sub`) stays in auth: it identifies a person at the provider.
+  /** How the identity was attached: to a new profile, or to an existing one by its verified email. */
+  linkedBy: 'created' | 'verified-email';
 }
 
 export interface SessionRefreshedData {
@@ -186,6 +202,7 @@ export interface IdentityEventDataMap {
   EmailConfirmationRequested: EmailConfirmationRequestedData;
   EmailConfirmed: EmailConfirmedData;
   SessionOpened: SessionOpenedData;
+  ExternalIdentityLinked: ExternalIdentityLinkedData;
   SessionRefreshed: SessionRefreshedData;
   SessionClosed: SessionClosedData;
   AccountUpdated: AccountUpdatedData;
@@ -207,6 +224,7 @@ export const IDENTITY_EVENT_TYPES: readonly IdentityEventType[] = [
   'EmailConfirmationRequested',
   'EmailConfirmed',
   'SessionOpened',
+  'ExternalIdentityLinked',
   'SessionRefreshed',
   'SessionClosed',
   'AccountUpdated',

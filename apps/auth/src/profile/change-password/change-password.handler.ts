@@ -25,6 +25,8 @@ export class ChangePasswordHandler {
     const workspace = await this.workspaces.byId(workspaceId);
     const { state } = await this.profiles.read(workspaceId, subject);
     if (!sessionsOf(state)[sessionId]) return { ok: false, error: ProfileErrors.sessionClosed() };
+    // Signed in through an identity provider only: there is no current password to check.
+    if (isAccount(state) && state.passwordHash === null) return { ok: false, error: replyErrorOf('PASSWORD_NOT_SET') };
     // Guesses of the current password with a stolen token are limited like sign-in failures.
     const limit = {
       bucket: `password-change:${workspaceId}:${subject}`,

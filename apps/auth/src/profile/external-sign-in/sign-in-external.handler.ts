@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { fail, ok, uuidv7, type Reply, type SignInExternalCommand, type SignInExternalResult } from '@idstream/contracts';
+import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
+import { ConcurrencyConflict } from '../../event-store/event-store';
+import { verifyIdToken } from '../../external-identity/id-token.verifier';
+import { resolveProvider } from '../../external-identity/identity-providers';
+import { ProviderKeysCache } from '../../external-identity/provider-keys';
+import { EmailIndex } from '../../indexes/email-index';
+import { ExternalIdentityIndex } from '../../indexes/external-identity-index';
+import { TokenIssuer } from '../../tokens/token-issuer';
+import { WorkspaceStore } from '../../workspace/workspace.store';
+import type { SignInExternalCommand as Decide } from '../profile.commands';
+import { ProfileCommands } from '../profile.commands.runner';
+import { ProfileErrors } from '../profile.errors';
+import { Refused } from '../refused';
+
+/**
+ * POST /v1/auth/external. Auth verifies the ID token (not the gateway): it holds the workspace's
+ * providers and decides the linking, so the claims it links by never cross a process boundary
+ * unverified, and the gateway stays free of outbound calls to third parties. Then: the profile
+ * holding the identity, else the one holding the provider-verified email, else a new account
+ * (or, `conditional`, REGISTRATION_REQUIRED and nothing written). The session is a password
+ * sign-in's: SessionOpened (method `external`), the device linked, the same token.
+ */
+@Injectable()
+export class SignInExternalHandler {
+  constructor(
+    private readonly profiles: ProfileCommands,
+    private readonly workspaces: WorkspaceStore,
+    private readonly keys: ProviderKeysCache,
+    private readonly tokens: TokenIssuer,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  async handle(cmd: SignInExternalCommand, now = new Date()): Promise<Reply<SignInExternalResult>> {
+    const workspace = await this.workspaces.byId(cmd.caller.workspaceId);
+    if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
+    const provider = resolveProvider(workspace.settings.identityProviders, cmd.provider);
+    if (!provider) return fail('UNKNOWN_PROVIDER', `This workspace has no identity provider named ${cmd.provider}`);
+    const verified = await verifyIdToken(this.keys, provider, cmd.idToken, cmd.nonce);
+    if (!verified.ok && verified.code === 'PROVIDER_UNAVAILABLE')
+      return fail('PROVIDER_UNAVAILABLE', 'The identity provider did not answer: try again later', { retryAfter: 5 });
+    if (!verified.ok) return { ok: false, error: ProfileErrors.externalTokenInvalid() };
+    const { issuer, subject, verifiedEmail } = verified.claims;
+
+    const workspaceId = workspace.id;
+    const sessionId = randomUUID();
+    const sessionExpiresAt = new Date(now.getTime() + workspace.settings.sessionMaxLifetimeSeconds * 1000);
+    const base = {
+      type: 'SignInExternal' as const,
+      identity: { provider: provider.name, issuer, subject },
+      sessionId,
+      deviceUuid: cmd.caller.role === 'anonymous' ? cmd.caller.uuid : null,
+      sessionExpiresAt: sessionExpiresAt.toISOString(),
+    };
+    const context = { workspaceId, correlationId: cmd.meta.requestId, now };
+    const reader = this.profiles.manager;
+    const holder = await ExternalIdentityIndex.profileIdOf(reader, workspaceId, issuer, subject);
+    const emailHolder = holder || !verifiedEmail ? null : await EmailIndex.profileIdOf(reader, workspaceId, verifiedEmail);
+
+    let profileId: string;
+    let command: Decide;
+    if (holder) [profileId, command] = [holder, { ...base, match: 'holder' }];
+    else if (emailHolder && verifiedEmail) [profileId, command] = [emailHolder, { ...base, match: 'verified-email', verifiedEmail }];
+    else if (!verifiedEmail)
+      // A new account needs an email (UserRegistered v1 carries one), and only a verified one may claim it.
+      return { ok: false, error: ProfileErrors.externalTokenInvalid() };
+    else if (cmd.conditional) return ok({ status: 'REGISTRATION_REQUIRED', conditions: ['REGISTRATION_REQUIRED'] });
+    else {
+      profileId = uuidv7(now.getTime());
+      const mode = workspace.settings.registrationMode;
+      command = {
+        ...base,
+        match: 'create',
+        verifiedEmail,
+        profile: cmd.profile,
+        agreements: cmd.agreements,
+        attributes: cmd.attributes,
+        mode,
+      };
+    }
+
+    const outcome = await this.profiles.transaction(async (manager) => {
+      if (command.match === 'create' && !(await EmailIndex.claim(manager, workspaceId, command.verifiedEmail, profileId)))
+        // The email was registered meanwhile; a retry of the whole sign-in would link to it instead.
+        throw new ConcurrencyConflict(profileId);
+      const result = await this.profiles.executeIn(manager, context, profileId, command);
+      if (result.error) throw new Refused(result.error);
+      return result;
+    });
+    if (outcome instanceof Refused) return { ok: false, error: outcome.error };
+    const token = await this.tokens.issue({
+      workspaceId,
+      subject: profileId,
+      uuid: base.deviceUuid ?? cmd.caller.uuid,
+      role: 'customer',
+      sessionId,
+      ttlSeconds: workspace.settings.accessTokenTtlSeconds,
+      notAfter: sessionExpiresAt,
+      now,
+    });
+    return ok({ ...token, status: 'SUCCESS', profileId, created: command.match === 'create' });
+  }
+}
