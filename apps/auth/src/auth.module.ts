@@ -23,6 +23,9 @@ import { RequestPasswordResetHandler } from './profile/request-password-reset/re
 import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-confirmation.handler';
 import { SignInHandler } from './profile/sign-in/sign-in.handler';
 import { SignOutHandler } from './profile/sign-out/sign-out.handler';
+import { SignOutEverywhereHandler } from './profile/sign-out-everywhere/sign-out-everywhere.handler';
+import { RevokeSessionsHandler } from './profile/revoke-sessions/revoke-sessions.handler';
+import { DeleteAccountHandler } from './profile/delete-account/delete-account.handler';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
 import { AuthRateLimiter } from './rate-limit/rate-limiter';
 import { TokenIssuer } from './tokens/token-issuer';
@@ -66,6 +69,9 @@ const config = loadAuthConfig();
     SignInHandler,
     RefreshSessionHandler,
     SignOutHandler,
+    SignOutEverywhereHandler,
+    RevokeSessionsHandler,
+    DeleteAccountHandler,
     GetAccountHandler,
     UpdateAccountHandler,
     ChangePasswordHandler,

@@ -13,3 +13,8 @@ export class ChangePasswordDto {
   @Secret(1, 4096) currentPassword!: string;
   @Secret(1, 4096) newPassword!: string;
 }
+
+export class DeleteAccountDto {
+  /** The current password: a stolen token alone cannot delete the account. */
+  @Secret(1, 4096) password!: string;
+}

@@ -14,6 +14,7 @@ import {
   type RecognizeClientCommand,
   type RecognizeClientResult,
   type RequestMeta,
+  type RevokeSessionsCommand,
 } from '@idstream/contracts';
 import { ProblemError } from '../http/problem';
 import { profileFieldsOf } from '../http/profile-fields.dto';
@@ -24,6 +25,7 @@ import { Revocations } from '../security/revocations.service';
 import {
   ImportProfileDto,
   RecognizeClientDto,
+  RevokeSessionsDto,
   parseProfileLookup,
   recognizeTarget,
   requireIdentifier,
@@ -92,6 +94,22 @@ export class BackendController {
     const result = await this.auth.call<EraseProfileResult>(AuthPatterns.eraseProfile, command);
     this.revocations.fromReply(result);
     void reply.header(POSITION_HEADER, result.position);
+  }
+
+  /**
+   * Closes every session of the profile (reason `admin`). The body's `reason` is an operator's
+   * note, accepted for compatibility and not stored: free text could carry personal data.
+   */
+  @Post('profiles/:profileId/sessions/revoke')
+  @HttpCode(204)
+  async revokeSessions(
+    @Param('profileId') profileId: string,
+    @Body() _body: RevokeSessionsDto,
+    @Workspace() workspaceId: string,
+    @Meta() meta: RequestMeta,
+  ): Promise<void> {
+    const command: RevokeSessionsCommand = { meta, workspaceId, profileId: boundedId(profileId) };
+    this.revocations.fromReply(await this.auth.call<unknown>(AuthPatterns.revokeSessions, command));
   }
 
   @Get('profiles/:profileId')
