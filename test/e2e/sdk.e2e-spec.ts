@@ -219,7 +219,7 @@ describe('the client SDK against the real stack', () => {
 
   // ---- methods whose server route is specified (API.md, "Client API, second part") but not built yet ----
 
-  it('signOut({ fromAllDevices }) closes every session of the profile', ISSUE_11, async () => {
+  it('signOut({ fromAllDevices }) closes every session of the profile', async () => {
     const phone = sdk();
     const laptop = sdk();
     const laptopState = stateOf(laptop);
@@ -231,7 +231,7 @@ describe('the client SDK against the real stack', () => {
     assert.deepEqual(laptopState.reasons, ['USER_SIGN_OUT']);
   });
 
-  it('signInConditionally answers SUCCESS with a session, or a condition without one', ISSUE_11, async () => {
+  it('signInConditionally answers SUCCESS with a session, or a condition without one', async () => {
     const app = sdk({ apiKey: confirmationKey });
     const email = await registered(app);
     assert.equal((await app.client.signInConditionally(email, 'Wr0ng!pass')).status, 'UNAUTHORIZED');
@@ -264,7 +264,7 @@ describe('the client SDK against the real stack', () => {
     assert.equal((await app.client.getAccount()).email, newEmail);
   });
 
-  it('deleteAccount erases the account and signs out with USER_ACCOUNT_DELETED', ISSUE_11, async () => {
+  it('deleteAccount erases the account and signs out with USER_ACCOUNT_DELETED', async () => {
     const app = sdk();
     const state = stateOf(app);
     const email = await registered(app);

@@ -83,9 +83,9 @@ export class SessionsController {
   @Post('sign-out')
   @HttpCode(204)
   @Customer('session:sign-out')
-  async signOut(@Body() body: SignOutDto | undefined, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
+  async signOut(@Body() body: SignOutDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
     const command: SignOutCommand = { meta, caller };
-    const everywhere = body?.fromAllDevices === true;
+    const everywhere = body.fromAllDevices === true;
     const reply = await this.auth.call<unknown>(everywhere ? AuthPatterns.signOutEverywhere : AuthPatterns.signOut, command);
     // Rejected from this instant on, without waiting for SessionClosed to come back over Kafka.
     this.revocations.closedNow(caller.sessionId, everywhere ? 'sign-out-all' : 'sign-out');
