@@ -231,6 +231,22 @@ describe('the client SDK against the real stack', () => {
     assert.deepEqual(laptopState.reasons, ['USER_SIGN_OUT']);
   });
 
+  it('a backend session revoke signs the device out with the server`s reason (admin: SYSTEM_SIGN_OUT)', async () => {
+    const app = sdk();
+    const state = stateOf(app);
+    const email = await registered(app);
+    await app.client.signIn(email, STRONG_PASSWORD);
+    const { profileId } = await app.client.getAccount();
+    const revoke = await system.http('POST', `/v1/backend/profiles/${profileId}/sessions/revoke`, {
+      headers: { authorization: `Bearer ${system.serverKey}` },
+      body: {},
+    });
+    assert.equal(revoke.status, 204);
+    await assert.rejects(app.client.getAccount(), (e: IdstreamError) => e.code === 'TOKEN_REVOKED');
+    assert.deepEqual(state.reasons, ['SYSTEM_SIGN_OUT']);
+    assert.equal(await app.client.isSignedIn(), false);
+  });
+
   it('signInConditionally answers SUCCESS with a session, or a condition without one', async () => {
     const app = sdk({ apiKey: confirmationKey });
     const email = await registered(app);
