@@ -95,12 +95,18 @@ describe('sessions, conditional sign-in and account deletion end to end', () => 
     it('answers SUCCESS with a token, and UNAUTHORIZED alike for a wrong password and an unknown email', async () => {
       const c = await customer(system);
       const device = await anonymous(system);
-      const ok = await system.http('POST', '/v1/auth/sign-in/conditional', { token: device.token, body: { email: c.email, password: c.password } });
+      const ok = await system.http('POST', '/v1/auth/sign-in/conditional', {
+        token: device.token,
+        body: { email: c.email, password: c.password },
+      });
       assert.equal(ok.status, 200);
       assert.equal(ok.body.status, 'SUCCESS');
       assert.equal(ok.body.profileId, c.profileId);
       assert.equal((await system.http('GET', '/v1/account', { token: ok.body.token })).status, 200);
-      const wrong = await system.http('POST', '/v1/auth/sign-in/conditional', { token: device.token, body: { email: c.email, password: 'Wr0ng!pass' } });
+      const wrong = await system.http('POST', '/v1/auth/sign-in/conditional', {
+        token: device.token,
+        body: { email: c.email, password: 'Wr0ng!pass' },
+      });
       const unknown = await system.http('POST', '/v1/auth/sign-in/conditional', {
         token: device.token,
         body: { email: uniqueEmail('nobody'), password: 'Wr0ng!pass' },
@@ -117,8 +123,14 @@ describe('sessions, conditional sign-in and account deletion end to end', () => 
       });
       const device = await anonymous(system, ws.body.clientApiKey);
       const email = uniqueEmail('act');
-      assert.equal((await system.http('POST', '/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD } })).status, 201);
-      const res = await system.http('POST', '/v1/auth/sign-in/conditional', { token: device.token, body: { email, password: STRONG_PASSWORD } });
+      assert.equal(
+        (await system.http('POST', '/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD } })).status,
+        201,
+      );
+      const res = await system.http('POST', '/v1/auth/sign-in/conditional', {
+        token: device.token,
+        body: { email, password: STRONG_PASSWORD },
+      });
       assert.deepEqual(res.body, { status: 'ACTIVATION_REQUIRED', conditions: [] });
     });
 
@@ -136,7 +148,10 @@ describe('sessions, conditional sign-in and account deletion end to end', () => 
       assert.equal(bad.status, 400);
       const device = await anonymous(system, ws.body.clientApiKey);
       const email = uniqueEmail('terms');
-      const reg = await system.http('POST', '/v1/accounts', { token: device.token, body: { email, password: STRONG_PASSWORD, agreements: { terms: true } } });
+      const reg = await system.http('POST', '/v1/accounts', {
+        token: device.token,
+        body: { email, password: STRONG_PASSWORD, agreements: { terms: true } },
+      });
       assert.equal(reg.status, 201, JSON.stringify(reg.body));
       const body = { email, password: STRONG_PASSWORD };
       const conditional = await system.http('POST', '/v1/auth/sign-in/conditional', { token: device.token, body });
@@ -146,7 +161,10 @@ describe('sessions, conditional sign-in and account deletion end to end', () => 
       assert.equal(plain.body.code, 'TERMS_ACCEPTANCE_REQUIRED');
       assert.deepEqual(plain.body.conditions, ['privacy']);
       assert.equal(plain.body.token, undefined);
-      const wrong = await system.http('POST', '/v1/auth/sign-in/conditional', { token: device.token, body: { email, password: 'Wr0ng!pass' } });
+      const wrong = await system.http('POST', '/v1/auth/sign-in/conditional', {
+        token: device.token,
+        body: { email, password: 'Wr0ng!pass' },
+      });
       assert.deepEqual(wrong.body, { status: 'UNAUTHORIZED', conditions: [] }, 'no agreement is named without the password');
       const accepted = await system.http('POST', '/v1/auth/sign-in/conditional', {
         token: device.token,
@@ -172,13 +190,18 @@ describe('sessions, conditional sign-in and account deletion end to end', () => 
       assert.equal(res.status, 202, JSON.stringify(res.body));
       await assertRevoked(c.token, 'account-deleted');
       await assertRevoked(other, 'account-deleted');
-      await identity.waitFor(() => eventsOf(identity.messages, workspaceId).some((e) => e.type === 'ProfileErased' && e.aggregateId === c.profileId));
+      await identity.waitFor(() =>
+        eventsOf(identity.messages, workspaceId).some((e) => e.type === 'ProfileErased' && e.aggregateId === c.profileId),
+      );
       assert.deepEqual(await closeReasonsOf(c.profileId, 2), ['account-deleted', 'account-deleted']);
       const signIn = await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: c.password } });
       assert.equal(signIn.status, 401);
       assert.equal(signIn.body.code, 'INVALID_CREDENTIALS');
       // The email is free again, as after the backend's erasure.
-      assert.equal((await system.http('POST', '/v1/accounts', { token: c.anonToken, body: { email: c.email, password: c.password } })).status, 201);
+      assert.equal(
+        (await system.http('POST', '/v1/accounts', { token: c.anonToken, body: { email: c.email, password: c.password } })).status,
+        201,
+      );
     });
 
     it('limits wrong passwords with 429 before hashing', async () => {

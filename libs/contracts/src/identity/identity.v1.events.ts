@@ -16,14 +16,7 @@ export type AccountStatus = 'active' | 'pending-activation';
  * revoked every session).
  */
 export type SessionCloseReason =
-  | 'sign-out'
-  | 'sign-out-all'
-  | 'password-changed'
-  | 'password-reset'
-  | 'erased'
-  | 'account-deleted'
-  | 'expired'
-  | 'admin';
+  'sign-out' | 'sign-out-all' | 'password-changed' | 'password-reset' | 'erased' | 'account-deleted' | 'expired' | 'admin';
 
 /** Consent flags of a customer (e.g. `{ email: true, sms: false }`). */
 export type Agreements = Record<string, boolean>;
