@@ -219,7 +219,7 @@ describe('the client SDK against the real stack', () => {
 
   // ---- methods whose server route is specified (API.md, "Client API, second part") but not built yet ----
 
-  it('signOut({ fromAllDevices }) closes every session of the profile', ISSUE_11, async () => {
+  it('signOut({ fromAllDevices }) closes every session of the profile', async () => {
     const phone = sdk();
     const laptop = sdk();
     const laptopState = stateOf(laptop);
@@ -231,7 +231,23 @@ describe('the client SDK against the real stack', () => {
     assert.deepEqual(laptopState.reasons, ['USER_SIGN_OUT']);
   });
 
-  it('signInConditionally answers SUCCESS with a session, or a condition without one', ISSUE_11, async () => {
+  it('a backend session revoke signs the device out with the server`s reason (admin: SYSTEM_SIGN_OUT)', async () => {
+    const app = sdk();
+    const state = stateOf(app);
+    const email = await registered(app);
+    await app.client.signIn(email, STRONG_PASSWORD);
+    const { profileId } = await app.client.getAccount();
+    const revoke = await system.http('POST', `/v1/backend/profiles/${profileId}/sessions/revoke`, {
+      headers: { authorization: `Bearer ${system.serverKey}` },
+      body: {},
+    });
+    assert.equal(revoke.status, 204);
+    await assert.rejects(app.client.getAccount(), (e: IdstreamError) => e.code === 'TOKEN_REVOKED');
+    assert.deepEqual(state.reasons, ['SYSTEM_SIGN_OUT']);
+    assert.equal(await app.client.isSignedIn(), false);
+  });
+
+  it('signInConditionally answers SUCCESS with a session, or a condition without one', async () => {
     const app = sdk({ apiKey: confirmationKey });
     const email = await registered(app);
     assert.equal((await app.client.signInConditionally(email, 'Wr0ng!pass')).status, 'UNAUTHORIZED');
@@ -264,7 +280,7 @@ describe('the client SDK against the real stack', () => {
     assert.equal((await app.client.getAccount()).email, newEmail);
   });
 
-  it('deleteAccount erases the account and signs out with USER_ACCOUNT_DELETED', ISSUE_11, async () => {
+  it('deleteAccount erases the account and signs out with USER_ACCOUNT_DELETED', async () => {
     const app = sdk();
     const state = stateOf(app);
     const email = await registered(app);

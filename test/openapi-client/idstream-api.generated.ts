@@ -81,6 +81,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/sign-in/conditional": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in, answering a status instead of a failure (signInConditionally)
+         * @description Same limits and enumeration rules as sign-in; UNAUTHORIZED is the same for an unknown email and a wrong password.
+         */
+        post: operations["signInConditionally"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -232,7 +252,11 @@ export interface paths {
         get: operations["getAccount"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the account (deleteAccount)
+         * @description The password, then the same erasure as the backend; every session closes with reason `account-deleted`.
+         */
+        delete: operations["delete"];
         options?: never;
         head?: never;
         /**
@@ -322,6 +346,23 @@ export interface paths {
          * @description Personal data erased from the read models, every session closed.
          */
         delete: operations["erase"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/backend/profiles/{profileId}/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close every session of a profile (reason `admin`) */
+        post: operations["revokeSessions"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -520,6 +561,10 @@ export interface components {
              * @example Analytical-Engine-1843
              */
             password: string;
+            /** @description Consent flags by name (names of 1 to 64 characters). */
+            agreements?: {
+                [key: string]: boolean;
+            };
         };
         SignInResponse: {
             /**
@@ -647,6 +692,30 @@ export interface components {
              */
             created?: boolean;
         };
+        ConditionalSignInResponse: {
+            /**
+             * @example SUCCESS
+             * @enum {string}
+             */
+            status: "SUCCESS" | "UNAUTHORIZED" | "ACTIVATION_REQUIRED" | "TERMS_ACCEPTANCE_REQUIRED";
+            /**
+             * @description What is missing, e.g. the agreement names to accept
+             * @example []
+             */
+            conditions: string[];
+            /**
+             * @description Only with SUCCESS
+             * @example eyJhbGciOiJFZERTQSIsImtpZCI6IjRmV...
+             */
+            token?: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-01T10:15:00.000Z
+             */
+            expiresAt?: string;
+            /** @example 0193a5c2-7e1f-7b3c-9d2e-5f6a7b8c9d0e */
+            profileId?: string;
+        };
         TokenResponse: {
             /**
              * @description The access token (EdDSA JWT)
@@ -658,6 +727,9 @@ export interface components {
              * @example 2026-12-01T10:15:00.000Z
              */
             expiresAt: string;
+        };
+        SignOutDto: {
+            fromAllDevices?: boolean;
         };
         RegisterAccountDto: {
             /**
@@ -965,6 +1037,10 @@ export interface components {
              */
             newPassword: string;
         };
+        DeleteAccountDto: {
+            /** Format: password */
+            password: string;
+        };
         ImportProfileDto: {
             /**
              * @description A single line without control characters.
@@ -1069,6 +1145,10 @@ export interface components {
              * @example 5b1f3c1e-8d6a-4f7e-9a2b-3c4d5e6f7a8b
              */
             uuid: string;
+        };
+        RevokeSessionsDto: {
+            /** @description A single line without control characters. */
+            reason?: string;
         };
         ProfileResponse: {
             /** @example 0193a5c2-7e1f-7b3c-9d2e-5f6a7b8c9d0e */
@@ -1207,6 +1287,7 @@ export interface components {
              */
             allowedOrigins?: string[];
             identityProviders?: string[];
+            requiredAgreements?: string[];
         };
         PasswordPolicyResponse: {
             /** @example 8 */
@@ -1245,6 +1326,30 @@ export interface components {
              *     ]
              */
             allowedOrigins: string[];
+            /**
+             * @description Agreements a profile must have accepted to sign in
+             * @example [
+             *       "terms"
+             *     ]
+             */
+            requiredAgreements: string[];
+            /**
+             * @description OpenID Connect providers whose ID tokens sign in (`google` and `apple` need only clientIds)
+             * @example [
+             *       {
+             *         "name": "google",
+             *         "clientIds": [
+             *           "1234.apps.googleusercontent.com"
+             *         ]
+             *       }
+             *     ]
+             */
+            identityProviders?: {
+                name?: string;
+                issuer?: string;
+                clientIds?: string[];
+                jwksUri?: string;
+            }[];
         };
         CreateWorkspaceResponse: {
             /** @example 0193a5c2-0000-7000-8000-000000000001 */
@@ -1792,6 +1897,114 @@ export interface operations {
             };
         };
     };
+    signInConditionally: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInDto"];
+            };
+        };
+        responses: {
+            /** @description SUCCESS with a token, or what stands in the way */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionalSignInResponse"];
+                };
+            };
+            /** @description Bad Request: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
+                    };
+                };
+            };
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description Payload Too Large: BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: RATE_LIMITED, TOO_MANY_ATTEMPTS */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED" | "TOO_MANY_ATTEMPTS";
+                    };
+                };
+            };
+            /** @description Service Unavailable: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
     refresh: {
         parameters: {
             query?: never;
@@ -1843,7 +2056,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignOutDto"];
+            };
+        };
         responses: {
             /** @description The session is closed */
             204: {
@@ -1851,6 +2068,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
             };
             /** @description Unauthorized: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED */
             401: {
@@ -1873,6 +2102,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"] & {
                         /** @enum {string} */
                         code?: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description Payload Too Large: BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
             };
@@ -2448,6 +2701,112 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"] & {
                         /** @enum {string} */
                         code?: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description Service Unavailable: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            /** @description The erasure is recorded */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: UNAUTHORIZED, TOKEN_EXPIRED, TOKEN_REVOKED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED" | "TOKEN_EXPIRED" | "TOKEN_REVOKED";
+                    };
+                };
+            };
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE, INVALID_CREDENTIALS */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "INSUFFICIENT_SCOPE" | "INVALID_CREDENTIALS";
+                    };
+                };
+            };
+            /** @description Payload Too Large: BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description Too Many Requests: TOO_MANY_ATTEMPTS */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "TOO_MANY_ATTEMPTS";
                     };
                 };
             };
@@ -3123,6 +3482,114 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"] & {
                         /** @enum {string} */
                         code?: "PROFILE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Service Unavailable: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    revokeSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                profileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeSessionsDto"];
+            };
+        };
+        responses: {
+            /** @description Every session is closed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description Unauthorized: UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED";
+                    };
+                };
+            };
+            /** @description Forbidden: FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                    };
+                };
+            };
+            /** @description Not Found: PROFILE_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "PROFILE_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Payload Too Large: BODY_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
                     };
                 };
             };

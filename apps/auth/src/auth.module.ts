@@ -27,6 +27,9 @@ import { SignInHandler } from './profile/sign-in/sign-in.handler';
 import { SignInExternalHandler } from './profile/external-sign-in/sign-in-external.handler';
 import { ProviderKeysCache } from './external-identity/provider-keys';
 import { SignOutHandler } from './profile/sign-out/sign-out.handler';
+import { SignOutEverywhereHandler } from './profile/sign-out-everywhere/sign-out-everywhere.handler';
+import { RevokeSessionsHandler } from './profile/revoke-sessions/revoke-sessions.handler';
+import { DeleteAccountHandler } from './profile/delete-account/delete-account.handler';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
 import { AuthRateLimiter } from './rate-limit/rate-limiter';
 import { TokenIssuer } from './tokens/token-issuer';
@@ -74,6 +77,9 @@ const config = loadAuthConfig();
     { provide: ProviderKeysCache, useFactory: () => new ProviderKeysCache(config.providerKeys) },
     RefreshSessionHandler,
     SignOutHandler,
+    SignOutEverywhereHandler,
+    RevokeSessionsHandler,
+    DeleteAccountHandler,
     GetAccountHandler,
     UpdateAccountHandler,
     ChangePasswordHandler,

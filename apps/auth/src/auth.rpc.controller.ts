@@ -19,6 +19,9 @@ import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-
 import { SignInHandler } from './profile/sign-in/sign-in.handler';
 import { SignInExternalHandler } from './profile/external-sign-in/sign-in-external.handler';
 import { SignOutHandler } from './profile/sign-out/sign-out.handler';
+import { SignOutEverywhereHandler } from './profile/sign-out-everywhere/sign-out-everywhere.handler';
+import { RevokeSessionsHandler } from './profile/revoke-sessions/revoke-sessions.handler';
+import { DeleteAccountHandler } from './profile/delete-account/delete-account.handler';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
 import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
 import { CreateWorkspaceHandler } from './workspace/create-workspace/create-workspace.handler';
@@ -46,6 +49,9 @@ export class AuthRpcController {
     private readonly signInExternalHandler: SignInExternalHandler,
     private readonly refreshHandler: RefreshSessionHandler,
     private readonly signOutHandler: SignOutHandler,
+    private readonly signOutEverywhereHandler: SignOutEverywhereHandler,
+    private readonly revokeSessionsHandler: RevokeSessionsHandler,
+    private readonly deleteAccountHandler: DeleteAccountHandler,
     private readonly getAccountHandler: GetAccountHandler,
     private readonly updateAccountHandler: UpdateAccountHandler,
     private readonly changePasswordHandler: ChangePasswordHandler,
@@ -100,6 +106,21 @@ export class AuthRpcController {
   @MessagePattern(AP.signOut)
   signOut(@Payload() cmd: C.SignOutCommand) {
     return this.guard(cmd, () => this.signOutHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.signOutEverywhere)
+  signOutEverywhere(@Payload() cmd: C.SignOutCommand) {
+    return this.guard(cmd, () => this.signOutEverywhereHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.revokeSessions)
+  revokeSessions(@Payload() cmd: C.RevokeSessionsCommand) {
+    return this.guard(cmd, () => this.revokeSessionsHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.deleteAccount)
+  deleteAccount(@Payload() cmd: C.DeleteAccountCommand) {
+    return this.guard(cmd, () => this.deleteAccountHandler.handle(cmd));
   }
 
   @MessagePattern(AP.getAccount)

@@ -1,4 +1,4 @@
-import type { Agreements, Attributes, ProfileFields, RegistrationMode } from './identity/identity.v1.events';
+import type { Agreements, Attributes, ProfileFields, RegistrationMode, SessionCloseReason } from './identity/identity.v1.events';
 
 /**
  * Commands and queries the gateway sends to `auth` over Nest's TCP transport. Every handler
@@ -15,6 +15,7 @@ export const AuthPatterns = {
   signInExternal: 'auth.sessions.sign-in-external',
   refresh: 'auth.sessions.refresh',
   signOut: 'auth.sessions.sign-out',
+  signOutEverywhere: 'auth.sessions.sign-out-everywhere',
   getAccount: 'auth.account.get',
   updateAccount: 'auth.account.update',
   changePassword: 'auth.account.password.change',
@@ -27,6 +28,8 @@ export const AuthPatterns = {
   importProfile: 'auth.backend.profiles.import',
   recognizeClient: 'auth.backend.clients.recognize',
   eraseProfile: 'auth.backend.profiles.erase',
+  revokeSessions: 'auth.backend.profiles.sessions.revoke',
+  deleteAccount: 'auth.account.delete',
   jwks: 'auth.keys.jwks',
   /** The key service: profiles' data keys for consumers that open sealed fields (a credential, not the gateway). */
   dataKeys: 'auth.keys.data-keys',
@@ -96,6 +99,8 @@ export interface WorkspaceSettings {
   allowedOrigins: string[];
   /** OpenID Connect providers whose ID tokens sign in to this workspace (default none). */
   identityProviders?: IdentityProviderSettings[];
+  /** Agreement names a profile must have accepted (`true`) to sign in, else TERMS_ACCEPTANCE_REQUIRED (default none). */
+  requiredAgreements: string[];
 }
 
 /**
@@ -156,6 +161,11 @@ export interface SignInCommand {
   caller: Caller;
   email: string;
   password: string;
+  /**
+   * Agreements accepted with this sign-in (recorded as AccountUpdated before the session
+   * opens, once the password is verified): how a profile told TERMS_ACCEPTANCE_REQUIRED gets in.
+   */
+  agreements?: Agreements;
 }
 export type SignInResult = IssuedToken & { profileId: string };
 
@@ -183,6 +193,20 @@ export interface RefreshCommand {
 export interface SignOutCommand {
   meta: RequestMeta;
   caller: Caller;
+}
+
+/** DELETE /v1/account: the owner's erasure, after the password. */
+export interface DeleteAccountCommand {
+  meta: RequestMeta;
+  caller: Caller;
+  password: string;
+}
+
+/** POST /v1/backend/profiles/{id}/sessions/revoke: every session closed with reason `admin`. */
+export interface RevokeSessionsCommand {
+  meta: RequestMeta;
+  workspaceId: string;
+  profileId: string;
 }
 
 /** The account as the client sees it: never any password data. */
@@ -309,6 +333,8 @@ export interface EraseProfileResult {
 /** Sessions a command closed: the gateway revokes them at once, before SessionClosed arrives from Kafka. */
 export interface ClosedSession {
   sessionId: string;
+  /** Why it was closed (SessionCloseReason): the gateway answers it with TOKEN_REVOKED. */
+  reason?: SessionCloseReason;
   /** ISO-8601. */
   closedAt: string;
   /** ISO-8601: the last token of the session has expired by then. */

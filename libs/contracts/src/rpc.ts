@@ -15,6 +15,10 @@ export interface ReplyError {
   retryAfter?: number;
   /** Overrides the code's default HTTP status (error-codes.ts) where the API contract says so. */
   status?: number;
+  /** TOKEN_REVOKED: why the session was closed (a SessionCloseReason). */
+  reason?: string;
+  /** TERMS_ACCEPTANCE_REQUIRED: the agreement names still to accept. */
+  conditions?: string[];
 }
 
 export const ok = <T>(value: T): Reply<T> => ({ ok: true, value });

@@ -55,4 +55,17 @@ describe('RevocationList', () => {
     list.add('s1', at('2026-01-01T10:00:00Z'), at('2026-01-01T11:00:00Z'));
     assert.equal(list.isRevoked('s1', new Date('nope')), true);
   });
+
+  it('keeps the reason of the close, the first one known', () => {
+    const list = new RevocationList();
+    list.add('s1', at('2026-01-01T10:00:00Z'), at('2026-01-02T10:00:00Z'));
+    list.add('s1', at('2026-01-01T10:00:00Z'), at('2026-01-02T10:00:00Z'), 'sign-out-all');
+    list.add('s1', at('2026-01-01T10:00:01Z'), at('2026-01-02T10:00:00Z'), 'admin');
+    assert.deepEqual(list.revocationOf('s1', sec('2026-01-01T09:00:00Z')), { reason: 'sign-out-all' });
+    assert.equal(list.revocationOf('s1', sec('2026-01-01T11:00:00Z')), null);
+    assert.equal(list.revocationOf('s2', sec('2026-01-01T09:00:00Z')), null);
+    list.add('s3', at('2026-01-01T10:00:00Z'), at('2026-01-02T10:00:00Z'));
+    assert.deepEqual(list.revocationOf('s3', sec('2026-01-01T09:00:00Z')), { reason: null });
+    assert.throws(() => list.add('s4', at('2026-01-01T10:00:00Z'), at('2026-01-02T10:00:00Z'), ''), TypeError);
+  });
 });

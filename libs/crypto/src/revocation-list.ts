@@ -9,6 +9,8 @@ interface Revocation {
   closedAt: number;
   /** Epoch ms: from then on no token of the session can still be valid. */
   forgetAfter: number;
+  /** Why the session was closed (a SessionCloseReason), when the feeder knew it. */
+  reason: string | null;
 }
 
 function epochMs(value: Date, name: string): number {
@@ -24,15 +26,19 @@ export class RevocationList {
    * Records that a session was closed. Idempotent; a second close of the same session keeps
    * the later instants, so replaying events in any order never shortens a revocation.
    */
-  add(sessionId: string, closedAt: Date, forgetAfter: Date): void {
+  add(sessionId: string, closedAt: Date, forgetAfter: Date, reason: string | null = null): void {
     if (typeof sessionId !== 'string' || sessionId.length === 0)
       throw new TypeError('RevocationList: sessionId must be a non-empty string');
     const closed = epochMs(closedAt, 'closedAt');
     const forget = epochMs(forgetAfter, 'forgetAfter');
+    if (reason !== null && (typeof reason !== 'string' || reason.length === 0))
+      throw new TypeError('RevocationList: reason must be a non-empty string or null');
     const known = this.sessions.get(sessionId);
     this.sessions.set(sessionId, {
       closedAt: Math.max(closed, known?.closedAt ?? closed),
       forgetAfter: Math.max(forget, known?.forgetAfter ?? forget),
+      // A session closes once: the first reason known stays (a close without one adds none).
+      reason: known?.reason ?? reason,
     });
   }
 
@@ -43,12 +49,17 @@ export class RevocationList {
    * so erring this way rejects nothing legitimate.
    */
   isRevoked(sessionId: string, issuedAt: Date | number): boolean {
+    return this.revocationOf(sessionId, issuedAt) !== null;
+  }
+
+  /** As isRevoked, but answers why: `{ reason }` (null when unknown) for a revoked token, else null. */
+  revocationOf(sessionId: string, issuedAt: Date | number): { reason: string | null } | null {
     const entry = this.sessions.get(sessionId);
-    if (!entry) return false;
+    if (!entry) return null;
     const issuedSec = typeof issuedAt === 'number' ? Math.floor(issuedAt) : Math.floor(issuedAt.getTime() / 1000);
     // NaN (a broken date) compares false below: treat it as revoked rather than let it through.
-    if (Number.isNaN(issuedSec)) return true;
-    return issuedSec <= Math.floor(entry.closedAt / 1000);
+    if (Number.isNaN(issuedSec)) return { reason: entry.reason };
+    return issuedSec <= Math.floor(entry.closedAt / 1000) ? { reason: entry.reason } : null;
   }
 
   /** Forgets the sessions whose every token has expired by `now`; returns how many went. */

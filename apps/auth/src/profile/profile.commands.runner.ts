@@ -33,7 +33,9 @@ export interface Outcome {
 /** The sessions closed by recorded events, as the gateway's revocation list takes them. */
 export function closedSessionsOf(events: ProfileEvent[]): ClosedSession[] {
   return events.flatMap((e) =>
-    e.type === 'SessionClosed' ? [{ sessionId: e.data.sessionId, closedAt: e.data.closedAt, forgetAfter: e.data.forgetAfter }] : [],
+    e.type === 'SessionClosed'
+      ? [{ sessionId: e.data.sessionId, reason: e.data.reason, closedAt: e.data.closedAt, forgetAfter: e.data.forgetAfter }]
+      : [],
   );
 }
 

@@ -36,9 +36,19 @@ export type ProfileCommand =
       sessionId: string;
       deviceUuid: string | null;
       sessionExpiresAt: string;
+      /** The workspace's requiredAgreements: each must be accepted (true) for a session to open. */
+      requiredAgreements?: string[];
+      /** Agreements accepted with this sign-in, recorded (AccountUpdated) before the check. */
+      agreements?: Agreements;
     }
   | { type: 'RefreshSession'; sessionId: string; now: string }
   | { type: 'SignOut'; sessionId: string; clock: Clock }
+  /** The caller signs out from every device (reason `sign-out-all`); its own session must be open. */
+  | { type: 'SignOutEverywhere'; sessionId: string; clock: Clock }
+  /** The backend closes every session of the profile (reason `admin`). */
+  | { type: 'RevokeSessions'; clock: Clock }
+  /** The owner deletes the account: the erasure of EraseProfile, sessions closed with `account-deleted`. */
+  | { type: 'DeleteAccount'; verifiedHash: string | null; clock: Clock }
   | {
       type: 'UpdateAccount';
       /** The caller's session, which must be open in auth's own state. */

@@ -40,6 +40,18 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
       // Signing out of a session that is already closed changes nothing and is not an error.
       if (!sessionsOf(state)[command.sessionId]) return decided();
       return decided(...closeSessions(state, [command.sessionId], 'sign-out', command.clock));
+    case 'SignOutEverywhere':
+      // A token of a session auth knows closed (a gateway that missed it) closes nothing more.
+      if (!sessionsOf(state)[command.sessionId]) return refused('SESSION_CLOSED');
+      return decided(...closeSessions(state, Object.keys(sessionsOf(state)), 'sign-out-all', command.clock));
+    case 'RevokeSessions':
+      if (state.kind === 'none' || state.kind === 'erased') return refused('PROFILE_NOT_FOUND');
+      return decided(...closeSessions(state, Object.keys(sessionsOf(state)), 'admin', command.clock));
+    case 'DeleteAccount':
+      if (!isAccount(state)) return refused('NO_ACCOUNT');
+      // The hash changed since the password was checked against it: that check is void.
+      if (state.passwordHash !== command.verifiedHash) return refused('CURRENT_PASSWORD_WRONG');
+      return erase(state, 'account-deleted', command.clock);
     case 'UpdateAccount':
       if (!isAccount(state)) return refused('NO_ACCOUNT');
       // Auth's own check of the caller's session: a gateway that missed a revocation still cannot use it.
@@ -101,10 +113,7 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
       // Erasure closes every session and leaves a tombstone; erasing twice changes nothing.
       if (state.kind === 'none') return refused('PROFILE_NOT_FOUND');
       if (state.kind === 'erased') return decided();
-      return decided(...closeSessions(state, Object.keys(sessionsOf(state)), 'erased', command.clock), {
-        type: 'ProfileErased',
-        data: { profileId: state.profileId, erasedAt: command.clock.now },
-      });
+      return erase(state, 'erased', command.clock);
     case 'SignInExternal':
       return signInExternal(command, state);
     default: {
@@ -112,6 +121,14 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
       return never;
     }
   }
+}
+
+/** Every session closed, then ProfileErased: what follows it (profile.reactions.ts) is the same for both erasures. */
+function erase(state: ProfileState, reason: 'erased' | 'account-deleted', clock: Clock): Decision {
+  return decided(...closeSessions(state, Object.keys(sessionsOf(state)), reason, clock), {
+    type: 'ProfileErased',
+    data: { profileId: state.profileId, erasedAt: clock.now },
+  });
 }
 
 type Command<T extends ProfileCommand['type']> = Extract<ProfileCommand, { type: T }>;
@@ -163,6 +180,12 @@ function signIn(cmd: Command<'SignIn'>, state: ProfileState): Decision {
   if (state.passwordHash !== cmd.verifiedHash) return refused('INVALID_CREDENTIALS', failed('invalid-credentials'));
   if (state.kind === 'pending-activation') return refused('ACCOUNT_NOT_ACTIVATED', failed('not-activated'));
   const events: ProfileEvent[] = [];
+  // Agreements sent with the sign-in count once the password is verified (changed ones only).
+  const accepted = Object.fromEntries(Object.entries(cmd.agreements ?? {}).filter(([name, v]) => state.agreements[name] !== v));
+  if (Object.keys(accepted).length > 0)
+    events.push({ type: 'AccountUpdated', data: { profileId: state.profileId, changes: {}, agreements: accepted } });
+  const agreements = { ...state.agreements, ...accepted };
+  if ((cmd.requiredAgreements ?? []).some((name) => agreements[name] !== true)) return refused('TERMS_ACCEPTANCE_REQUIRED', ...events);
   if (cmd.rehashedPassword)
     events.push({ type: 'PasswordRehashed', data: { profileId: state.profileId, passwordHash: cmd.rehashedPassword } });
   events.push({

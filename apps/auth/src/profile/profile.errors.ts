@@ -11,6 +11,8 @@ export type ProfileRefusal =
   /** A wrong current password on a password change (the API answers 403, not 401). */
   | 'CURRENT_PASSWORD_WRONG'
   | 'ACCOUNT_NOT_ACTIVATED'
+  /** The workspace requires agreements the profile has not accepted. */
+  | 'TERMS_ACCEPTANCE_REQUIRED'
   | 'TOKEN_INVALID'
   | 'SESSION_CLOSED'
   | 'SESSION_EXPIRED'
@@ -33,6 +35,11 @@ export const ProfileErrors = {
   notActivated: (): ReplyError => ({
     code: 'ACCOUNT_NOT_ACTIVATED',
     message: 'The account is not activated yet: follow the link in the activation mail',
+  }),
+  termsAcceptanceRequired: (conditions: string[] = []): ReplyError => ({
+    code: 'TERMS_ACCEPTANCE_REQUIRED',
+    message: 'Accept the required agreements (sign in with them in `agreements`)',
+    conditions,
   }),
   tokenInvalid: (): ReplyError => ({ code: 'TOKEN_INVALID', message: 'The token is unknown, used or expired' }),
   sessionClosed: (): ReplyError => ({ code: 'TOKEN_REVOKED', message: 'The session of this token is closed' }),
@@ -85,6 +92,8 @@ export function replyErrorOf(refusal: ProfileRefusal): ReplyError {
       return ProfileErrors.invalidCredentials(403);
     case 'ACCOUNT_NOT_ACTIVATED':
       return ProfileErrors.notActivated();
+    case 'TERMS_ACCEPTANCE_REQUIRED':
+      return ProfileErrors.termsAcceptanceRequired();
     case 'TOKEN_INVALID':
       return ProfileErrors.tokenInvalid();
     case 'SESSION_CLOSED':

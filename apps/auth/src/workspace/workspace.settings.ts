@@ -16,8 +16,10 @@ export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
   passwordPolicy: { ...DEFAULT_PASSWORD_POLICY },
   emailConfusables: 'refuse',
   allowedOrigins: [],
+  requiredAgreements: [],
 };
 
+const AGREEMENT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const MODES = ['automatic', 'email-confirmation', 'email-activation'];
 
 /** Merges a partial update into settings, or names every field that is wrong. Pure. */
@@ -55,6 +57,10 @@ export function mergeSettings(
   else next.allowedOrigins = [...new Set(next.allowedOrigins)];
   const providersProblem = identityProvidersProblem(next.identityProviders);
   if (providersProblem) errors.push({ field: 'identityProviders', message: providersProblem });
+  const required = next.requiredAgreements ?? [];
+  if (!Array.isArray(required) || required.length > 50 || required.some((n) => typeof n !== 'string' || !AGREEMENT_NAME.test(n)))
+    errors.push({ field: 'requiredAgreements', message: 'must be at most 50 agreement names (letters, digits, _ or -, up to 64)' });
+  else next.requiredAgreements = [...new Set(required)];
   if (errors.length > 0) return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Invalid workspace settings', errors } };
   return { ok: true, settings: next };
 }

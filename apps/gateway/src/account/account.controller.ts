@@ -1,14 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Patch, Post } from '@nestjs/common';
 import {
   AuthPatterns,
   type AccountView,
   type Caller,
   type ChangePasswordCommand,
+  type DeleteAccountCommand,
   type GetAccountQuery,
   type RequestMeta,
   type UpdateAccountCommand,
 } from '@idstream/contracts';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { profileFieldsOf } from '../http/profile-fields.dto';
 import { AccountResponse } from '../openapi/client-responses.schema';
 import { Problems } from '../openapi/openapi.decorators';
@@ -16,7 +17,7 @@ import { CurrentCaller, Meta } from '../http/request-context';
 import { AuthClient } from '../rpc/rpc.clients';
 import { Customer } from '../security/access.decorators';
 import { Revocations } from '../security/revocations.service';
-import { ChangePasswordDto, UpdateAccountDto } from './account.dto';
+import { ChangePasswordDto, DeleteAccountDto, UpdateAccountDto } from './account.dto';
 
 /** The signed-in customer's own account. Answered by auth from its write model (read-your-writes). */
 @ApiTags('account')
@@ -66,6 +67,21 @@ export class AccountController {
     const command: ChangePasswordCommand = { meta, caller, currentPassword: body.currentPassword, newPassword: body.newPassword };
     // The other sessions of the profile are closed: revoke the ones auth names at once.
     this.revocations.fromReply(await this.auth.call<unknown>(AuthPatterns.changePassword, command));
+  }
+
+  /** deleteAccount: the password, then the backend's erasure; every session closes (reason `account-deleted`). */
+  @Delete()
+  @ApiOperation({
+    summary: 'Delete the account (deleteAccount)',
+    description: 'The password, then the same erasure as the backend; every session closes with reason `account-deleted`.',
+  })
+  @ApiAcceptedResponse({ description: 'The erasure is recorded' })
+  @Problems(['INVALID_CREDENTIALS', 403], 'TOO_MANY_ATTEMPTS')
+  @HttpCode(202)
+  @Customer('account:write')
+  async delete(@Body() body: DeleteAccountDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
+    const command: DeleteAccountCommand = { meta, caller, password: body.password };
+    this.revocations.fromReply(await this.auth.call<unknown>(AuthPatterns.deleteAccount, command));
   }
 }
 

@@ -13,3 +13,8 @@ export class ChangePasswordDto {
   @Secret(1, 4096) @Example('Analytical-Engine-1843') currentPassword!: string;
   @Secret(1, 4096) @Example('Difference-Engine-1822') newPassword!: string;
 }
+
+export class DeleteAccountDto {
+  /** The current password: a stolen token alone cannot delete the account. */
+  @Secret(1, 4096) password!: string;
+}

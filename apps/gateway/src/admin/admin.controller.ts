@@ -74,6 +74,7 @@ export class AdminController {
         ...(issuer !== undefined ? { issuer } : {}),
         ...(jwksUri !== undefined ? { jwksUri } : {}),
       }));
+    if (body.requiredAgreements !== undefined) settings.requiredAgreements = [...body.requiredAgreements];
     if (body.passwordPolicy !== undefined) {
       const policy: Partial<PasswordPolicySettings> = {};
       for (const rule of ['minLength', 'requireUppercase', 'requireLowercase', 'requireDigit', 'requireSymbol'] as const) {

@@ -15,6 +15,19 @@ import { MAX_POLICY_MIN_LENGTH } from '@idstream/crypto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Bool, Example, Int, OneOf, Optional, Text } from '../http/validators';
 
+/** `requiredAgreements`: agreement names (as in a registration's `agreements`), at most 50. */
+const AgreementNames = (): PropertyDecorator => (target: object, propertyName: string | symbol) =>
+  registerDecorator({
+    name: 'isAgreementNames',
+    target: target.constructor,
+    propertyName: String(propertyName),
+    options: { message: (args: ValidationArguments) => `${args.property} must be at most 50 names of letters, digits, _ or - (up to 64)` },
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) && value.length <= 50 && value.every((n) => typeof n === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(n)),
+    },
+  });
+
 const REGISTRATION_MODES: RegistrationMode[] = ['automatic', 'email-confirmation', 'email-activation'];
 
 /** Any of the policy's rules: auth merges them into the workspace's current (or default) policy. */
@@ -76,4 +89,6 @@ export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'pa
   @Optional() @OriginList() allowedOrigins?: string[];
   /** `[{ name, issuer?, clientIds, jwksUri? }]`; `google` and `apple` need only clientIds (API.md, External identity). */
   @Optional() @ProviderList() identityProviders?: IdentityProviderSettings[];
+  /** Agreements a profile must have accepted to sign in (else TERMS_ACCEPTANCE_REQUIRED); [] requires none. */
+  @Optional() @AgreementNames() requiredAgreements?: string[];
 }

@@ -14,8 +14,18 @@ import {
   type RecognizeClientCommand,
   type RecognizeClientResult,
   type RequestMeta,
+  type RevokeSessionsCommand,
 } from '@idstream/contracts';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ProblemError } from '../http/problem';
 import { ProfileIdResponse, ProfileListResponse, ProfileResponse, RecognizeResponse } from '../openapi/backend-responses.schema';
 import { Problems } from '../openapi/openapi.decorators';
@@ -28,6 +38,7 @@ import {
   ImportProfileDto,
   RecognizeClientDto,
   ProfileLookupQuery,
+  RevokeSessionsDto,
   parseProfileLookup,
   recognizeTarget,
   requireIdentifier,
@@ -127,6 +138,26 @@ export class BackendController {
     const result = await this.auth.call<EraseProfileResult>(AuthPatterns.eraseProfile, command);
     this.revocations.fromReply(result);
     void reply.header(POSITION_HEADER, result.position);
+  }
+
+  /**
+   * Closes every session of the profile (reason `admin`). The body's `reason` is an operator's
+   * note, accepted for compatibility and not stored: free text could carry personal data.
+   */
+  @Post('profiles/:profileId/sessions/revoke')
+  @ApiOperation({ summary: 'Close every session of a profile (reason `admin`)' })
+  @ApiParam({ name: 'profileId', schema: { type: 'string', maxLength: 128 } })
+  @ApiNoContentResponse({ description: 'Every session is closed' })
+  @Problems('PROFILE_NOT_FOUND')
+  @HttpCode(204)
+  async revokeSessions(
+    @Param('profileId') profileId: string,
+    @Body() _body: RevokeSessionsDto,
+    @Workspace() workspaceId: string,
+    @Meta() meta: RequestMeta,
+  ): Promise<void> {
+    const command: RevokeSessionsCommand = { meta, workspaceId, profileId: boundedId(profileId) };
+    this.revocations.fromReply(await this.auth.call<unknown>(AuthPatterns.revokeSessions, command));
   }
 
   @Get('profiles/:profileId')

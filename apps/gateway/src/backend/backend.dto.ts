@@ -79,3 +79,8 @@ export function parseProfileLookup(query: Record<string, unknown>): Pick<FindPro
   if (by === 'uuid' && !isUuid(value)) throw bad('uuid must be a UUID');
   return { by, value };
 }
+
+/** `{ reason? }`: an operator's note (not stored; the sessions close with reason `admin`). */
+export class RevokeSessionsDto {
+  @Optional() @Text(1, 200) reason?: string;
+}

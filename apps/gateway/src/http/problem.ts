@@ -16,6 +16,10 @@ export interface Problem {
   detail: string;
   instance?: string;
   errors?: FieldError[];
+  /** TOKEN_REVOKED: why the session was closed (API.md's list of reasons). */
+  reason?: string;
+  /** TERMS_ACCEPTANCE_REQUIRED: the agreements still to accept. */
+  conditions?: string[];
 }
 
 export type ProblemExtra = Omit<ReplyError, 'code' | 'message'>;
@@ -71,6 +75,8 @@ export function problemOf(code: string, detail: string, extra: ProblemExtra = {}
     detail,
   };
   if (extra.errors && extra.errors.length > 0) problem.errors = extra.errors.map(({ field, message }) => ({ field, message }));
+  if (typeof extra.reason === 'string') problem.reason = extra.reason;
+  if (Array.isArray(extra.conditions)) problem.conditions = extra.conditions.filter((c) => typeof c === 'string');
   const mapped: MappedProblem = { problem };
   if (extra.retryAfter !== undefined && Number.isFinite(extra.retryAfter) && extra.retryAfter >= 0)
     mapped.retryAfter = Math.ceil(extra.retryAfter);

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Agreements, Attributes, CreateWorkspaceResult, PasswordPolicySettings, WorkspaceSettings } from '@idstream/contracts';
 
 /* Success bodies of the backend and admin APIs for the OpenAPI document (see client-responses.schema.ts). */
@@ -73,6 +73,23 @@ export class WorkspaceSettingsResponse implements WorkspaceSettings {
   @ApiProperty({ enum: ['refuse', 'flag'], example: 'refuse' }) emailConfusables!: WorkspaceSettings['emailConfusables'];
   @ApiProperty({ type: [String], description: 'Exact browser origins allowed by CORS', example: ['https://shop.example.com'] })
   allowedOrigins!: string[];
+  @ApiProperty({ type: [String], description: 'Agreements a profile must have accepted to sign in', example: ['terms'] })
+  requiredAgreements!: string[];
+  @ApiPropertyOptional({
+    type: 'array',
+    description: 'OpenID Connect providers whose ID tokens sign in (`google` and `apple` need only clientIds)',
+    items: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        issuer: { type: 'string' },
+        clientIds: { type: 'array', items: { type: 'string' } },
+        jwksUri: { type: 'string' },
+      },
+    },
+    example: [{ name: 'google', clientIds: ['1234.apps.googleusercontent.com'] }],
+  })
+  identityProviders?: WorkspaceSettings['identityProviders'];
 }
 
 export class CreateWorkspaceResponse implements CreateWorkspaceResult {

@@ -126,3 +126,13 @@ export class ExternalSignInResponse {
   @ApiPropertyOptional({ example: PROFILE_ID }) profileId?: string;
   @ApiPropertyOptional({ description: 'Whether this sign-in created the account', example: false }) created?: boolean;
 }
+
+/** `POST /v1/auth/sign-in/conditional`: a status; only SUCCESS carries a token. */
+export class ConditionalSignInResponse {
+  @ApiProperty({ enum: ['SUCCESS', 'UNAUTHORIZED', 'ACTIVATION_REQUIRED', 'TERMS_ACCEPTANCE_REQUIRED'], example: 'SUCCESS' })
+  status!: string;
+  @ApiProperty({ type: [String], description: 'What is missing, e.g. the agreement names to accept', example: [] }) conditions!: string[];
+  @ApiPropertyOptional({ description: 'Only with SUCCESS', example: TOKEN }) token?: string;
+  @ApiPropertyOptional({ format: 'date-time', example: EXPIRES_AT }) expiresAt?: string;
+  @ApiPropertyOptional({ example: PROFILE_ID }) profileId?: string;
+}

@@ -6,6 +6,8 @@ export interface ClosedSessionNotice {
   sessionId: string;
   closedAt: string;
   forgetAfter: string;
+  /** Why it was closed (SessionCloseReason), answered with TOKEN_REVOKED. */
+  reason?: string;
 }
 
 /**
@@ -23,13 +25,18 @@ export class Revocations {
     return this.list.isRevoked(sessionId, issuedAtSec);
   }
 
+  /** Null when the token's session is open; else why it was closed (null reason: not known). */
+  revocationOf(sessionId: string, issuedAtSec: number): { reason: string | null } | null {
+    return this.list.revocationOf(sessionId, issuedAtSec);
+  }
+
   fromEvent(notice: ClosedSessionNotice): void {
-    this.list.add(notice.sessionId, new Date(notice.closedAt), new Date(notice.forgetAfter));
+    this.list.add(notice.sessionId, new Date(notice.closedAt), new Date(notice.forgetAfter), reasonOf(notice));
   }
 
   /** A session the gateway saw auth close (sign-out): kept for the longest token lifetime. */
-  closedNow(sessionId: string, now = new Date()): void {
-    this.list.add(sessionId, now, new Date(now.getTime() + this.config.maxAccessTokenTtlSeconds * 1000));
+  closedNow(sessionId: string, reason: string | null = null, now = new Date()): void {
+    this.list.add(sessionId, now, new Date(now.getTime() + this.config.maxAccessTokenTtlSeconds * 1000), reason);
   }
 
   /** Sessions a reply reports closed (`closedSessions`, see ClosedSessionsResult in @idstream/contracts), if any. */
@@ -40,12 +47,17 @@ export class Revocations {
       if (typeof notice?.sessionId !== 'string' || notice.sessionId.length === 0) continue;
       const closedAt = new Date(notice.closedAt ?? Number.NaN);
       const forgetAfter = new Date(notice.forgetAfter ?? Number.NaN);
-      if (Number.isNaN(closedAt.getTime()) || Number.isNaN(forgetAfter.getTime())) this.closedNow(notice.sessionId);
-      else this.list.add(notice.sessionId, closedAt, forgetAfter);
+      const reason = reasonOf(notice);
+      if (Number.isNaN(closedAt.getTime()) || Number.isNaN(forgetAfter.getTime())) this.closedNow(notice.sessionId, reason);
+      else this.list.add(notice.sessionId, closedAt, forgetAfter, reason);
     }
   }
 
   prune(now = new Date()): number {
     return this.list.prune(now);
   }
+}
+
+function reasonOf(notice: Partial<ClosedSessionNotice>): string | null {
+  return typeof notice.reason === 'string' && notice.reason.length > 0 && notice.reason.length <= 64 ? notice.reason : null;
 }

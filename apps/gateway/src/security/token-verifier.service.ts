@@ -44,7 +44,11 @@ export class TokenVerifier {
       throw new ProblemError('UNAUTHORIZED', 'The access token is not valid');
     }
     const { claims } = result;
-    if (this.revocations.isRevoked(claims.sid, claims.iat)) throw new ProblemError('TOKEN_REVOKED', 'The session of this token was closed');
+    const revoked = this.revocations.revocationOf(claims.sid, claims.iat);
+    if (revoked) {
+      // The reason (API.md's list) lets a client show why it was signed out.
+      throw new ProblemError('TOKEN_REVOKED', 'The session of this token was closed', revoked.reason ? { reason: revoked.reason } : {});
+    }
     if (!rule.roles.includes(claims.role)) {
       throw new ProblemError('FORBIDDEN', `This route takes a token of role ${rule.roles.join(' or ')}`);
     }

@@ -15,13 +15,20 @@ import {
 } from '@idstream/contracts';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, Meta } from '../http/request-context';
-import { AnonymousTokenResponse, ExternalSignInResponse, SignInResponse, TokenResponse } from '../openapi/client-responses.schema';
+import {
+  AnonymousTokenResponse,
+  ConditionalSignInResponse,
+  ExternalSignInResponse,
+  SignInResponse,
+  TokenResponse,
+} from '../openapi/client-responses.schema';
 import { Problems } from '../openapi/openapi.decorators';
 import { AuthClient } from '../rpc/rpc.clients';
 import { AnyToken, Anonymous, Customer, Public, RateLimited } from '../security/access.decorators';
 import { Revocations } from '../security/revocations.service';
+import { ProblemError } from '../http/problem';
 import { profileFieldsOf } from '../http/profile-fields.dto';
-import { CreateAnonymousDto, SignInDto, SignInExternalDto } from './sessions.dto';
+import { CreateAnonymousDto, SignInDto, SignInExternalDto, SignOutDto } from './sessions.dto';
 
 /** Anonymous tokens, sign-in, refresh and sign-out (the client API, served as OpenAPI at /docs: docs/architecture.md §9). */
 @ApiTags('sessions')
@@ -59,8 +66,7 @@ export class SessionsController {
   @Anonymous('account:sign-in')
   @RateLimited()
   async signIn(@Body() body: SignInDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<SignInResult> {
-    const command: SignInCommand = { meta, caller, email: body.email, password: body.password };
-    const { token, expiresAt, profileId } = await this.auth.call<SignInResult>(AuthPatterns.signIn, command);
+    const { token, expiresAt, profileId } = await this.auth.call<SignInResult>(AuthPatterns.signIn, signInCommand(body, caller, meta));
     return { token, expiresAt, profileId };
   }
 
@@ -100,6 +106,35 @@ export class SessionsController {
       : { token, expiresAt, profileId, created };
   }
 
+  /**
+   * signInConditionally: the same sign-in (limits, enumeration rules, 429), but a refusal the
+   * customer can act on is a 200 status instead of an error, and only SUCCESS carries a token.
+   */
+  @Post('sign-in/conditional')
+  @ApiOperation({
+    summary: 'Sign in, answering a status instead of a failure (signInConditionally)',
+    description: 'Same limits and enumeration rules as sign-in; UNAUTHORIZED is the same for an unknown email and a wrong password.',
+  })
+  @ApiOkResponse({ type: ConditionalSignInResponse, description: 'SUCCESS with a token, or what stands in the way' })
+  @Problems('TOO_MANY_ATTEMPTS')
+  @HttpCode(200)
+  @Anonymous('account:sign-in')
+  @RateLimited()
+  async signInConditionally(
+    @Body() body: SignInDto,
+    @CurrentCaller() caller: Caller,
+    @Meta() meta: RequestMeta,
+  ): Promise<ConditionalSignInAnswer> {
+    try {
+      const { token, expiresAt, profileId } = await this.auth.call<SignInResult>(AuthPatterns.signIn, signInCommand(body, caller, meta));
+      return { status: 'SUCCESS', token, expiresAt, profileId, conditions: [] };
+    } catch (error) {
+      const status = error instanceof ProblemError ? CONDITIONAL_STATUS[error.code] : undefined;
+      if (!status) throw error;
+      return { status, conditions: (error as ProblemError).extra.conditions ?? [] };
+    }
+  }
+
   @Post('refresh')
   @ApiOperation({
     summary: 'Refresh a still valid token',
@@ -119,11 +154,28 @@ export class SessionsController {
   @ApiNoContentResponse({ description: 'The session is closed' })
   @HttpCode(204)
   @Customer('session:sign-out')
-  async signOut(@CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
+  async signOut(@Body() body: SignOutDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
     const command: SignOutCommand = { meta, caller };
-    const reply = await this.auth.call<unknown>(AuthPatterns.signOut, command);
+    const everywhere = body.fromAllDevices === true;
+    const reply = await this.auth.call<unknown>(everywhere ? AuthPatterns.signOutEverywhere : AuthPatterns.signOut, command);
     // Rejected from this instant on, without waiting for SessionClosed to come back over Kafka.
-    this.revocations.closedNow(caller.sessionId);
+    this.revocations.closedNow(caller.sessionId, everywhere ? 'sign-out-all' : 'sign-out');
     this.revocations.fromReply(reply);
   }
+}
+
+type ConditionalStatus = 'UNAUTHORIZED' | 'ACTIVATION_REQUIRED' | 'TERMS_ACCEPTANCE_REQUIRED';
+type ConditionalSignInAnswer =
+  | { status: 'SUCCESS'; token: string; expiresAt: string; profileId: string; conditions: string[] }
+  | { status: ConditionalStatus; conditions: string[] };
+
+/** The sign-in refusals the conditional route answers as a status (anything else, e.g. 429, stays an error). */
+const CONDITIONAL_STATUS: Record<string, ConditionalStatus | undefined> = {
+  INVALID_CREDENTIALS: 'UNAUTHORIZED',
+  ACCOUNT_NOT_ACTIVATED: 'ACTIVATION_REQUIRED',
+  TERMS_ACCEPTANCE_REQUIRED: 'TERMS_ACCEPTANCE_REQUIRED',
+};
+
+function signInCommand(body: SignInDto, caller: Caller, meta: RequestMeta): SignInCommand {
+  return { meta, caller, email: body.email, password: body.password, ...(body.agreements ? { agreements: body.agreements } : {}) };
 }

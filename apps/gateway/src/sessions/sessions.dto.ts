@@ -13,6 +13,8 @@ export class SignInDto {
   @Email() @Example('ada@example.com') email!: string;
   /** Never checked against the policy here: a sign-in must work with whatever was set. */
   @Secret(1, 4096) @Example('Analytical-Engine-1843') password!: string;
+  /** Agreements accepted now (recorded once the password is verified): how TERMS_ACCEPTANCE_REQUIRED is answered. */
+  @Optional() @IsBooleanRecord() agreements?: Agreements;
 }
 
 /** POST /v1/auth/external: an ID token of one of the workspace's identity providers (API.md, External identity). */
@@ -25,4 +27,9 @@ export class SignInExternalDto extends ProfileFieldsDto {
   @Optional() @Bool() conditional?: boolean;
   @Optional() @IsBooleanRecord() agreements?: Agreements;
   @Optional() @IsAttributes() attributes?: Attributes;
+}
+
+export class SignOutDto {
+  /** Close every session of the profile (reason `sign-out-all`), not only this one. */
+  @Optional() @Bool() fromAllDevices?: boolean;
 }

@@ -8,7 +8,15 @@
 
 export type RegistrationMode = 'automatic' | 'email-confirmation' | 'email-activation';
 export type AccountStatus = 'active' | 'pending-activation';
-export type SessionCloseReason = 'sign-out' | 'password-changed' | 'password-reset' | 'erased' | 'admin';
+/**
+ * Why a session was closed (API.md): `sign-out` (this device), `sign-out-all` (the customer
+ * signed out from every device), `password-changed`, `password-reset`, `erased` (the backend
+ * erased the profile), `account-deleted` (its owner deleted the account), `expired` (reserved:
+ * a session past its lifetime is refused without a close event today), `admin` (the backend
+ * revoked every session).
+ */
+export type SessionCloseReason =
+  'sign-out' | 'sign-out-all' | 'password-changed' | 'password-reset' | 'erased' | 'account-deleted' | 'expired' | 'admin';
 
 /** Consent flags of a customer (e.g. `{ email: true, sms: false }`). */
 export type Agreements = Record<string, boolean>;

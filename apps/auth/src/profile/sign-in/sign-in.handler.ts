@@ -66,10 +66,18 @@ export class SignInHandler {
       sessionId,
       deviceUuid,
       sessionExpiresAt: sessionExpiresAt.toISOString(),
+      requiredAgreements: workspace.settings.requiredAgreements ?? [],
+      ...(cmd.agreements ? { agreements: cmd.agreements } : {}),
     });
     const { error } = outcome;
     // A failure keeps its attempt counted; a success (or not-activated: right password) takes it back.
     if (error?.code !== 'INVALID_CREDENTIALS') await attempt.release();
+    if (error?.code === 'TERMS_ACCEPTANCE_REQUIRED') {
+      // Only a caller who knows the password learns which agreements are missing.
+      const accepted = isAccount(outcome.state) ? outcome.state.agreements : {};
+      const missing = (workspace.settings.requiredAgreements ?? []).filter((name) => accepted[name] !== true);
+      return { ok: false, error: ProfileErrors.termsAcceptanceRequired(missing) };
+    }
     if (error) return { ok: false, error };
     const token = await this.tokens.issue({
       workspaceId,

@@ -19,6 +19,8 @@ export class SignOutHandler {
     const outcome = await this.profiles.execute(context, caller.subject, { type: 'SignOut', sessionId: caller.sessionId, clock });
     if (outcome.error) return { ok: false, error: outcome.error };
     // Already closed or not: the caller's session is closed from now on.
-    return ok({ closedSessions: [{ sessionId: caller.sessionId, closedAt: clock.now, forgetAfter: clock.tokensExpireBy }] });
+    return ok({
+      closedSessions: [{ sessionId: caller.sessionId, reason: 'sign-out', closedAt: clock.now, forgetAfter: clock.tokensExpireBy }],
+    });
   }
 }

@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ok, type ClosedSessionsResult, type DeleteAccountCommand, type Reply } from '@idstream/contracts';
+import { verifyPassword } from '@idstream/crypto';
+import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
+import { AuthRateLimiter } from '../../rate-limit/rate-limiter';
+import { closedSessionsOf, ProfileCommands } from '../profile.commands.runner';
+import { ProfileErrors, replyErrorOf } from '../profile.errors';
+import { isAccount, sessionsOf } from '../profile.state';
+import { sessionClock } from '../session-clock';
+
+/**
+ * DELETE /v1/account: the owner's password (limited like a password change, before any
+ * hashing), then the backend's erasure: every session closed (reason `account-deleted`) and
+ * ProfileErased, whose reactions (profile.reactions.ts) are the same as for EraseProfile.
+ */
+@Injectable()
+export class DeleteAccountHandler {
+  constructor(
+    private readonly profiles: ProfileCommands,
+    private readonly limiter: AuthRateLimiter,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  async handle(cmd: DeleteAccountCommand, now = new Date()): Promise<Reply<{ position: string } & ClosedSessionsResult>> {
+    const { workspaceId, subject, sessionId } = cmd.caller;
+    const { state } = await this.profiles.read(workspaceId, subject);
+    if (!sessionsOf(state)[sessionId]) return { ok: false, error: ProfileErrors.sessionClosed() };
+    const limit = {
+      bucket: `account-delete:${workspaceId}:${subject}`,
+      max: this.config.signIn.maxFailures,
+      windowSeconds: this.config.signIn.windowSeconds,
+    };
+    const attempt = await this.limiter.attempt([limit], now);
+    if (!attempt.allowed) return { ok: false, error: ProfileErrors.tooManyAttempts(attempt.retryAfter) };
+    const verifiedHash = isAccount(state) ? state.passwordHash : null;
+    if (!(await verifyPassword(cmd.password, verifiedHash)).valid) return { ok: false, error: replyErrorOf('CURRENT_PASSWORD_WRONG') };
+    await attempt.release();
+    const context = { workspaceId, correlationId: cmd.meta.requestId, now };
+    const clock = sessionClock(now, this.config);
+    // The hash is compared again in the transaction: a password changed meanwhile refuses.
+    const outcome = await this.profiles.execute(context, subject, { type: 'DeleteAccount', verifiedHash, clock });
+    if (outcome.error) return { ok: false, error: outcome.error };
+    return ok({ position: outcome.position, closedSessions: closedSessionsOf(outcome.events) });
+  }
+}
