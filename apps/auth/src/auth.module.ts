@@ -21,6 +21,8 @@ import { RefreshSessionHandler } from './profile/refresh-session/refresh-session
 import { RegisterHandler } from './profile/register/register.handler';
 import { RequestPasswordResetHandler } from './profile/request-password-reset/request-password-reset.handler';
 import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-confirmation.handler';
+import { ActivatePinHandler } from './profile/activate-pin/activate-pin.handler';
+import { RequestActivationPinHandler } from './profile/request-activation-pin/request-activation-pin.handler';
 import { SignInHandler } from './profile/sign-in/sign-in.handler';
 import { SignOutHandler } from './profile/sign-out/sign-out.handler';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
@@ -63,6 +65,8 @@ const config = loadAuthConfig();
     RegisterHandler,
     ConfirmEmailHandler,
     ResendConfirmationHandler,
+    ActivatePinHandler,
+    RequestActivationPinHandler,
     SignInHandler,
     RefreshSessionHandler,
     SignOutHandler,

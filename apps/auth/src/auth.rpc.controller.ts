@@ -15,6 +15,8 @@ import { RefreshSessionHandler } from './profile/refresh-session/refresh-session
 import { RegisterHandler } from './profile/register/register.handler';
 import { RequestPasswordResetHandler } from './profile/request-password-reset/request-password-reset.handler';
 import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-confirmation.handler';
+import { ActivatePinHandler } from './profile/activate-pin/activate-pin.handler';
+import { RequestActivationPinHandler } from './profile/request-activation-pin/request-activation-pin.handler';
 import { SignInHandler } from './profile/sign-in/sign-in.handler';
 import { SignOutHandler } from './profile/sign-out/sign-out.handler';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
@@ -40,6 +42,8 @@ export class AuthRpcController {
     private readonly registerHandler: RegisterHandler,
     private readonly confirmEmailHandler: ConfirmEmailHandler,
     private readonly resendConfirmationHandler: ResendConfirmationHandler,
+    private readonly activatePinHandler: ActivatePinHandler,
+    private readonly requestActivationPinHandler: RequestActivationPinHandler,
     private readonly signInHandler: SignInHandler,
     private readonly refreshHandler: RefreshSessionHandler,
     private readonly signOutHandler: SignOutHandler,
@@ -76,6 +80,16 @@ export class AuthRpcController {
   @MessagePattern(AP.resendConfirmation)
   resendConfirmation(@Payload() cmd: C.ResendConfirmationCommand) {
     return this.guard(cmd, () => this.resendConfirmationHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.activatePin)
+  activatePin(@Payload() cmd: C.ActivatePinCommand) {
+    return this.guard(cmd, () => this.activatePinHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.resendActivationPin)
+  resendActivationPin(@Payload() cmd: C.ResendActivationPinCommand) {
+    return this.guard(cmd, () => this.requestActivationPinHandler.handle(cmd));
   }
 
   @MessagePattern(AP.signIn)

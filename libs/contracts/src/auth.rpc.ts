@@ -11,6 +11,8 @@ export const AuthPatterns = {
   register: 'auth.accounts.register',
   confirmEmail: 'auth.accounts.confirm',
   resendConfirmation: 'auth.accounts.confirm.resend',
+  activatePin: 'auth.accounts.activate-pin',
+  resendActivationPin: 'auth.accounts.activate-pin.resend',
   signIn: 'auth.sessions.sign-in',
   refresh: 'auth.sessions.refresh',
   signOut: 'auth.sessions.sign-out',
@@ -111,6 +113,20 @@ export interface ConfirmEmailCommand {
 }
 
 export interface ResendConfirmationCommand {
+  meta: RequestMeta;
+  caller: Caller;
+  email: string;
+}
+
+/** POST /v1/accounts/activate-pin: the caller is the anonymous device the PIN was mailed for. */
+export interface ActivatePinCommand {
+  meta: RequestMeta;
+  caller: Caller;
+  email: string;
+  pin: string;
+}
+
+export interface ResendActivationPinCommand {
   meta: RequestMeta;
   caller: Caller;
   email: string;

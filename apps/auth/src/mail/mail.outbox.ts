@@ -27,6 +27,12 @@ export const MailTemplates = {
       body: `Hello,\n\nTo ${action}, open this link:\n\n${link}\n\nOr enter this code in the app: ${token}\n\nIt works once, until ${expiresAt.toISOString()}.\nIf you did not sign up, ignore this mail.\n`,
     };
   },
+  activationPin(pin: string, expiresAt: Date): { subject: string; body: string } {
+    return {
+      subject: 'Your activation code',
+      body: `Hello,\n\nTo activate your account, enter this code in the app on the device you signed up with:\n\n${pin}\n\nIt works once, until ${expiresAt.toISOString()}.\nIf you did not sign up, ignore this mail.\n`,
+    };
+  },
   passwordReset(link: string, token: string, expiresAt: Date): { subject: string; body: string } {
     return {
       subject: 'Reset your password',

@@ -22,11 +22,17 @@ export type ProfileCommand =
       deviceUuid: string | null;
       mode: RegistrationMode;
       confirmationExpiresAt: string;
+      /** When an activation PIN mailed at registration expires (mode `email-pin-activation`). */
+      pinExpiresAt: string;
       /** Set when the workspace flags (rather than refuses) confusable emails and this one is. */
       emailConfusable?: EmailConfusable | null;
     }
   | { type: 'ConfirmEmail' }
   | { type: 'RequestConfirmation'; mode: RegistrationMode; expiresAt: string }
+  /** A new activation PIN for a pending account (mode `email-pin-activation`), bound to the asking device. */
+  | { type: 'RequestActivationPin'; deviceUuid: string; expiresAt: string }
+  /** The mailed PIN was checked (and spent) outside `decide`, under its row lock. */
+  | { type: 'ActivateWithPin' }
   | {
       type: 'SignIn';
       passwordValid: boolean;

@@ -31,10 +31,23 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
     case 'RequestConfirmation': {
       // Resend: only an unconfirmed account gets a new mail; anything else answers the same, silently.
       if (!isAccount(state) || emailConfirmed(state)) return decided();
+      // A PIN workspace activates only by PIN (bound to a device): no link is mailed.
+      if (command.mode === 'email-pin-activation') return decided();
       const purpose = state.kind === 'pending-activation' ? 'activation' : 'confirmation';
       if (purpose === 'confirmation' && command.mode === 'automatic') return decided();
       return decided({ type: 'EmailConfirmationRequested', data: { profileId: state.profileId, purpose, expiresAt: command.expiresAt } });
     }
+    case 'RequestActivationPin':
+      // Only a pending account gets a PIN; anything else answers the same, silently.
+      if (state.kind !== 'pending-activation') return decided();
+      return decided({
+        type: 'EmailConfirmationRequested',
+        data: { profileId: state.profileId, purpose: 'pin-activation', deviceUuid: command.deviceUuid, expiresAt: command.expiresAt },
+      });
+    case 'ActivateWithPin':
+      // An account already active has no PIN to use: the same answer as any wrong PIN.
+      if (state.kind !== 'pending-activation') return refused('PIN_INVALID');
+      return decided({ type: 'EmailConfirmed', data: { profileId: state.profileId, activated: true } });
     case 'SignIn':
       return signIn(command, state);
     case 'RefreshSession': {
@@ -127,7 +140,9 @@ function register(cmd: Command<'RegisterAccount'>, state: ProfileState): Decisio
   // Attaching an account to a profile a backend imported would hand its data to whoever
   // typed the email: whatever the mode, the account waits for the mailed activation.
   const mode = state.kind === 'imported' ? 'email-activation' : cmd.mode;
-  const status = mode === 'email-activation' ? 'pending-activation' : 'active';
+  // A PIN is bound to the registering device: without one (a registration from a backend
+  // token) there is nothing to bind it to, so the account waits for a PIN asked for by a device.
+  const status = mode === 'email-activation' || mode === 'email-pin-activation' ? 'pending-activation' : 'active';
   const events: ProfileEvent[] = [
     {
       type: 'UserRegistered',
@@ -147,7 +162,13 @@ function register(cmd: Command<'RegisterAccount'>, state: ProfileState): Decisio
       },
     },
   ];
-  if (mode !== 'automatic') {
+  if (mode === 'email-pin-activation') {
+    if (cmd.deviceUuid)
+      events.push({
+        type: 'EmailConfirmationRequested',
+        data: { profileId: state.profileId, purpose: 'pin-activation', deviceUuid: cmd.deviceUuid, expiresAt: cmd.pinExpiresAt },
+      });
+  } else if (mode !== 'automatic') {
     const purpose = mode === 'email-activation' ? 'activation' : 'confirmation';
     events.push({
       type: 'EmailConfirmationRequested',

@@ -12,6 +12,7 @@ export type ProfileRefusal =
   | 'CURRENT_PASSWORD_WRONG'
   | 'ACCOUNT_NOT_ACTIVATED'
   | 'TOKEN_INVALID'
+  | 'PIN_INVALID'
   | 'SESSION_CLOSED'
   | 'SESSION_EXPIRED'
   | 'PROFILE_NOT_FOUND'
@@ -31,6 +32,8 @@ export const ProfileErrors = {
     message: 'The account is not activated yet: follow the link in the activation mail',
   }),
   tokenInvalid: (): ReplyError => ({ code: 'TOKEN_INVALID', message: 'The token is unknown, used or expired' }),
+  /** One answer for every kind of wrong PIN: wrong, used, expired, spent, other device, unknown email. */
+  pinInvalid: (): ReplyError => ({ code: 'PIN_INVALID', message: 'The PIN is not valid for this email and device' }),
   sessionClosed: (): ReplyError => ({ code: 'TOKEN_REVOKED', message: 'The session of this token is closed' }),
   /** The HTTP contract (OpenAPI at /docs) names TOKEN_EXPIRED for a refresh that cannot be granted any more. */
   sessionExpired: (): ReplyError => ({ code: 'TOKEN_EXPIRED', message: 'The session reached its maximum lifetime: sign in again' }),
@@ -72,6 +75,8 @@ export function replyErrorOf(refusal: ProfileRefusal): ReplyError {
       return ProfileErrors.notActivated();
     case 'TOKEN_INVALID':
       return ProfileErrors.tokenInvalid();
+    case 'PIN_INVALID':
+      return ProfileErrors.pinInvalid();
     case 'SESSION_CLOSED':
       return ProfileErrors.sessionClosed();
     case 'SESSION_EXPIRED':

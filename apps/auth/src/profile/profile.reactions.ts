@@ -4,6 +4,7 @@ import { ClientLinks } from '../indexes/client-links';
 import { CustomIdIndex } from '../indexes/custom-id-index';
 import { EmailIndex } from '../indexes/email-index';
 import { enqueueMail, fillLink, forgetMailsTo, MailTemplates } from '../mail/mail.outbox';
+import { ActivationPins } from '../activation-pins/activation-pins';
 import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
 import { redactPersonalData } from './erase-profile/redaction';
 import type { ProfileEvent } from './profile.events';
@@ -57,6 +58,13 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       const to = emailOf(ctx.after);
       if (!to) return;
       const expiresAt = new Date(event.data.expiresAt);
+      if (purpose === 'pin-activation') {
+        if (!event.data.deviceUuid) return;
+        // A new PIN replaces the old one (and its counted tries).
+        const pin = await ActivationPins.issue(ctx.manager, { workspaceId: ctx.workspaceId, profileId, deviceUuid: event.data.deviceUuid, expiresAt });
+        await enqueueMail(ctx.manager, { workspaceId: ctx.workspaceId, to, ...MailTemplates.activationPin(pin, expiresAt) });
+        return;
+      }
       await OneTimeTokens.revokeAll(ctx.manager, ctx.workspaceId, profileId, [purpose], ctx.now);
       const token = await OneTimeTokens.issue(ctx.manager, { workspaceId: ctx.workspaceId, profileId, purpose, expiresAt });
       const mail = MailTemplates.confirmation(purpose, fillLink(config.mail.confirmUrl, token), token, expiresAt);
@@ -90,6 +98,7 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       await CustomIdIndex.releaseOthers(manager, workspaceId, profileId, null);
       await ClientLinks.unlinkAll(manager, workspaceId, profileId);
       await OneTimeTokens.deleteAll(manager, workspaceId, profileId);
+      await ActivationPins.deleteAll(manager, workspaceId, profileId);
       const email = emailOf(ctx.before);
       if (email) await forgetMailsTo(manager, workspaceId, email);
       await redactPersonalData(manager, profileId);

@@ -17,7 +17,7 @@ export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
   allowedOrigins: [],
 };
 
-const MODES = ['automatic', 'email-confirmation', 'email-activation'];
+const MODES = ['automatic', 'email-confirmation', 'email-activation', 'email-pin-activation'];
 
 /** Merges a partial update into settings, or names every field that is wrong. Pure. */
 export function mergeSettings(

@@ -11,7 +11,7 @@ import {
 import { MAX_POLICY_MIN_LENGTH } from '@idstream/crypto';
 import { Bool, Int, OneOf, Optional, Text } from '../http/validators';
 
-const REGISTRATION_MODES: RegistrationMode[] = ['automatic', 'email-confirmation', 'email-activation'];
+const REGISTRATION_MODES: RegistrationMode[] = ['automatic', 'email-confirmation', 'email-activation', 'email-pin-activation'];
 
 /** Any of the policy's rules: auth merges them into the workspace's current (or default) policy. */
 export class PasswordPolicyDto implements Partial<PasswordPolicySettings> {

@@ -6,7 +6,7 @@
  * added within a version, never removed or retyped.
  */
 
-export type RegistrationMode = 'automatic' | 'email-confirmation' | 'email-activation';
+export type RegistrationMode = 'automatic' | 'email-confirmation' | 'email-activation' | 'email-pin-activation';
 export type AccountStatus = 'active' | 'pending-activation';
 export type SessionCloseReason = 'sign-out' | 'password-changed' | 'password-reset' | 'erased' | 'admin';
 
@@ -76,10 +76,13 @@ export interface UserRegisteredData {
   emailConfusable?: 'mixed-script' | 'ascii-lookalike';
 }
 
-/** A confirmation or activation mail was queued (its token travels only in the mail). */
+/** A confirmation or activation mail was queued (its token or PIN travels only in the mail). */
 export interface EmailConfirmationRequestedData {
   profileId: string;
-  purpose: 'confirmation' | 'activation';
+  /** `pin-activation`: a 6-digit PIN, usable only from `deviceUuid` (mode `email-pin-activation`). */
+  purpose: 'confirmation' | 'activation' | 'pin-activation';
+  /** The device a PIN is bound to (the anonymous token's uuid); only with `pin-activation`. */
+  deviceUuid?: string | null;
   /** ISO-8601. */
   expiresAt: string;
 }
