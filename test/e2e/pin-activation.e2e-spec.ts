@@ -36,7 +36,7 @@ describe('PIN activation end to end', () => {
   /** Waits for mail #count to `email` and returns its PIN, registered as a secret for the scan. */
   const pinFromMail = async (email: string, count = 1): Promise<string> => {
     await waitFor(() => system.smtp.mailsTo(email).length >= count, { timeoutMs: 15_000, what: `mail #${count} to ${email}` });
-    const pin = /\n(\d{6})\n/.exec(system.smtp.mailsTo(email)[count - 1]!.text)?.[1];
+    const pin = /^\s*(\d{6})\s*$/m.exec(system.smtp.mailsTo(email)[count - 1]!.text)?.[1];
     assert.ok(pin, 'the mail carries a 6-digit PIN');
     system.secrets.add(pin, 'pin');
     return pin;
