@@ -65,7 +65,9 @@ describe('PIN activation end to end', () => {
     const account = await system.http('GET', '/v1/account', { token: session.body.token });
     assert.equal(account.body.emailConfirmed, true);
     await identity.waitFor(() =>
-      eventsOf(identity.messages, ws.workspaceId).some((e) => e.type === 'EmailConfirmed' && e.aggregateId === profileId && e.data.activated),
+      eventsOf(identity.messages, ws.workspaceId).some(
+        (e) => e.type === 'EmailConfirmed' && e.aggregateId === profileId && e.data.activated,
+      ),
     );
     const request = eventsOf(identity.messages, ws.workspaceId).find(
       (e) => e.type === 'EmailConfirmationRequested' && e.aggregateId === profileId,

@@ -22,6 +22,8 @@ import { RegisterHandler } from './profile/register/register.handler';
 import { RequestPasswordResetHandler } from './profile/request-password-reset/request-password-reset.handler';
 import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-confirmation.handler';
 import { ActivatePinHandler } from './profile/activate-pin/activate-pin.handler';
+import { ConfirmEmailChangeHandler } from './profile/confirm-email-change/confirm-email-change.handler';
+import { RequestEmailChangeHandler } from './profile/request-email-change/request-email-change.handler';
 import { RequestActivationPinHandler } from './profile/request-activation-pin/request-activation-pin.handler';
 import { SignInHandler } from './profile/sign-in/sign-in.handler';
 import { SignOutHandler } from './profile/sign-out/sign-out.handler';
@@ -66,6 +68,8 @@ const config = loadAuthConfig();
     ConfirmEmailHandler,
     ResendConfirmationHandler,
     ActivatePinHandler,
+    RequestEmailChangeHandler,
+    ConfirmEmailChangeHandler,
     RequestActivationPinHandler,
     SignInHandler,
     RefreshSessionHandler,

@@ -19,6 +19,8 @@ export const AuthPatterns = {
   getAccount: 'auth.account.get',
   updateAccount: 'auth.account.update',
   changePassword: 'auth.account.password.change',
+  requestEmailChange: 'auth.account.email-change.request',
+  confirmEmailChange: 'auth.account.email-change.confirm',
   requestPasswordReset: 'auth.password-reset.request',
   confirmPasswordReset: 'auth.password-reset.confirm',
   authenticateServerKey: 'auth.workspaces.authenticate-server-key',
@@ -130,6 +132,21 @@ export interface ResendActivationPinCommand {
   meta: RequestMeta;
   caller: Caller;
   email: string;
+}
+
+/** POST /v1/account/email-change (requestEmailChange). */
+export interface RequestEmailChangeCommand {
+  meta: RequestMeta;
+  caller: Caller;
+  newEmail: string;
+  password: string;
+}
+
+/** POST /v1/account/email-change/confirm (confirmEmailChange): the token alone says whose email. */
+export interface ConfirmEmailChangeCommand {
+  meta: RequestMeta;
+  token: string;
+  newsletterAgreement?: boolean;
 }
 
 export interface SignInCommand {

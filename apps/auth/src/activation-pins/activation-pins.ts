@@ -20,10 +20,7 @@ export type PinCheck = 'valid' | 'invalid';
  * profile: a new one replaces the old.
  */
 export const ActivationPins = {
-  async issue(
-    manager: EntityManager,
-    p: { workspaceId: string; profileId: string; deviceUuid: string; expiresAt: Date },
-  ): Promise<string> {
+  async issue(manager: EntityManager, p: { workspaceId: string; profileId: string; deviceUuid: string; expiresAt: Date }): Promise<string> {
     const pin = randomInt(0, 1_000_000).toString().padStart(6, '0');
     const salt = randomBytes(16).toString('hex');
     await manager.query(

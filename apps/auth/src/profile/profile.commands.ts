@@ -65,6 +65,17 @@ export type ProfileCommand =
   | { type: 'CompletePasswordReset'; newPasswordHash: string; clock: Clock }
   | { type: 'ImportProfile'; email: string | null; profile: ProfileFields; attributes: Attributes }
   | { type: 'RecognizeClient'; uuid: string; matchedBy: 'email' | 'customId' | 'profileId'; previousProfileId: string | null }
-  | { type: 'EraseProfile'; clock: Clock };
+  | { type: 'EraseProfile'; clock: Clock }
+  | {
+      type: 'RequestEmailChange';
+      /** The hash the password was verified against; a hash changed since refuses. */
+      verifiedHash: string | null;
+      newEmail: string;
+      /** Whether the email index held the new email when looked up (after the answer). */
+      newEmailTaken: boolean;
+      expiresAt: string;
+    }
+  /** The mailed token was used (once) outside `decide`; the pending change it confirms is in the state. */
+  | { type: 'ConfirmEmailChange'; now: string; newsletterAgreement?: boolean };
 
 export type ProfileCommandType = ProfileCommand['type'];

@@ -126,6 +126,20 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
         type: 'ProfileErased',
         data: { profileId: state.profileId, erasedAt: command.clock.now },
       });
+    case 'RequestEmailChange':
+      if (state.kind !== 'active') return refused('NO_ACCOUNT');
+      if (state.passwordHash !== command.verifiedHash) return refused('CURRENT_PASSWORD_WRONG');
+      return decided({
+        type: 'EmailChangeRequested',
+        data: {
+          profileId: state.profileId,
+          expiresAt: command.expiresAt,
+          newEmail: command.newEmail,
+          newEmailTaken: command.newEmailTaken,
+        },
+      });
+    case 'ConfirmEmailChange':
+      return confirmEmailChange(command, state);
     default: {
       const never: never = command;
       return never;
@@ -222,6 +236,18 @@ function updateAccount(cmd: Command<'UpdateAccount'>, state: AccountState): Deci
       ...(hasAttributes ? { attributes } : {}),
     },
   });
+}
+
+/** The pending change becomes the email; a newsletter choice made on the way is recorded with it. */
+function confirmEmailChange(cmd: Command<'ConfirmEmailChange'>, state: ProfileState): Decision {
+  if (state.kind !== 'active' || !state.emailChange || state.emailChange.expiresAt <= cmd.now) return refused('TOKEN_INVALID');
+  const events: ProfileEvent[] = [
+    { type: 'EmailChanged', data: { profileId: state.profileId, previousEmail: state.email, email: state.emailChange.newEmail } },
+  ];
+  const newsletter = cmd.newsletterAgreement;
+  if (newsletter !== undefined && state.agreements.newsletter !== newsletter)
+    events.push({ type: 'AccountUpdated', data: { profileId: state.profileId, changes: {}, agreements: { newsletter } } });
+  return { events };
 }
 
 function closeSessions(state: ProfileState, sessionIds: string[], reason: SessionCloseReason, clock: Clock): ProfileEvent[] {

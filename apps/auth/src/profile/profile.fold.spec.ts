@@ -10,7 +10,12 @@ import { evolve, fold, initialProfileState, type ProfileState, type RecordedAt }
 // stream equals the state kept incrementally and stored as JSON (what auth.profiles holds).
 const sessionId = fc.constantFrom('s1', 's2', 's3');
 const device = fc.constantFrom('d1', 'd2', null);
-const mode = fc.constantFrom('automatic' as const, 'email-confirmation' as const, 'email-activation' as const, 'email-pin-activation' as const);
+const mode = fc.constantFrom(
+  'automatic' as const,
+  'email-confirmation' as const,
+  'email-activation' as const,
+  'email-pin-activation' as const,
+);
 const name = fc.constantFrom('Ann', 'Bob', 'Eve');
 const hash = fc.constantFrom('H1', 'H2', 'H3');
 const at = (step: number) => new Date(Date.UTC(2026, 0, 1) + step * 60_000).toISOString();

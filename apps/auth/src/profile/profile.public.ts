@@ -16,6 +16,9 @@ export function toPublicData(event: ProfileEvent): unknown {
       return { profileId: event.data.profileId };
     case 'PasswordRehashed':
       return null;
+    case 'EmailChangeRequested':
+      return { profileId: event.data.profileId, expiresAt: event.data.expiresAt };
+    case 'EmailChanged':
     case 'ProfileImported':
     case 'EmailConfirmationRequested':
     case 'EmailConfirmed':

@@ -160,3 +160,6 @@ export const Immutable =
 
 /** A 6-digit activation PIN (kept as a string: leading zeros count). */
 export const Pin = (): PropertyDecorator => TextMatching(6, 6, /^\d{6}$/, 'a 6-digit PIN');
+
+/** true or false, nothing else. */
+export const IsBoolean = (): PropertyDecorator => rule('isBoolean', 'must be true or false', (value) => typeof value === 'boolean');

@@ -59,6 +59,8 @@ export function identityViewChange(event: IdentityEvent): IdentityViewChange {
     case 'PasswordResetCompleted':
     case 'SignInFailed':
     case 'ProfileImported':
+    case 'EmailChangeRequested':
+    case 'EmailChanged':
       return { kind: 'none' };
     default: {
       const unknownEvent: never = event;

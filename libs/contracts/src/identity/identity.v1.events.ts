@@ -166,6 +166,20 @@ export interface ProfileImportedData {
   created: boolean;
 }
 
+/** A signed-in customer asked (with their password) to change their email; the addresses stay inside auth. */
+export interface EmailChangeRequestedData {
+  profileId: string;
+  /** ISO-8601: the mailed token's expiry. */
+  expiresAt: string;
+}
+
+/** The mailed token confirmed the new email: it is the account's email from now on, and confirmed. */
+export interface EmailChangedData {
+  profileId: string;
+  previousEmail: string;
+  email: string;
+}
+
 export interface ProfileErasedData {
   profileId: string;
   /** ISO-8601. */
@@ -200,6 +214,8 @@ export interface IdentityEventDataMap {
   ProfileImported: ProfileImportedData;
   ProfileErased: ProfileErasedData;
   SigningKeyRotated: SigningKeyRotatedData;
+  EmailChangeRequested: EmailChangeRequestedData;
+  EmailChanged: EmailChangedData;
 }
 
 export type IdentityEventType = keyof IdentityEventDataMap;
@@ -221,6 +237,8 @@ export const IDENTITY_EVENT_TYPES: readonly IdentityEventType[] = [
   'ProfileImported',
   'ProfileErased',
   'SigningKeyRotated',
+  'EmailChangeRequested',
+  'EmailChanged',
 ];
 
 export const IDENTITY_SCHEMA_VERSION = 1;

@@ -24,7 +24,11 @@ const registerWithPin = (deviceUuid: string | null = 'd1'): Cmd<'RegisterAccount
   confirmationExpiresAt: '2026-01-02T00:00:00.000Z',
   pinExpiresAt: PIN_EXPIRES,
 });
-const requestPin = (deviceUuid = 'd2'): Cmd<'RequestActivationPin'> => ({ type: 'RequestActivationPin', deviceUuid, expiresAt: PIN_EXPIRES });
+const requestPin = (deviceUuid = 'd2'): Cmd<'RequestActivationPin'> => ({
+  type: 'RequestActivationPin',
+  deviceUuid,
+  expiresAt: PIN_EXPIRES,
+});
 const activate: Cmd<'ActivateWithPin'> = { type: 'ActivateWithPin' };
 const pendingWithPin = (): ProfileState => {
   const s = given();
@@ -51,7 +55,10 @@ describe('profile decider: PIN activation (email-pin-activation)', () => {
 
   it('given a pending account, when a device asks for a PIN, then a new PIN bound to that device', () => {
     assert.deepEqual(decide(requestPin('d2'), pendingWithPin()).events, [
-      { type: 'EmailConfirmationRequested', data: { profileId: 'p1', purpose: 'pin-activation', deviceUuid: 'd2', expiresAt: PIN_EXPIRES } },
+      {
+        type: 'EmailConfirmationRequested',
+        data: { profileId: 'p1', purpose: 'pin-activation', deviceUuid: 'd2', expiresAt: PIN_EXPIRES },
+      },
     ]);
   });
 
