@@ -6,7 +6,7 @@ import { EmailIndex } from '../indexes/email-index';
 import { enqueueMail, fillLink, forgetMailsTo, MailTemplates } from '../mail/mail.outbox';
 import { ActivationPins } from '../activation-pins/activation-pins';
 import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
-import { redactPersonalData } from './erase-profile/redaction';
+import { shredPersonalData } from '../event-store/shredding';
 import type { ProfileEvent } from './profile.events';
 import { ProfileErrors } from './profile.errors';
 import type { ProfileState } from './profile.state';
@@ -126,7 +126,7 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       if (email) await forgetMailsTo(manager, workspaceId, email);
       if (ctx.before.kind === 'active' && ctx.before.emailChange)
         await forgetMailsTo(manager, workspaceId, ctx.before.emailChange.newEmail);
-      await redactPersonalData(manager, profileId);
+      await shredPersonalData(manager, workspaceId, profileId, ctx.now);
     },
   };
 }

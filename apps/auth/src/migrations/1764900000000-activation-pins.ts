@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Activation PINs (registration mode `email-pin-activation`): one live PIN per profile, stored
  * as SHA-256 of (salt, PIN) with its own random salt, bound to a device, counting wrong tries.
  */
-export class ActivationPins1764800000000 implements MigrationInterface {
-  name = 'ActivationPins1764800000000';
+export class ActivationPins1764900000000 implements MigrationInterface {
+  name = 'ActivationPins1764900000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE auth.activation_pins (
