@@ -55,6 +55,7 @@ runBenchmark('profile-load', async (cleanup) => {
     deviceUuid: null,
     mode: 'automatic',
     confirmationExpiresAt: new Date(Date.UTC(2027, 0, 1)).toISOString(),
+    pinExpiresAt: new Date(Date.UTC(2027, 0, 1)).toISOString(),
   });
   await run({
     type: 'SignIn',

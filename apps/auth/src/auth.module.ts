@@ -23,6 +23,10 @@ import { RefreshSessionHandler } from './profile/refresh-session/refresh-session
 import { RegisterHandler } from './profile/register/register.handler';
 import { RequestPasswordResetHandler } from './profile/request-password-reset/request-password-reset.handler';
 import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-confirmation.handler';
+import { ActivatePinHandler } from './profile/activate-pin/activate-pin.handler';
+import { ConfirmEmailChangeHandler } from './profile/confirm-email-change/confirm-email-change.handler';
+import { RequestEmailChangeHandler } from './profile/request-email-change/request-email-change.handler';
+import { RequestActivationPinHandler } from './profile/request-activation-pin/request-activation-pin.handler';
 import { SignInHandler } from './profile/sign-in/sign-in.handler';
 import { SignInExternalHandler } from './profile/external-sign-in/sign-in-external.handler';
 import { ProviderKeysCache } from './external-identity/provider-keys';
@@ -72,6 +76,10 @@ const config = loadAuthConfig();
     RegisterHandler,
     ConfirmEmailHandler,
     ResendConfirmationHandler,
+    ActivatePinHandler,
+    RequestEmailChangeHandler,
+    ConfirmEmailChangeHandler,
+    RequestActivationPinHandler,
     SignInHandler,
     SignInExternalHandler,
     { provide: ProviderKeysCache, useFactory: () => new ProviderKeysCache(config.providerKeys) },

@@ -16,6 +16,10 @@ import { RefreshSessionHandler } from './profile/refresh-session/refresh-session
 import { RegisterHandler } from './profile/register/register.handler';
 import { RequestPasswordResetHandler } from './profile/request-password-reset/request-password-reset.handler';
 import { ResendConfirmationHandler } from './profile/resend-confirmation/resend-confirmation.handler';
+import { ActivatePinHandler } from './profile/activate-pin/activate-pin.handler';
+import { ConfirmEmailChangeHandler } from './profile/confirm-email-change/confirm-email-change.handler';
+import { RequestEmailChangeHandler } from './profile/request-email-change/request-email-change.handler';
+import { RequestActivationPinHandler } from './profile/request-activation-pin/request-activation-pin.handler';
 import { SignInHandler } from './profile/sign-in/sign-in.handler';
 import { SignInExternalHandler } from './profile/external-sign-in/sign-in-external.handler';
 import { SignOutHandler } from './profile/sign-out/sign-out.handler';
@@ -45,6 +49,10 @@ export class AuthRpcController {
     private readonly registerHandler: RegisterHandler,
     private readonly confirmEmailHandler: ConfirmEmailHandler,
     private readonly resendConfirmationHandler: ResendConfirmationHandler,
+    private readonly activatePinHandler: ActivatePinHandler,
+    private readonly requestEmailChangeHandler: RequestEmailChangeHandler,
+    private readonly confirmEmailChangeHandler: ConfirmEmailChangeHandler,
+    private readonly requestActivationPinHandler: RequestActivationPinHandler,
     private readonly signInHandler: SignInHandler,
     private readonly signInExternalHandler: SignInExternalHandler,
     private readonly refreshHandler: RefreshSessionHandler,
@@ -91,6 +99,26 @@ export class AuthRpcController {
   @MessagePattern(AP.signInExternal)
   signInExternal(@Payload() cmd: C.SignInExternalCommand) {
     return this.guard(cmd, () => this.signInExternalHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.activatePin)
+  activatePin(@Payload() cmd: C.ActivatePinCommand) {
+    return this.guard(cmd, () => this.activatePinHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.resendActivationPin)
+  resendActivationPin(@Payload() cmd: C.ResendActivationPinCommand) {
+    return this.guard(cmd, () => this.requestActivationPinHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.requestEmailChange)
+  requestEmailChange(@Payload() cmd: C.RequestEmailChangeCommand) {
+    return this.guard(cmd, () => this.requestEmailChangeHandler.handle(cmd));
+  }
+
+  @MessagePattern(AP.confirmEmailChange)
+  confirmEmailChange(@Payload() cmd: C.ConfirmEmailChangeCommand) {
+    return this.guard(cmd, () => this.confirmEmailChangeHandler.handle(cmd));
   }
 
   @MessagePattern(AP.signIn)

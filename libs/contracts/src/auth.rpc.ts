@@ -11,6 +11,8 @@ export const AuthPatterns = {
   register: 'auth.accounts.register',
   confirmEmail: 'auth.accounts.confirm',
   resendConfirmation: 'auth.accounts.confirm.resend',
+  activatePin: 'auth.accounts.activate-pin',
+  resendActivationPin: 'auth.accounts.activate-pin.resend',
   signIn: 'auth.sessions.sign-in',
   signInExternal: 'auth.sessions.sign-in-external',
   refresh: 'auth.sessions.refresh',
@@ -19,6 +21,8 @@ export const AuthPatterns = {
   getAccount: 'auth.account.get',
   updateAccount: 'auth.account.update',
   changePassword: 'auth.account.password.change',
+  requestEmailChange: 'auth.account.email-change.request',
+  confirmEmailChange: 'auth.account.email-change.confirm',
   requestPasswordReset: 'auth.password-reset.request',
   confirmPasswordReset: 'auth.password-reset.confirm',
   authenticateServerKey: 'auth.workspaces.authenticate-server-key',
@@ -154,6 +158,35 @@ export interface ResendConfirmationCommand {
   meta: RequestMeta;
   caller: Caller;
   email: string;
+}
+
+/** POST /v1/accounts/activate-pin: the caller is the anonymous device the PIN was mailed for. */
+export interface ActivatePinCommand {
+  meta: RequestMeta;
+  caller: Caller;
+  email: string;
+  pin: string;
+}
+
+export interface ResendActivationPinCommand {
+  meta: RequestMeta;
+  caller: Caller;
+  email: string;
+}
+
+/** POST /v1/account/email-change (requestEmailChange). */
+export interface RequestEmailChangeCommand {
+  meta: RequestMeta;
+  caller: Caller;
+  newEmail: string;
+  password: string;
+}
+
+/** POST /v1/account/email-change/confirm (confirmEmailChange): the token alone says whose email. */
+export interface ConfirmEmailChangeCommand {
+  meta: RequestMeta;
+  token: string;
+  newsletterAgreement?: boolean;
 }
 
 export interface SignInCommand {

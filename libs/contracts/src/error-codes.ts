@@ -11,6 +11,8 @@ export const ErrorCodes = {
   /** A confirmation, activation or reset token that is unknown, used or expired. */
   TOKEN_INVALID: 400,
   BAD_QUERY: 400,
+  /** An activation PIN that is wrong, used, expired, spent by its tries, for another device or an unknown email: one answer for all. */
+  PIN_INVALID: 400,
   /** A registration whose email's local part could pass for another address (workspace setting `emailConfusables: refuse`). */
   EMAIL_CONFUSABLE: 400,
   /** `POST /v1/auth/external` names a provider the workspace does not configure. */

@@ -56,4 +56,12 @@ describe('SecretsScanner', () => {
     assert.equal(s.size, 1);
     assert.equal(s.scanText('gateway#1', 'connect ECONNREFUSED 127.0.0.1:4001').length, 0);
   });
+
+  it('finds a registered PIN only as a whole number, not inside a longer one', () => {
+    const s = new SecretsScanner();
+    s.add('042917', 'pin');
+    assert.equal(s.scanText('log', '{"pin":"042917"}').length, 1);
+    assert.deepEqual(s.scanText('log', '{"time":17648004291712}'), []);
+    assert.deepEqual(s.scanText('log', 'offset 1042917'), []);
+  });
 });

@@ -7,6 +7,8 @@ export type SecretKind =
   | 'password-hash'
   | 'access-token'
   | 'one-time-token'
+  /** A mailed 6-digit PIN: matched as a whole number only (digits around it make another number). */
+  | 'pin'
   | 'server-key'
   | 'admin-key'
   /** IDSTREAM_MASTER_KEYS and IDSTREAM_KEY_SERVICE_SECRET: in no log and on no topic, ever. */
@@ -84,7 +86,8 @@ export class SecretsScanner {
     const lower = text.toLowerCase();
     for (const [value, { kind, label }] of this.values) {
       const allowed = topic !== undefined && ALLOWED_ON_TOPICS[kind]?.test(topic);
-      if (!allowed && variants(value).some((v) => lower.includes(v))) hits.push({ where, kind, label, value: masked(value) });
+      const found = kind === 'pin' ? new RegExp(`(?<!\\d)${value}(?!\\d)`).test(text) : variants(value).some((v) => lower.includes(v));
+      if (!allowed && found) hits.push({ where, kind, label, value: masked(value) });
     }
     for (const shape of SHAPES) {
       if (topic !== undefined && (shape.logsOnly || shape.allowedOnTopics?.test(topic))) continue;

@@ -18,9 +18,12 @@ const PASSWORD_HASH: SealedPath = { path: 'passwordHash', withheld: null };
 const PROVIDER_SUBJECT: SealedPath = { path: 'subject', withheld: null };
 const HASH_CARRIERS = new Set(['UserRegistered', 'PasswordChanged', 'PasswordResetCompleted', 'PasswordRehashed']);
 
-/** Where a stored event holds personal data: its public personal fields, plus the password hash it keeps private. */
+/** The private personal fields of stored events that have no public personal field (a requested new email). */
+const PRIVATE_PATHS: Record<string, readonly SealedPath[]> = { EmailChangeRequested: [{ path: 'newEmail', withheld: null }] };
+
+/** Where a stored event holds personal data: its public personal fields, plus the password hash or address it keeps private. */
 export function storedSealedPaths(type: string): readonly SealedPath[] {
-  const paths = sealedPathsOf(type);
+  const paths = [...sealedPathsOf(type), ...(PRIVATE_PATHS[type] ?? [])];
   if (type === 'ExternalIdentityLinked') return [...paths, PROVIDER_SUBJECT];
   return HASH_CARRIERS.has(type) ? [...paths, PASSWORD_HASH] : paths;
 }

@@ -27,6 +27,25 @@ export const MailTemplates = {
       body: `Hello,\n\nTo ${action}, open this link:\n\n${link}\n\nOr enter this code in the app: ${token}\n\nIt works once, until ${expiresAt.toISOString()}.\nIf you did not sign up, ignore this mail.\n`,
     };
   },
+  activationPin(pin: string, expiresAt: Date): { subject: string; body: string } {
+    return {
+      subject: 'Your activation code',
+      body: `Hello,\n\nTo activate your account, enter this code in the app on the device you signed up with:\n\n${pin}\n\nIt works once, until ${expiresAt.toISOString()}.\nIf you did not sign up, ignore this mail.\n`,
+    };
+  },
+  emailChange(token: string, expiresAt: Date): { subject: string; body: string } {
+    return {
+      subject: 'Confirm your new email address',
+      body: `Hello,\n\nTo make this your account's email address, enter this code in the app: ${token}\n\nIt works once, until ${expiresAt.toISOString()}.\nIf you did not ask for this, ignore this mail: nothing changes.\n`,
+    };
+  },
+  /** To the current address: no token, no new address (whoever reads the old mailbox learns nothing to use). */
+  emailChangeNotice(): { subject: string; body: string } {
+    return {
+      subject: 'A change of your email address was requested',
+      body: `Hello,\n\nSomeone signed in to your account with your password asked to change its email address.\nThe change happens only when confirmed from the new address. If this was not you, change your password.\n`,
+    };
+  },
   passwordReset(link: string, token: string, expiresAt: Date): { subject: string; body: string } {
     return {
       subject: 'Reset your password',

@@ -4,6 +4,7 @@ import { CanonicalEmails1764600000000 } from './1764600000000-canonical-emails';
 import { ProfileSnapshotVersion1764700000000 } from './1764700000000-profile-snapshot-version';
 import { DataKeys1764800000000 } from './1764800000000-data-keys';
 import { ExternalIdentities1764800000500 } from './1764800000500-external-identities';
+import { ActivationPins1764900000000 } from './1764900000000-activation-pins';
 
 /** Every migration of schema `auth`, in order. */
 export const authMigrations = [
@@ -13,4 +14,5 @@ export const authMigrations = [
   ProfileSnapshotVersion1764700000000,
   DataKeys1764800000000,
   ExternalIdentities1764800000500,
+  ActivationPins1764900000000,
 ];

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { randomToken, sha256Hex } from '@idstream/crypto';
 
-export type TokenPurpose = 'confirmation' | 'activation' | 'password-reset';
+export type TokenPurpose = 'confirmation' | 'activation' | 'password-reset' | 'email-change';
 
 /**
  * Single-use tokens for mail links: 32 random bytes, only their SHA-256 stored, expiring.

@@ -22,11 +22,17 @@ export type ProfileCommand =
       deviceUuid: string | null;
       mode: RegistrationMode;
       confirmationExpiresAt: string;
+      /** When an activation PIN mailed at registration expires (mode `email-pin-activation`). */
+      pinExpiresAt: string;
       /** Set when the workspace flags (rather than refuses) confusable emails and this one is. */
       emailConfusable?: EmailConfusable | null;
     }
   | { type: 'ConfirmEmail' }
   | { type: 'RequestConfirmation'; mode: RegistrationMode; expiresAt: string }
+  /** A new activation PIN for a pending account (mode `email-pin-activation`), bound to the asking device. */
+  | { type: 'RequestActivationPin'; deviceUuid: string; expiresAt: string }
+  /** The mailed PIN was checked (and spent) outside `decide`, under its row lock. */
+  | { type: 'ActivateWithPin' }
   | {
       type: 'SignIn';
       passwordValid: boolean;
@@ -70,7 +76,18 @@ export type ProfileCommand =
   | { type: 'ImportProfile'; email: string | null; profile: ProfileFields; attributes: Attributes }
   | { type: 'RecognizeClient'; uuid: string; matchedBy: 'email' | 'customId' | 'profileId'; previousProfileId: string | null }
   | { type: 'EraseProfile'; clock: Clock }
-  | SignInExternalCommand;
+  | SignInExternalCommand
+  | {
+      type: 'RequestEmailChange';
+      /** The hash the password was verified against; a hash changed since refuses. */
+      verifiedHash: string | null;
+      newEmail: string;
+      /** Whether the email index held the new email when looked up (after the answer). */
+      newEmailTaken: boolean;
+      expiresAt: string;
+    }
+  /** The mailed token was used (once) outside `decide`; the pending change it confirms is in the state. */
+  | { type: 'ConfirmEmailChange'; now: string; newsletterAgreement?: boolean };
 
 /** An identity of an external OpenID Connect provider, as its verified ID token names it. */
 export interface ExternalIdentity {

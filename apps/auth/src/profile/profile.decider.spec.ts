@@ -55,6 +55,7 @@ const a = {
     deviceUuid: 'd1',
     mode,
     confirmationExpiresAt: clock.tokensExpireBy,
+    pinExpiresAt: clock.tokensExpireBy,
   }),
   confirmEmail: (): Cmd<'ConfirmEmail'> => ({ type: 'ConfirmEmail' }),
   requestConfirmation: (

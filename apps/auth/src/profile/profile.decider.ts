@@ -22,10 +22,23 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
     case 'RequestConfirmation': {
       // Resend: only an unconfirmed account gets a new mail; anything else answers the same, silently.
       if (!isAccount(state) || emailConfirmed(state)) return decided();
+      // A PIN workspace activates only by PIN (bound to a device): no link is mailed.
+      if (command.mode === 'email-pin-activation') return decided();
       const purpose = state.kind === 'pending-activation' ? 'activation' : 'confirmation';
       if (purpose === 'confirmation' && command.mode === 'automatic') return decided();
       return decided({ type: 'EmailConfirmationRequested', data: { profileId: state.profileId, purpose, expiresAt: command.expiresAt } });
     }
+    case 'RequestActivationPin':
+      // Only a pending account gets a PIN; anything else answers the same, silently.
+      if (state.kind !== 'pending-activation') return decided();
+      return decided({
+        type: 'EmailConfirmationRequested',
+        data: { profileId: state.profileId, purpose: 'pin-activation', deviceUuid: command.deviceUuid, expiresAt: command.expiresAt },
+      });
+    case 'ActivateWithPin':
+      // An account already active has no PIN to use: the same answer as any wrong PIN.
+      if (state.kind !== 'pending-activation') return refused('PIN_INVALID');
+      return decided({ type: 'EmailConfirmed', data: { profileId: state.profileId, activated: true } });
     case 'SignIn':
       return signIn(command, state);
     case 'RefreshSession': {
@@ -116,6 +129,20 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
       return erase(state, 'erased', command.clock);
     case 'SignInExternal':
       return signInExternal(command, state);
+    case 'RequestEmailChange':
+      if (state.kind !== 'active') return refused('NO_ACCOUNT');
+      if (state.passwordHash !== command.verifiedHash) return refused('CURRENT_PASSWORD_WRONG');
+      return decided({
+        type: 'EmailChangeRequested',
+        data: {
+          profileId: state.profileId,
+          expiresAt: command.expiresAt,
+          newEmail: command.newEmail,
+          newEmailTaken: command.newEmailTaken,
+        },
+      });
+    case 'ConfirmEmailChange':
+      return confirmEmailChange(command, state);
     default: {
       const never: never = command;
       return never;
@@ -138,7 +165,9 @@ function register(cmd: Command<'RegisterAccount'>, state: ProfileState): Decisio
   // Attaching an account to a profile a backend imported would hand its data to whoever
   // typed the email: whatever the mode, the account waits for the mailed activation.
   const mode = state.kind === 'imported' ? 'email-activation' : cmd.mode;
-  const status = mode === 'email-activation' ? 'pending-activation' : 'active';
+  // A PIN is bound to the registering device: without one (a registration from a backend
+  // token) there is nothing to bind it to, so the account waits for a PIN asked for by a device.
+  const status = mode === 'email-activation' || mode === 'email-pin-activation' ? 'pending-activation' : 'active';
   const events: ProfileEvent[] = [
     {
       type: 'UserRegistered',
@@ -158,7 +187,13 @@ function register(cmd: Command<'RegisterAccount'>, state: ProfileState): Decisio
       },
     },
   ];
-  if (mode !== 'automatic') {
+  if (mode === 'email-pin-activation') {
+    if (cmd.deviceUuid)
+      events.push({
+        type: 'EmailConfirmationRequested',
+        data: { profileId: state.profileId, purpose: 'pin-activation', deviceUuid: cmd.deviceUuid, expiresAt: cmd.pinExpiresAt },
+      });
+  } else if (mode !== 'automatic') {
     const purpose = mode === 'email-activation' ? 'activation' : 'confirmation';
     events.push({
       type: 'EmailConfirmationRequested',
@@ -218,6 +253,18 @@ function updateAccount(cmd: Command<'UpdateAccount'>, state: AccountState): Deci
       ...(hasAttributes ? { attributes } : {}),
     },
   });
+}
+
+/** The pending change becomes the email; a newsletter choice made on the way is recorded with it. */
+function confirmEmailChange(cmd: Command<'ConfirmEmailChange'>, state: ProfileState): Decision {
+  if (state.kind !== 'active' || !state.emailChange || state.emailChange.expiresAt <= cmd.now) return refused('TOKEN_INVALID');
+  const events: ProfileEvent[] = [
+    { type: 'EmailChanged', data: { profileId: state.profileId, previousEmail: state.email, email: state.emailChange.newEmail } },
+  ];
+  const newsletter = cmd.newsletterAgreement;
+  if (newsletter !== undefined && state.agreements.newsletter !== newsletter)
+    events.push({ type: 'AccountUpdated', data: { profileId: state.profileId, changes: {}, agreements: { newsletter } } });
+  return { events };
 }
 
 function closeSessions(state: ProfileState, sessionIds: string[], reason: SessionCloseReason, clock: Clock): ProfileEvent[] {

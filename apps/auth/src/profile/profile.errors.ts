@@ -14,6 +14,7 @@ export type ProfileRefusal =
   /** The workspace requires agreements the profile has not accepted. */
   | 'TERMS_ACCEPTANCE_REQUIRED'
   | 'TOKEN_INVALID'
+  | 'PIN_INVALID'
   | 'SESSION_CLOSED'
   | 'SESSION_EXPIRED'
   | 'PROFILE_NOT_FOUND'
@@ -42,6 +43,8 @@ export const ProfileErrors = {
     conditions,
   }),
   tokenInvalid: (): ReplyError => ({ code: 'TOKEN_INVALID', message: 'The token is unknown, used or expired' }),
+  /** One answer for every kind of wrong PIN: wrong, used, expired, spent, other device, unknown email. */
+  pinInvalid: (): ReplyError => ({ code: 'PIN_INVALID', message: 'The PIN is not valid for this email and device' }),
   sessionClosed: (): ReplyError => ({ code: 'TOKEN_REVOKED', message: 'The session of this token is closed' }),
   /** The HTTP contract (OpenAPI at /docs) names TOKEN_EXPIRED for a refresh that cannot be granted any more. */
   sessionExpired: (): ReplyError => ({ code: 'TOKEN_EXPIRED', message: 'The session reached its maximum lifetime: sign in again' }),
@@ -96,6 +99,8 @@ export function replyErrorOf(refusal: ProfileRefusal): ReplyError {
       return ProfileErrors.termsAcceptanceRequired();
     case 'TOKEN_INVALID':
       return ProfileErrors.tokenInvalid();
+    case 'PIN_INVALID':
+      return ProfileErrors.pinInvalid();
     case 'SESSION_CLOSED':
       return ProfileErrors.sessionClosed();
     case 'SESSION_EXPIRED':

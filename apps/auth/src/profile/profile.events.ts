@@ -23,7 +23,10 @@ export type ProfileEvent =
   | { type: 'PasswordResetRequested'; data: Public.PasswordResetRequestedData }
   | { type: 'PasswordResetCompleted'; data: Public.PasswordResetCompletedData & { passwordHash: string } }
   | { type: 'ClientRecognized'; data: Public.ClientRecognizedData }
-  | { type: 'ProfileErased'; data: Public.ProfileErasedData };
+  | { type: 'ProfileErased'; data: Public.ProfileErasedData }
+  /** The new address (and whether another profile held it) stay in auth: the public event has neither. */
+  | { type: 'EmailChangeRequested'; data: Public.EmailChangeRequestedData & { newEmail: string; newEmailTaken: boolean } }
+  | { type: 'EmailChanged'; data: Public.EmailChangedData };
 
 export type ProfileEventType = ProfileEvent['type'];
 

@@ -10,7 +10,12 @@ import { evolve, fold, initialProfileState, type ProfileState, type RecordedAt }
 // stream equals the state kept incrementally and stored as JSON (what auth.profiles holds).
 const sessionId = fc.constantFrom('s1', 's2', 's3');
 const device = fc.constantFrom('d1', 'd2', null);
-const mode = fc.constantFrom('automatic' as const, 'email-confirmation' as const, 'email-activation' as const);
+const mode = fc.constantFrom(
+  'automatic' as const,
+  'email-confirmation' as const,
+  'email-activation' as const,
+  'email-pin-activation' as const,
+);
 const name = fc.constantFrom('Ann', 'Bob', 'Eve');
 const hash = fc.constantFrom('H1', 'H2', 'H3');
 const at = (step: number) => new Date(Date.UTC(2026, 0, 1) + step * 60_000).toISOString();
@@ -31,8 +36,11 @@ const command: fc.Arbitrary<Step> = fc.oneof(
       deviceUuid: c.deviceUuid,
       mode: c.mode,
       confirmationExpiresAt: at(step + 1440),
+      pinExpiresAt: at(step + 15),
     })),
   fc.constant((): ProfileCommand => ({ type: 'ConfirmEmail' })),
+  fc.constant((): ProfileCommand => ({ type: 'ActivateWithPin' })),
+  device.map((d): Step => (step) => ({ type: 'RequestActivationPin', deviceUuid: d ?? 'd1', expiresAt: at(step + 15) })),
   mode.map((m): Step => (step) => ({ type: 'RequestConfirmation', mode: m, expiresAt: at(step + 1440) })),
   fc
     .record({

@@ -20,6 +20,9 @@ export function toPublicData(event: ProfileEvent): unknown {
       const { subject: _subject, ...data } = event.data;
       return data;
     }
+    case 'EmailChangeRequested':
+      return { profileId: event.data.profileId, expiresAt: event.data.expiresAt };
+    case 'EmailChanged':
     case 'ProfileImported':
     case 'EmailConfirmationRequested':
     case 'EmailConfirmed':

@@ -5,6 +5,7 @@ import { CustomIdIndex } from '../indexes/custom-id-index';
 import { EmailIndex } from '../indexes/email-index';
 import { ExternalIdentityIndex } from '../indexes/external-identity-index';
 import { enqueueMail, fillLink, forgetMailsTo, MailTemplates } from '../mail/mail.outbox';
+import { ActivationPins } from '../activation-pins/activation-pins';
 import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
 import { shredPersonalData } from '../event-store/shredding';
 import type { ProfileEvent } from './profile.events';
@@ -58,6 +59,18 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       const to = emailOf(ctx.after);
       if (!to) return;
       const expiresAt = new Date(event.data.expiresAt);
+      if (purpose === 'pin-activation') {
+        if (!event.data.deviceUuid) return;
+        // A new PIN replaces the old one (and its counted tries).
+        const pin = await ActivationPins.issue(ctx.manager, {
+          workspaceId: ctx.workspaceId,
+          profileId,
+          deviceUuid: event.data.deviceUuid,
+          expiresAt,
+        });
+        await enqueueMail(ctx.manager, { workspaceId: ctx.workspaceId, to, ...MailTemplates.activationPin(pin, expiresAt) });
+        return;
+      }
       await OneTimeTokens.revokeAll(ctx.manager, ctx.workspaceId, profileId, [purpose], ctx.now);
       const token = await OneTimeTokens.issue(ctx.manager, { workspaceId: ctx.workspaceId, profileId, purpose, expiresAt });
       const mail = MailTemplates.confirmation(purpose, fillLink(config.mail.confirmUrl, token), token, expiresAt);
@@ -84,6 +97,24 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       if (!(await ExternalIdentityIndex.claim(ctx.manager, ctx.workspaceId, issuer, subject, profileId)))
         throw new Refused(ProfileErrors.externalTokenInvalid());
     },
+    EmailChangeRequested: async (event, ctx) => {
+      const { profileId, newEmail, newEmailTaken } = event.data;
+      const current = emailOf(ctx.before);
+      if (current) await enqueueMail(ctx.manager, { workspaceId: ctx.workspaceId, to: current, ...MailTemplates.emailChangeNotice() });
+      // A taken address gets nothing: its owner did not ask, and a mail would only be noise there.
+      if (newEmailTaken) return;
+      const expiresAt = new Date(event.data.expiresAt);
+      await OneTimeTokens.revokeAll(ctx.manager, ctx.workspaceId, profileId, ['email-change'], ctx.now);
+      const token = await OneTimeTokens.issue(ctx.manager, { workspaceId: ctx.workspaceId, profileId, purpose: 'email-change', expiresAt });
+      await enqueueMail(ctx.manager, { workspaceId: ctx.workspaceId, to: newEmail, ...MailTemplates.emailChange(token, expiresAt) });
+    },
+    EmailChanged: async (event, ctx) => {
+      const { profileId, email } = event.data;
+      // The index moves in the decision's transaction: a profile that took the address meanwhile holds its key.
+      await EmailIndex.releaseAll(ctx.manager, ctx.workspaceId, profileId);
+      if (!(await EmailIndex.claim(ctx.manager, ctx.workspaceId, email, profileId))) throw new Refused(ProfileErrors.emailTaken());
+      await OneTimeTokens.revokeAll(ctx.manager, ctx.workspaceId, profileId, ['email-change'], ctx.now);
+    },
     SessionOpened: async (event, ctx) => {
       if (event.data.deviceUuid) await ClientLinks.link(ctx.manager, ctx.workspaceId, event.data.deviceUuid, event.data.profileId);
     },
@@ -98,8 +129,11 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       await CustomIdIndex.releaseOthers(manager, workspaceId, profileId, null);
       await ClientLinks.unlinkAll(manager, workspaceId, profileId);
       await OneTimeTokens.deleteAll(manager, workspaceId, profileId);
+      await ActivationPins.deleteAll(manager, workspaceId, profileId);
       const email = emailOf(ctx.before);
       if (email) await forgetMailsTo(manager, workspaceId, email);
+      if (ctx.before.kind === 'active' && ctx.before.emailChange)
+        await forgetMailsTo(manager, workspaceId, ctx.before.emailChange.newEmail);
       await shredPersonalData(manager, workspaceId, profileId, ctx.now);
     },
   };

@@ -62,6 +62,8 @@ export interface ActiveAccount extends AccountData {
   kind: 'active';
   emailConfirmed: boolean;
   sessions: Record<string, OpenSession>;
+  /** A requested email change waiting for the token mailed to `newEmail`. */
+  emailChange?: { newEmail: string; expiresAt: string };
 }
 
 /**
@@ -199,6 +201,15 @@ export function evolve(state: ProfileState, event: RecordedProfileEvent, occurre
       return { ...state, devices: withDevice(state.devices, event.data.uuid), updatedAt: occurredAt };
     case 'ProfileErased':
       return { kind: 'erased', profileId: state.profileId, erasedAt: occurredAt };
+    case 'EmailChangeRequested':
+      // A change to a taken address records the request (and its notice) but waits for nothing.
+      if (state.kind !== 'active' || event.data.newEmailTaken) return state;
+      return { ...state, emailChange: { newEmail: event.data.newEmail, expiresAt: event.data.expiresAt } };
+    case 'EmailChanged': {
+      if (state.kind !== 'active') return state;
+      const { emailChange: _done, ...rest } = state;
+      return { ...rest, email: event.data.email, emailConfirmed: true, updatedAt: occurredAt };
+    }
     case 'EmailConfirmationRequested':
     case 'PasswordResetRequested':
     case 'SignInFailed':

@@ -20,7 +20,7 @@ export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
 };
 
 const AGREEMENT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const MODES = ['automatic', 'email-confirmation', 'email-activation'];
+const MODES = ['automatic', 'email-confirmation', 'email-activation', 'email-pin-activation'];
 
 /** Merges a partial update into settings, or names every field that is wrong. Pure. */
 export function mergeSettings(

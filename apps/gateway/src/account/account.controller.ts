@@ -5,7 +5,9 @@ import {
   type Caller,
   type ChangePasswordCommand,
   type DeleteAccountCommand,
+  type ConfirmEmailChangeCommand,
   type GetAccountQuery,
+  type RequestEmailChangeCommand,
   type RequestMeta,
   type UpdateAccountCommand,
 } from '@idstream/contracts';
@@ -15,9 +17,9 @@ import { AccountResponse } from '../openapi/client-responses.schema';
 import { Problems } from '../openapi/openapi.decorators';
 import { CurrentCaller, Meta } from '../http/request-context';
 import { AuthClient } from '../rpc/rpc.clients';
-import { Customer } from '../security/access.decorators';
+import { Customer, OptionalToken, RateLimited } from '../security/access.decorators';
 import { Revocations } from '../security/revocations.service';
-import { ChangePasswordDto, DeleteAccountDto, UpdateAccountDto } from './account.dto';
+import { ChangePasswordDto, ConfirmEmailChangeDto, DeleteAccountDto, RequestEmailChangeDto, UpdateAccountDto } from './account.dto';
 
 /** The signed-in customer's own account. Answered by auth from its write model (read-your-writes). */
 @ApiTags('account')
@@ -82,6 +84,38 @@ export class AccountController {
   async delete(@Body() body: DeleteAccountDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
     const command: DeleteAccountCommand = { meta, caller, password: body.password };
     this.revocations.fromReply(await this.auth.call<unknown>(AuthPatterns.deleteAccount, command));
+  }
+
+  /** 202 whether the new email is free or taken: the answer must not tell. */
+  @Post('email-change')
+  @ApiOperation({
+    summary: 'Ask to change the email (requestEmailChange)',
+    description: 'The same 202 whether the new email is free or taken; a token goes to the new address, a notice to the current one.',
+  })
+  @ApiAcceptedResponse({ description: 'Accepted' })
+  @Problems(['INVALID_CREDENTIALS', 403], 'TOO_MANY_ATTEMPTS')
+  @HttpCode(202)
+  @Customer('account:write')
+  async requestEmailChange(@Body() body: RequestEmailChangeDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
+    const command: RequestEmailChangeCommand = { meta, caller, newEmail: body.newEmail, password: body.password };
+    await this.auth.call<unknown>(AuthPatterns.requestEmailChange, command);
+  }
+
+  /** The token alone says whose email changes: a customer token is allowed, none is needed. */
+  @Post('email-change/confirm')
+  @ApiOperation({ summary: 'Confirm an email change with the mailed token (confirmEmailChange)' })
+  @ApiNoContentResponse({ description: 'The email is changed and confirmed' })
+  @Problems('TOKEN_INVALID', 'EMAIL_TAKEN')
+  @HttpCode(204)
+  @OptionalToken()
+  @RateLimited()
+  async confirmEmailChange(@Body() body: ConfirmEmailChangeDto, @Meta() meta: RequestMeta): Promise<void> {
+    const command: ConfirmEmailChangeCommand = {
+      meta,
+      token: body.token,
+      ...(body.newsletterAgreement === undefined ? {} : { newsletterAgreement: body.newsletterAgreement }),
+    };
+    await this.auth.call<unknown>(AuthPatterns.confirmEmailChange, command);
   }
 }
 

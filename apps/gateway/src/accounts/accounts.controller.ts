@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import {
   AuthPatterns,
   POSITION_HEADER,
+  type ActivatePinCommand,
   type Caller,
   type ConfirmEmailCommand,
   type ConfirmPasswordResetCommand,
@@ -10,6 +11,7 @@ import {
   type RegisterResult,
   type RequestMeta,
   type RequestPasswordResetCommand,
+  type ResendActivationPinCommand,
   type ResendConfirmationCommand,
 } from '@idstream/contracts';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -20,7 +22,7 @@ import { CurrentCaller, Meta } from '../http/request-context';
 import { AuthClient } from '../rpc/rpc.clients';
 import { Anonymous, OptionalToken, RateLimited } from '../security/access.decorators';
 import { Revocations } from '../security/revocations.service';
-import { ConfirmEmailDto, ConfirmPasswordResetDto, EmailOnlyDto, RegisterAccountDto } from './accounts.dto';
+import { ActivatePinDto, ConfirmEmailDto, ConfirmPasswordResetDto, EmailOnlyDto, RegisterAccountDto } from './accounts.dto';
 
 /** Registration, email confirmation and password reset: the routes used before signing in. */
 @ApiTags('accounts')
@@ -83,6 +85,35 @@ export class AccountsController {
   async resend(@Body() body: EmailOnlyDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
     const command: ResendConfirmationCommand = { meta, caller, email: body.email };
     await this.auth.call<unknown>(AuthPatterns.resendConfirmation, command);
+  }
+
+  /** PIN activation: only from the device the PIN was mailed for (its anonymous token). */
+  @Post('accounts/activate-pin')
+  @ApiOperation({
+    summary: 'Activate an account with the mailed 6-digit PIN',
+    description: 'Only from the device the PIN was mailed for; 15 minutes, 5 tries.',
+  })
+  @ApiNoContentResponse({ description: 'The account is active and its email confirmed' })
+  @Problems('PIN_INVALID', 'TOO_MANY_ATTEMPTS')
+  @HttpCode(204)
+  @Anonymous('account:register')
+  @RateLimited()
+  async activatePin(@Body() body: ActivatePinDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
+    const command: ActivatePinCommand = { meta, caller, email: body.email, pin: body.pin };
+    await this.auth.call<unknown>(AuthPatterns.activatePin, command);
+  }
+
+  /** 202 whether or not the email has a pending account: the answer must not tell. */
+  @Post('accounts/activate-pin/resend')
+  @ApiOperation({ summary: 'Mail a new activation PIN', description: '202 whether or not the email has a pending account.' })
+  @ApiAcceptedResponse({ description: 'A new PIN is mailed when there is a pending account' })
+  @Problems('TOO_MANY_ATTEMPTS')
+  @HttpCode(202)
+  @Anonymous('account:register')
+  @RateLimited()
+  async resendActivationPin(@Body() body: EmailOnlyDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
+    const command: ResendActivationPinCommand = { meta, caller, email: body.email };
+    await this.auth.call<unknown>(AuthPatterns.resendActivationPin, command);
   }
 
   /** 202 whether or not the email has an account: the answer must not tell. */

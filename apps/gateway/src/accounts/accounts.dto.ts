@@ -1,6 +1,6 @@
 import type { Agreements, Attributes } from '@idstream/contracts';
 import { ProfileFieldsDto } from '../http/profile-fields.dto';
-import { Email, Example, IsAttributes, IsBooleanRecord, Optional, Secret, Text } from '../http/validators';
+import { Email, Example, IsAttributes, IsBooleanRecord, Optional, Pin, Secret, Text } from '../http/validators';
 
 /** Passwords are checked against the workspace's policy by auth; this only bounds the size. */
 const MAX_PASSWORD_CHARS = 4096;
@@ -15,6 +15,12 @@ export class RegisterAccountDto extends ProfileFieldsDto {
 /** A confirmation, activation or reset token from a mail. */
 export class ConfirmEmailDto {
   @Text(1, 512) @Example('Zq3v0o7K1xS8m2Jc5Fh9tLwY4bNe6RgU0aPdTiVkXyM') token!: string;
+}
+
+/** A 6-digit activation PIN from the mail (mode `email-pin-activation`). */
+export class ActivatePinDto {
+  @Email() email!: string;
+  @Pin() pin!: string;
 }
 
 export class EmailOnlyDto {

@@ -28,7 +28,7 @@ const AgreementNames = (): PropertyDecorator => (target: object, propertyName: s
     },
   });
 
-const REGISTRATION_MODES: RegistrationMode[] = ['automatic', 'email-confirmation', 'email-activation'];
+const REGISTRATION_MODES: RegistrationMode[] = ['automatic', 'email-confirmation', 'email-activation', 'email-pin-activation'];
 
 /** Any of the policy's rules: auth merges them into the workspace's current (or default) policy. */
 export class PasswordPolicyDto implements Partial<PasswordPolicySettings> {

@@ -220,3 +220,6 @@ export const Immutable =
       options: { message },
       validator: { validate: (value: unknown) => value === undefined },
     });
+
+/** A 6-digit activation PIN (kept as a string: leading zeros count). */
+export const Pin = (): PropertyDecorator => TextMatching(6, 6, /^\d{6}$/, 'a 6-digit PIN');

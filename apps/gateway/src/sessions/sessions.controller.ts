@@ -13,7 +13,7 @@ import {
   type SignInResult,
   type SignOutCommand,
 } from '@idstream/contracts';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, Meta } from '../http/request-context';
 import {
   AnonymousTokenResponse,
@@ -151,6 +151,7 @@ export class SessionsController {
 
   @Post('sign-out')
   @ApiOperation({ summary: 'Sign out', description: 'Every token of the session is rejected from then on.' })
+  @ApiBody({ type: SignOutDto, required: false, description: 'Optional: `{ fromAllDevices: true }` closes every session of the profile' })
   @ApiNoContentResponse({ description: 'The session is closed' })
   @HttpCode(204)
   @Customer('session:sign-out')

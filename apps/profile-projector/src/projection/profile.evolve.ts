@@ -29,6 +29,7 @@ export const PROJECTED_TYPES = [
   'EmailConfirmed',
   'SessionOpened',
   'AccountUpdated',
+  'EmailChanged',
   'ClientRecognized',
   'ProfileImported',
   'ProfileErased',
@@ -72,10 +73,12 @@ export function keysOf(event: IdentityEvent): Keys {
     case 'ProfileImported':
     case 'AccountUpdated':
     case 'EmailConfirmed':
+    case 'EmailChanged':
       return { ...none, profiles: [event.data.profileId] };
     case 'ProfileErased':
       return { profiles: [event.data.profileId], devices: [], ownedBy: [event.data.profileId] };
     case 'EmailConfirmationRequested':
+    case 'EmailChangeRequested':
     case 'SessionRefreshed':
     case 'SessionClosed':
     case 'PasswordChanged':
@@ -156,6 +159,12 @@ export function evolve(slice: Slice, event: IdentityEvent): Change[] {
       const status = event.data.activated && existing.status === 'pending-activation' ? 'active' : existing.status;
       return [{ table: 'profiles', row: { ...existing, emailConfirmed: true, status, updatedAt: occurredAt } }];
     }
+    case 'EmailChanged': {
+      // The row's email moves, and with it the lookup by email (its canonical form is derived on write).
+      const existing = slice.profiles.get(event.data.profileId);
+      if (!existing || existing.status === 'erased') return [];
+      return [{ table: 'profiles', row: { ...existing, email: event.data.email, emailConfirmed: true, updatedAt: occurredAt } }];
+    }
     case 'SessionOpened': {
       const { data } = event;
       const existing = slice.profiles.get(data.profileId);
@@ -187,6 +196,7 @@ export function evolve(slice: Slice, event: IdentityEvent): Change[] {
       return changes;
     }
     case 'EmailConfirmationRequested':
+    case 'EmailChangeRequested':
     case 'SessionRefreshed':
     case 'SessionClosed':
     case 'PasswordChanged':

@@ -60,6 +60,8 @@ export function identityViewChange(event: IdentityEvent): IdentityViewChange {
     case 'SignInFailed':
     case 'ExternalIdentityLinked': // the identity (issuer, subject) stays in auth: no read model carries it
     case 'ProfileImported':
+    case 'EmailChangeRequested':
+    case 'EmailChanged':
       return { kind: 'none' };
     default: {
       const unknownEvent: never = event;

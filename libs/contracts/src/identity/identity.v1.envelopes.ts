@@ -22,3 +22,5 @@ export type ClientRecognized = Envelope<'ClientRecognized', E.ClientRecognizedDa
 export type ProfileImported = Envelope<'ProfileImported', E.ProfileImportedData>;
 export type ProfileErased = Envelope<'ProfileErased', E.ProfileErasedData>;
 export type SigningKeyRotated = Envelope<'SigningKeyRotated', E.SigningKeyRotatedData>;
+export type EmailChangeRequested = Envelope<'EmailChangeRequested', E.EmailChangeRequestedData>;
+export type EmailChanged = Envelope<'EmailChanged', E.EmailChangedData>;

@@ -6,7 +6,7 @@
  * added within a version, never removed or retyped.
  */
 
-export type RegistrationMode = 'automatic' | 'email-confirmation' | 'email-activation';
+export type RegistrationMode = 'automatic' | 'email-confirmation' | 'email-activation' | 'email-pin-activation';
 export type AccountStatus = 'active' | 'pending-activation';
 /**
  * Why a session was closed (API.md): `sign-out` (this device), `sign-out-all` (the customer
@@ -84,10 +84,13 @@ export interface UserRegisteredData {
   emailConfusable?: 'mixed-script' | 'ascii-lookalike';
 }
 
-/** A confirmation or activation mail was queued (its token travels only in the mail). */
+/** A confirmation or activation mail was queued (its token or PIN travels only in the mail). */
 export interface EmailConfirmationRequestedData {
   profileId: string;
-  purpose: 'confirmation' | 'activation';
+  /** `pin-activation`: a 6-digit PIN, usable only from `deviceUuid` (mode `email-pin-activation`). */
+  purpose: 'confirmation' | 'activation' | 'pin-activation';
+  /** The device a PIN is bound to (the anonymous token's uuid); only with `pin-activation`. */
+  deviceUuid?: string | null;
   /** ISO-8601. */
   expiresAt: string;
 }
@@ -187,6 +190,20 @@ export interface ProfileImportedData {
   created: boolean;
 }
 
+/** A signed-in customer asked (with their password) to change their email; the addresses stay inside auth. */
+export interface EmailChangeRequestedData {
+  profileId: string;
+  /** ISO-8601: the mailed token's expiry. */
+  expiresAt: string;
+}
+
+/** The mailed token confirmed the new email: it is the account's email from now on, and confirmed. */
+export interface EmailChangedData {
+  profileId: string;
+  previousEmail: string;
+  email: string;
+}
+
 export interface ProfileErasedData {
   profileId: string;
   /** ISO-8601. */
@@ -222,6 +239,8 @@ export interface IdentityEventDataMap {
   ProfileImported: ProfileImportedData;
   ProfileErased: ProfileErasedData;
   SigningKeyRotated: SigningKeyRotatedData;
+  EmailChangeRequested: EmailChangeRequestedData;
+  EmailChanged: EmailChangedData;
 }
 
 export type IdentityEventType = keyof IdentityEventDataMap;
@@ -244,6 +263,8 @@ export const IDENTITY_EVENT_TYPES: readonly IdentityEventType[] = [
   'ProfileImported',
   'ProfileErased',
   'SigningKeyRotated',
+  'EmailChangeRequested',
+  'EmailChanged',
 ];
 
 export const IDENTITY_SCHEMA_VERSION = 1;

@@ -14,3 +14,4 @@ export interface SealedEnvelope<TType extends string, TData> extends Envelope<TT
 export type UserRegistered = SealedEnvelope<'UserRegistered', S.UserRegisteredDataV2>;
 export type AccountUpdated = SealedEnvelope<'AccountUpdated', S.AccountUpdatedDataV2>;
 export type ProfileImported = SealedEnvelope<'ProfileImported', S.ProfileImportedDataV2>;
+export type EmailChanged = SealedEnvelope<'EmailChanged', S.EmailChangedDataV2>;

@@ -50,6 +50,11 @@ export interface AccountUpdatedDataV2 extends Omit<V1.AccountUpdatedData, 'chang
   attributes?: SealedValue;
 }
 
+export interface EmailChangedDataV2 extends Omit<V1.EmailChangedData, 'previousEmail' | 'email'> {
+  previousEmail: SealedValue;
+  email: SealedValue;
+}
+
 /**
  * Where the personal values of each event's data are: a field sealed as one value, or
  * `<object>.*`, each property of that object sealed on its own. `withheld` is what a
@@ -78,6 +83,10 @@ export const SEALED_PATHS: Readonly<Partial<Record<V1.IdentityEventType, readonl
     { path: 'changes.*', withheld: {} },
     { path: 'agreements', withheld: {} },
     { path: 'attributes', withheld: {} },
+  ],
+  EmailChanged: [
+    { path: 'previousEmail', withheld: null },
+    { path: 'email', withheld: null },
   ],
 };
 

@@ -10,6 +10,7 @@ import {
   type RegisterResult,
 } from '@idstream/contracts';
 import { hashPassword } from '@idstream/crypto';
+import { PIN_TTL_SECONDS } from '../../activation-pins/activation-pins';
 import { KeyedMutex } from '../../concurrency/keyed-mutex';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { ConcurrencyConflict } from '../../event-store/event-store';
@@ -76,6 +77,7 @@ export class RegisterHandler {
         deviceUuid: cmd.caller.role === 'anonymous' ? cmd.caller.uuid : null,
         mode: workspace.settings.registrationMode,
         confirmationExpiresAt,
+        pinExpiresAt: new Date(now.getTime() + PIN_TTL_SECONDS * 1000).toISOString(),
         emailConfusable: flagConfusable ? email.confusable : null,
       });
       // A refused registration (EMAIL_TAKEN) must leave nothing behind.
