@@ -9,7 +9,7 @@ import {
   type RegisterCommand,
   type RegisterResult,
 } from '@idstream/contracts';
-import { hashPassword } from '@idstream/crypto';
+import { hashPassword } from '../../metrics/password-hashing';
 import { KeyedMutex } from '../../concurrency/keyed-mutex';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { ConcurrencyConflict } from '../../event-store/event-store';
