@@ -25,6 +25,7 @@ benchmarks=(
   projector-replay
   profile-load
   sdk
+  observability
 )
 words=()
 for arg in "$@"; do

@@ -1,4 +1,5 @@
 import { after, before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -88,5 +89,22 @@ describe('tracing across every hop', () => {
     assert.equal(publish.service, 'auth');
     assert.equal(publish.parentSpanId, command.spanId);
     assert.equal(consume.parentSpanId, publish.spanId);
+  });
+
+  it('joins a tracking request and the ingester batch that handles it', async () => {
+    const device = await anonymous(system);
+    const traceId = 'b1b2c3d4e5f60718293a4b5c6d7e8f91';
+    const res = await system.http('POST', '/v1/events', {
+      token: device.token,
+      body: { events: [{ id: randomUUID(), type: 'screen_view', label: 'home' }] },
+      headers: { traceparent: `00-${traceId}-2122334455667788-01` },
+    });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const inTrace = () => receiver.spans.filter((s) => s.traceId === traceId);
+    await waitFor(() => inTrace().some((s) => s.service === 'tracking-ingester'), { timeoutMs: 30_000, what: 'the ingester span' });
+    const server = inTrace().find((s) => s.name === 'POST /v1/events');
+    const consume = inTrace().find((s) => s.service === 'tracking-ingester');
+    assert.ok(server && consume, JSON.stringify(inTrace(), null, 1));
+    assert.equal(consume.parentSpanId, server.spanId);
   });
 });

@@ -1,4 +1,14 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Context,
+  type Link,
+  type Span,
+} from '@opentelemetry/api';
 
 /**
  * W3C trace context across idstream's hops (HTTP → RPC meta → outbox row → Kafka header →
@@ -28,10 +38,14 @@ export function contextOf(traceparent: unknown): Context {
  */
 export async function inSpan<T>(
   name: string,
-  options: { parent: Context; kind: SpanKind; attributes?: Record<string, string | number> },
+  options: { parent: Context; kind: SpanKind; attributes?: Record<string, string | number>; links?: Link[] },
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  const span = idstreamTracer().startSpan(name, { kind: options.kind, attributes: options.attributes }, options.parent);
+  const span = idstreamTracer().startSpan(
+    name,
+    { kind: options.kind, attributes: options.attributes, links: options.links },
+    options.parent,
+  );
   try {
     return await context.with(trace.setSpan(options.parent, span), () => work(span));
   } catch (error) {
@@ -40,6 +54,24 @@ export async function inSpan<T>(
   } finally {
     span.end();
   }
+}
+
+/**
+ * For a consumer that handles many records in one unit (a batch): the first traced record's
+ * context as the parent and a link to every traced record, or undefined when none is traced.
+ */
+export function batchTraceOf(headers: (Record<string, unknown> | undefined)[]): { parent: Context; links: Link[] } | undefined {
+  const links: Link[] = [];
+  let parent: Context | undefined;
+  for (const h of headers) {
+    const value = h?.[TRACEPARENT];
+    const ctx = contextOf(Buffer.isBuffer(value) ? value.toString() : value);
+    const spanContext = trace.getSpanContext(ctx);
+    if (!spanContext) continue;
+    parent ??= ctx;
+    links.push({ context: spanContext });
+  }
+  return parent ? { parent, links } : undefined;
 }
 
 export { SpanKind };
