@@ -18,16 +18,14 @@ export function installHttpTracing(fastify: FastifyInstance): void {
     if (untraced(request.url)) return done();
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const route = request.routeOptions.url ?? 'unmatched';
-    const span = trace
-      .getTracer('idstream')
-      .startSpan(
-        `${request.method} ${route}`,
-        {
-          kind: SpanKind.SERVER,
-          attributes: { 'http.request.method': request.method, 'http.route': route, 'idstream.request_id': String(request.id) },
-        },
-        parent,
-      );
+    const span = trace.getTracer('idstream').startSpan(
+      `${request.method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': request.method, 'http.route': route, 'idstream.request_id': String(request.id) },
+      },
+      parent,
+    );
     request[SPAN] = span;
     request[CONTEXT] = trace.setSpan(parent, span);
     done();
