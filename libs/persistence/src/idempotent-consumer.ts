@@ -295,7 +295,7 @@ export class IdempotentConsumer<T, A = T> {
 
   /** Bounds processed_events: at most one delete every 10 minutes, of ids past the retention. */
   /** Applies one event in a consumer span continuing its `traceparent` header (no-op when not tracing). */
-  private applyTraced(manager: EntityManager, value: T, context: MessageContext): Promise<void> {
+  private applyTraced(manager: EntityManager, value: A, context: MessageContext): Promise<void> {
     const traceparent = context.message.headers?.[TRACEPARENT]?.toString();
     if (!traceparent) return this.settings.apply(manager, value, context);
     return inSpan(
