@@ -26,6 +26,7 @@ benchmarks=(
   projector-replay
   profile-load
   sdk
+  observability
   own-events
 )
 words=()

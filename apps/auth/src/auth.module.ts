@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { HealthModule, InfrastructureModule, KAFKA, infrastructureChecks } from '@idstream/runtime';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { HealthModule, InfrastructureModule, KAFKA, MetricsController, infrastructureChecks } from '@idstream/runtime';
 import { AuthRpcController } from './auth.rpc.controller';
 import { CreateAnonymousHandler } from './clients/create-anonymous/create-anonymous.handler';
 import { AUTH_CONFIG, loadAuthConfig } from './config/auth.config';
@@ -10,6 +11,8 @@ import { DataKeyService } from './event-store/data-key.service';
 import { SigningKeys } from './keys/signing-keys';
 import { MailSender } from './mail/mail.sender';
 import { authMigrations } from './migrations/auth.migrations';
+import { CommandMetricsInterceptor } from './metrics/command-metrics.interceptor';
+import { OutboxGauges } from './metrics/outbox-gauges';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { ChangePasswordHandler } from './profile/change-password/change-password.handler';
 import { ConfirmEmailHandler } from './profile/confirm-email/confirm-email.handler';
@@ -60,10 +63,12 @@ const config = loadAuthConfig();
       useFactory: (k: Kafka, d: DataSource) => [...infrastructureChecks(k), databaseCheck(d)],
     }),
   ],
-  controllers: [AuthRpcController],
+  controllers: [AuthRpcController, MetricsController],
   providers: [
     { provide: AUTH_CONFIG, useValue: config },
     OutboxRelayService,
+    OutboxGauges,
+    { provide: APP_INTERCEPTOR, useClass: CommandMetricsInterceptor },
     MailSender,
     SigningKeys,
     TokenIssuer,

@@ -71,6 +71,8 @@ export interface Caller {
 export interface RequestMeta {
   requestId: string;
   ip: string;
+  /** W3C trace context of the gateway's request span, when tracing (absent otherwise). */
+  traceparent?: string;
 }
 
 export interface IssuedToken {

@@ -2,3 +2,4 @@ export * from './kafka';
 export * from './producer';
 export * from './dead-letter';
 export * from './identity-tail';
+export * from './trace-context';

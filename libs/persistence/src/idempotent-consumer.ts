@@ -1,6 +1,15 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { deadLetterMessage, ensureTopics, restartAfterCrash, type EventProducer } from '@idstream/messaging';
+import {
+  SpanKind,
+  TRACEPARENT,
+  contextOf,
+  deadLetterMessage,
+  ensureTopics,
+  inSpan,
+  restartAfterCrash,
+  type EventProducer,
+} from '@idstream/messaging';
 import { readCheckpoints } from './consumer-store';
 import { isTransientDatabaseError } from './postgres-errors';
 
@@ -231,7 +240,7 @@ export class IdempotentConsumer<T, A = T> {
           // Not fresh: the same event at another offset (or earlier in this batch), applied already.
           if (!fresh.delete(event.id)) continue;
           try {
-            await this.settings.apply(manager, event.value, event.context);
+            await this.applyTraced(manager, event.value, event.context);
           } catch (error) {
             if (isTransientDatabaseError(error)) throw error; // retry the whole batch
             throw new RetryPerEvent();
@@ -253,7 +262,7 @@ export class IdempotentConsumer<T, A = T> {
             continue;
           }
           try {
-            await this.settings.apply(manager, value, context);
+            await this.applyTraced(manager, value, context);
             await manager.query('RELEASE SAVEPOINT apply_event');
             applied.push({ value, context });
           } catch (error) {
@@ -285,6 +294,25 @@ export class IdempotentConsumer<T, A = T> {
   private lastPrune = 0;
 
   /** Bounds processed_events: at most one delete every 10 minutes, of ids past the retention. */
+  /** Applies one event in a consumer span continuing its `traceparent` header (no-op when not tracing). */
+  private applyTraced(manager: EntityManager, value: A, context: MessageContext): Promise<void> {
+    const traceparent = context.message.headers?.[TRACEPARENT]?.toString();
+    if (!traceparent) return this.settings.apply(manager, value, context);
+    return inSpan(
+      `consume ${context.topic}`,
+      {
+        parent: contextOf(traceparent),
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.consumer.group.name': this.settings.groupId,
+          'messaging.destination.name': context.topic,
+        },
+      },
+      () => this.settings.apply(manager, value, context),
+    );
+  }
+
   private async pruneProcessedIds(): Promise<void> {
     if (Date.now() - this.lastPrune < 600_000) return;
     this.lastPrune = Date.now();

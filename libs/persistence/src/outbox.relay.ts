@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Message } from 'kafkajs';
-import type { EventProducer } from '@idstream/messaging';
+import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { SpanKind, TRACEPARENT, contextOf, idstreamTracer, traceparentOf, type EventProducer } from '@idstream/messaging';
 import { outboxChannel } from './outbox';
 
 export interface OutboxRelaySettings {
@@ -145,17 +146,41 @@ export class OutboxRelay {
     // Rows are grouped by topic but keep their order inside each topic; the idempotent
     // producer (one request in flight) keeps that order within every partition.
     const byTopic = new Map<string, Message[]>();
+    const spans: Span[] = [];
     for (const row of rows) {
       const messages = byTopic.get(row.topic) ?? [];
-      messages.push({ key: row.message_key, value: row.value, headers: row.headers });
+      messages.push({ key: row.message_key, value: row.value, headers: this.publishHeaders(row, spans) });
       byTopic.set(row.topic, messages);
     }
     const prefix = this.settings.topicPrefix ?? '';
-    await this.producer.sendTopics([...byTopic].map(([topic, messages]) => ({ topic: prefix + topic, messages })));
+    try {
+      await this.producer.sendTopics([...byTopic].map(([topic, messages]) => ({ topic: prefix + topic, messages })));
+    } catch (error) {
+      for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
     await this.dataSource.query(`UPDATE "${schema}".outbox SET published_at = now() WHERE position = ANY($1::bigint[])`, [
       rows.map((r) => r.position),
     ]);
     return rows.length;
+  }
+
+  /**
+   * A row written in a trace is published in a producer span, child of the command's span;
+   * its `traceparent` header becomes that span's, so consumers continue from the publish.
+   */
+  private publishHeaders(row: OutboxRow, spans: Span[]): Record<string, string> {
+    const traceparent = row.headers[TRACEPARENT];
+    if (!traceparent) return row.headers;
+    const span = idstreamTracer().startSpan(
+      `publish ${row.topic}`,
+      { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': row.topic } },
+      contextOf(traceparent),
+    );
+    spans.push(span);
+    return { ...row.headers, [TRACEPARENT]: traceparentOf(trace.setSpan(contextOf(traceparent), span)) ?? traceparent };
   }
 
   private async pruneNow(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { TRACEPARENT, traceparentOf } from '@idstream/messaging';
 
 /** One message waiting in an app's outbox, written in the same transaction as its events. */
 export interface OutboxMessage {
@@ -36,8 +37,11 @@ export function outboxTableSql(schema: string): string[] {
 export async function appendToOutbox(manager: EntityManager, schema: string, messages: OutboxMessage[]): Promise<void> {
   if (messages.length === 0) return;
   const params: unknown[] = [];
+  // The trace of the command writing the rows (when tracing), for the relay to continue.
+  const traceparent = traceparentOf();
   const rows = messages.map((m) => {
-    params.push(m.eventId, m.topic, m.key, m.value, JSON.stringify(m.headers));
+    const headers = traceparent ? { ...m.headers, [TRACEPARENT]: traceparent } : m.headers;
+    params.push(m.eventId, m.topic, m.key, m.value, JSON.stringify(headers));
     const n = params.length;
     return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
   });

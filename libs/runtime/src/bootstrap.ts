@@ -6,7 +6,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Transport } from '@nestjs/microservices';
 import type { Type } from '@nestjs/common';
 import { answerClientError, answerFrameworkError, installResponseHeaders } from './http-edges';
+import { installHttpTracing } from './http-tracing';
 import { JsonLogger } from './json-logger';
+import { startTracing } from './tracing';
 import { scrub } from './redaction';
 
 export interface HttpAppSettings {
@@ -34,6 +36,7 @@ export interface HttpAppSettings {
  * SIGTERM drains consumers and closes connections in order.
  */
 export async function startApp(module: Type<unknown>, settings: HttpAppSettings): Promise<NestFastifyApplication> {
+  startTracing(settings.app);
   const logger = new JsonLogger(settings.app, settings.logLevel);
   const timeouts = settings.timeouts ?? { headersMs: 10_000, requestMs: 30_000 };
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -62,6 +65,7 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
   );
   app.enableShutdownHooks();
   installResponseHeaders(app.getHttpAdapter().getInstance());
+  installHttpTracing(app.getHttpAdapter().getInstance());
   await settings.configure?.(app);
   if (settings.tcp) {
     app.connectMicroservice(

@@ -6,3 +6,5 @@ export * from './bootstrap';
 export * from './infrastructure.module';
 export * from './jwks-loader';
 export * from './redaction';
+export * from './tracing';
+export * from './http-tracing';

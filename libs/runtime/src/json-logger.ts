@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { redact } from './redaction';
+import { activeTraceIds } from './tracing';
 
 const LEVELS = { debug: 10, verbose: 10, info: 20, log: 20, warn: 30, error: 40, fatal: 50 } as const;
 type Level = keyof typeof LEVELS;
@@ -10,7 +11,8 @@ type Level = keyof typeof LEVELS;
  * causes). Every entry goes through `redact()` (./redaction.ts) before it is written, so a
  * secret that a caller or a library puts in a message, a field or an error does not reach
  * the line. Nest's own Logger writes here (startApp passes this logger to Nest), and so do
- * kafkajs, the database driver and uncaught errors.
+ * kafkajs, the database driver and uncaught errors. While tracing (tracing.ts), each line
+ * carries the `traceId` and `spanId` of the active span.
  */
 export class JsonLogger implements LoggerService {
   private readonly threshold: number;
@@ -56,6 +58,9 @@ export class JsonLogger implements LoggerService {
       entry.err = message;
     } else if (message && typeof message === 'object') Object.assign(entry, message);
     else entry.msg = String(message);
+    // The active span, when tracing: joins this line to its trace (and the requestId in it).
+    const ids = activeTraceIds();
+    if (ids && entry.traceId === undefined) Object.assign(entry, ids);
     let line: string;
     try {
       line = JSON.stringify(redact(entry));

@@ -1,6 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Caller, RequestMeta } from '@idstream/contracts';
+import { traceparentOf } from '@idstream/messaging';
+import { requestTraceContext } from '@idstream/runtime';
 
 /** What the access guard attaches to a request once it has authenticated it. */
 export interface Authenticated {
@@ -13,7 +15,8 @@ export interface Authenticated {
 export type GatewayRequest = FastifyRequest & { idstream?: Authenticated };
 
 export function requestMeta(request: FastifyRequest): RequestMeta {
-  return { requestId: String(request.id), ip: request.ip };
+  const traceparent = traceparentOf(requestTraceContext(request));
+  return traceparent ? { requestId: String(request.id), ip: request.ip, traceparent } : { requestId: String(request.id), ip: request.ip };
 }
 
 const requestOf = (context: ExecutionContext): GatewayRequest => context.switchToHttp().getRequest<GatewayRequest>();

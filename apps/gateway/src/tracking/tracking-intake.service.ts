@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Message } from 'kafkajs';
 import { Topics } from '@idstream/contracts';
-import { EventProducer } from '@idstream/messaging';
+import { EventProducer, TRACEPARENT, traceparentOf } from '@idstream/messaging';
 import { ProblemError } from '../http/problem';
 
 /**
@@ -88,9 +88,11 @@ export class TrackingIntake {
     this.inFlight++;
     this.queuedBytes += bytes;
     let timer: NodeJS.Timeout | undefined;
+    const traceparent = traceparentOf();
+    const headers = traceparent ? { 'request-id': requestId, [TRACEPARENT]: traceparent } : { 'request-id': requestId };
     const acknowledged = new Promise<void>((resolve, reject) => {
       this.queue.push({
-        message: { key, value, headers: { 'request-id': requestId } },
+        message: { key, value, headers },
         bytes,
         settle: (error) => {
           this.inFlight--;

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { restartAfterCrash } from '@idstream/messaging';
+import { SpanKind, batchTraceOf, inSpan, restartAfterCrash } from '@idstream/messaging';
 import type { DataSource } from 'typeorm';
 import type { IngesterConfig } from '../config/ingester.config';
 import type { IngesterMetrics } from '../metrics/ingester.metrics';
@@ -81,7 +81,7 @@ export class RawEventsConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.partitionsConcurrency,
-      eachBatch: (payload) => this.handleBatch(payload),
+      eachBatch: (payload) => this.handleBatchTraced(payload),
     });
   }
 
@@ -94,6 +94,18 @@ export class RawEventsConsumer {
     for (const producer of this.producers.values()) await producer.then((p) => p.disconnect()).catch(() => undefined);
     this.producers.clear();
     await this.admin?.then((a) => a.disconnect()).catch(() => undefined);
+  }
+
+  /** A batch in one consumer span: child of its first traced request, linked to all of them. */
+  private handleBatchTraced(payload: EachBatchPayload): Promise<void> {
+    const traced = batchTraceOf(payload.batch.messages.map((m) => m.headers));
+    if (!traced) return this.handleBatch(payload);
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.destination.name': payload.batch.topic,
+      'messaging.batch.message_count': payload.batch.messages.length,
+    };
+    return inSpan(`consume ${payload.batch.topic}`, { ...traced, kind: SpanKind.CONSUMER, attributes }, () => this.handleBatch(payload));
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {

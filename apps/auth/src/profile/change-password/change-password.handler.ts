@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ok, type ChangePasswordCommand, type ClosedSessionsResult, type Reply } from '@idstream/contracts';
-import { hashPassword, verifyPassword } from '@idstream/crypto';
+import { hashPassword, verifyPassword } from '../../metrics/password-hashing';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { AuthRateLimiter } from '../../rate-limit/rate-limiter';
 import { WorkspaceStore } from '../../workspace/workspace.store';

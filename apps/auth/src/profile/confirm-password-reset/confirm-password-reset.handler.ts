@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ok, type ClosedSessionsResult, type ConfirmPasswordResetCommand, type Reply } from '@idstream/contracts';
-import { hashPassword } from '@idstream/crypto';
+import { hashPassword } from '../../metrics/password-hashing';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { OneTimeTokens } from '../../one-time-tokens/one-time-tokens';
 import { WorkspaceStore } from '../../workspace/workspace.store';

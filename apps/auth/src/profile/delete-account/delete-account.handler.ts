@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ok, type ClosedSessionsResult, type DeleteAccountCommand, type Reply } from '@idstream/contracts';
-import { verifyPassword } from '@idstream/crypto';
+import { verifyPassword } from '../../metrics/password-hashing';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { AuthRateLimiter } from '../../rate-limit/rate-limiter';
 import { closedSessionsOf, ProfileCommands } from '../profile.commands.runner';

@@ -9,8 +9,8 @@ import {
   type RegisterCommand,
   type RegisterResult,
 } from '@idstream/contracts';
-import { hashPassword } from '@idstream/crypto';
 import { PIN_TTL_SECONDS } from '../../activation-pins/activation-pins';
+import { hashPassword } from '../../metrics/password-hashing';
 import { KeyedMutex } from '../../concurrency/keyed-mutex';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { ConcurrencyConflict } from '../../event-store/event-store';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { canonicalEmail, describeEmailRefusal, ok, type Reply, type RequestEmailChangeCommand } from '@idstream/contracts';
-import { verifyPassword } from '@idstream/crypto';
+import { verifyPassword } from '../../metrics/password-hashing';
 import { AfterAnswer } from '../../concurrency/after-answer';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { EmailIndex } from '../../indexes/email-index';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { fail, ok, type Reply, type SignInCommand, type SignInResult } from '@idstream/contracts';
-import { hashPassword, verifyPassword } from '@idstream/crypto';
+import { hashPassword, verifyPassword } from '../../metrics/password-hashing';
 import { appendToClientStream } from '../../clients/client-stream';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { EmailIndex } from '../../indexes/email-index';

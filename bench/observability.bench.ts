@@ -1,0 +1,110 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TestSystem, testKafka } from '@idstream/testing';
+import { deleteTopics, fmt, heading, knob, printTable, ratio, recordFigure, runBenchmark } from './bench.support';
+import { mergeRounds, runLoad, scenarioSeconds, SMOKE, type LoadResult } from './end-to-end.support';
+
+/**
+ * The cost of metrics and tracing: the same routes on two systems started side by side, one
+ * exporting traces (OTEL_TRACES_SAMPLER_ARG=0.1) to a local OTLP sink that only counts, one
+ * without an endpoint (no-op tracer); both serve /metrics, which is always on. Rounds
+ * alternate between them so drift hits both. The figure: on / off throughput (target ≥ 0.95).
+ */
+async function startSink(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function signedIn(system: TestSystem): Promise<{ customer: string; device: string }> {
+  const anon = await system.http<{ token: string }>('POST', '/v1/auth/anonymous', { body: { apiKey: system.clientApiKey } });
+  const email = `bench.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.test`;
+  const password = 'Str0ng!pass-bench';
+  const reg = await system.http('POST', '/v1/accounts', { token: anon.body.token, body: { email, password } });
+  if (reg.status !== 201) throw new Error(`register: ${reg.status}`);
+  const signIn = await system.http<{ token: string }>('POST', '/v1/auth/sign-in', { token: anon.body.token, body: { email, password } });
+  if (signIn.status !== 200) throw new Error(`sign-in: ${signIn.status}`);
+  return { customer: signIn.body.token, device: anon.body.token };
+}
+
+runBenchmark(
+  'observability',
+  async (cleanup) => {
+    const seconds = scenarioSeconds();
+    const rounds = SMOKE ? 1 : knob('BENCH_OBSERVABILITY_ROUNDS', 3);
+    const connections = knob('BENCH_E2E_CONNECTIONS', 32);
+    heading(
+      `Metrics and tracing on vs off (sampler 10 %, OTLP to a local sink; ${rounds} rounds of ${seconds} s per route and system)`,
+      'answers/s with tracing exporting vs the no-op tracer, same run',
+    );
+    const sink = await startSink();
+    cleanup(() => sink.close());
+    const kafka = testKafka('bench-observability');
+    const systems = { off: new TestSystem(), on: new TestSystem() };
+    for (const system of Object.values(systems)) {
+      cleanup(() => deleteTopics(kafka, Object.values(system.topics)));
+      cleanup(() => system.stop());
+    }
+    const env = { GATEWAY_RATE_LIMIT_PER_SECOND: '0' };
+    await systems.off.start(['auth', 'gateway'], env);
+    await systems.on.start(['auth', 'gateway'], { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER_ARG: '0.1' });
+    const users = { off: await signedIn(systems.off), on: await signedIn(systems.on) };
+
+    const routes = [
+      { key: 'account', label: 'GET /v1/account', method: 'GET', path: '/v1/account', token: (u: { customer: string }) => u.customer },
+      {
+        key: 'events',
+        label: 'POST /v1/events (10 events)',
+        method: 'POST',
+        path: '/v1/events',
+        token: (u: { device: string }) => u.device,
+      },
+    ] as const;
+    const results: Record<string, Record<'on' | 'off', LoadResult[]>> = {};
+    for (let round = 0; round < rounds; round++) {
+      for (const route of routes) {
+        results[route.key] ??= { on: [], off: [] };
+        for (const mode of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+          const result = await runLoad({
+            url: systems[mode].gatewayUrl,
+            method: route.method,
+            path: route.path,
+            headers: { authorization: `Bearer ${route.token(users[mode])}` },
+            connections,
+            duration: seconds,
+            ...(route.key === 'events' ? { trackingBatch: 10 } : {}),
+          });
+          results[route.key]![mode].push(result);
+        }
+      }
+    }
+    const rows = routes.map((route) => {
+      const off = mergeRounds(results[route.key]!.off);
+      const on = mergeRounds(results[route.key]!.on);
+      recordFigure(`observability.${route.key}.onOffRatio`, on.perSecond / off.perSecond);
+      return [
+        route.label,
+        fmt(off.perSecond, 0),
+        fmt(on.perSecond, 0),
+        ratio(on.perSecond, off.perSecond),
+        fmt(off.latency.p99),
+        fmt(on.latency.p99),
+      ];
+    });
+    printTable('Metrics and tracing: answers/s', ['route', 'off /s', 'on (10 %) /s', 'on / off', 'off p99 ms', 'on p99 ms'], rows, [
+      `OTLP export requests received by the sink: ${sink.requests()} (proof that the "on" system exported).`,
+    ]);
+  },
+  SMOKE ? 240 : 900,
+);
