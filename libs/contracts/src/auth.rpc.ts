@@ -1,4 +1,4 @@
-import type { Agreements, Attributes, ProfileFields, RegistrationMode } from './identity/identity.v1.events';
+import type { Agreements, Attributes, ProfileFields, PublicSigningJwk, RegistrationMode, TokenAlgorithm } from './identity/identity.v1.events';
 
 /**
  * Commands and queries the gateway sends to `auth` over Nest's TCP transport. Every handler
@@ -179,7 +179,7 @@ export interface ConfirmPasswordResetCommand {
 }
 
 export interface JwksResult {
-  keys: { kty: 'OKP'; crv: 'Ed25519'; x: string; kid: string; alg: 'EdDSA'; use: 'sig' }[];
+  keys: PublicSigningJwk[];
 }
 
 // ---- backend and admin API ----------------------------------------------------------------
