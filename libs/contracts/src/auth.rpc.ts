@@ -74,7 +74,14 @@ export interface WorkspaceSettings {
   emailConfusables: EmailConfusablesPolicy;
   /** Exact browser origins CORS allows for this workspace's client key and tokens (default none). */
   allowedOrigins: string[];
+  /**
+   * The JWS algorithm of this workspace's access tokens (default `EdDSA`). After a change, new
+   * tokens use the new one; tokens issued before keep verifying until they expire.
+   */
+  tokenAlgorithm: TokenAlgorithm;
 }
+
+export const TOKEN_ALGORITHM_NAMES: readonly TokenAlgorithm[] = ['EdDSA', 'ES256', 'RS256'];
 
 export type EmailConfusablesPolicy = 'refuse' | 'flag';
 export const EMAIL_CONFUSABLES_POLICIES: readonly EmailConfusablesPolicy[] = ['refuse', 'flag'];

@@ -1,5 +1,6 @@
 import {
   EMAIL_CONFUSABLES_POLICIES,
+  TOKEN_ALGORITHM_NAMES,
   allowedOriginsProblem,
   type ReplyError,
   type WorkspaceSettings,
@@ -15,6 +16,7 @@ export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
   passwordPolicy: { ...DEFAULT_PASSWORD_POLICY },
   emailConfusables: 'refuse',
   allowedOrigins: [],
+  tokenAlgorithm: 'EdDSA',
 };
 
 const MODES = ['automatic', 'email-confirmation', 'email-activation'];
@@ -49,6 +51,8 @@ export function mergeSettings(
     errors.push({ field: 'emailConfusables', message: `must be one of ${EMAIL_CONFUSABLES_POLICIES.join(', ')}` });
   if (!isValidPasswordPolicy(next.passwordPolicy))
     errors.push({ field: 'passwordPolicy', message: 'must have minLength 1..1024 and boolean require* flags' });
+  if (!TOKEN_ALGORITHM_NAMES.includes(next.tokenAlgorithm))
+    errors.push({ field: 'tokenAlgorithm', message: `must be one of ${TOKEN_ALGORITHM_NAMES.join(', ')}` });
   const originsProblem = allowedOriginsProblem(next.allowedOrigins);
   if (originsProblem) errors.push({ field: 'allowedOrigins', message: originsProblem });
   else next.allowedOrigins = [...new Set(next.allowedOrigins)];

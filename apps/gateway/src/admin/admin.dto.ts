@@ -2,8 +2,10 @@ import { Type } from 'class-transformer';
 import { IsObject, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
 import {
   EMAIL_CONFUSABLES_POLICIES,
+  TOKEN_ALGORITHM_NAMES,
   allowedOriginsProblem,
   type EmailConfusablesPolicy,
+  type TokenAlgorithm,
   type PasswordPolicySettings,
   type RegistrationMode,
   type WorkspaceSettings,
@@ -47,4 +49,6 @@ export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'pa
   @Optional() @OneOf(EMAIL_CONFUSABLES_POLICIES) emailConfusables?: EmailConfusablesPolicy;
   /** Exact browser origins allowed by CORS for this workspace (API.md); [] allows none. */
   @Optional() @OriginList() allowedOrigins?: string[];
+  /** The JWS algorithm of the workspace's access tokens: `EdDSA` (default), `ES256` or `RS256` (README, docs/architecture.md §7). */
+  @Optional() @OneOf(TOKEN_ALGORITHM_NAMES) tokenAlgorithm?: TokenAlgorithm;
 }

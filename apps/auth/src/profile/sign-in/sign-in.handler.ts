@@ -78,6 +78,7 @@ export class SignInHandler {
       role: 'customer',
       sessionId,
       ttlSeconds: workspace.settings.accessTokenTtlSeconds,
+      algorithm: workspace.settings.tokenAlgorithm,
       notAfter: sessionExpiresAt,
       now,
     });
