@@ -1,4 +1,11 @@
-import type { Agreements, Attributes, ProfileFields, PublicSigningJwk, RegistrationMode, TokenAlgorithm } from './identity/identity.v1.events';
+import type {
+  Agreements,
+  Attributes,
+  ProfileFields,
+  PublicSigningJwk,
+  RegistrationMode,
+  TokenAlgorithm,
+} from './identity/identity.v1.events';
 
 /**
  * Commands and queries the gateway sends to `auth` over Nest's TCP transport. Every handler

@@ -2,7 +2,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createPublicKey, generateKeyPairSync, sign as rawSign } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { CUSTOMER_SCOPE, TOKEN_ALGORITHMS, generateSigningKey, signAccessToken, type AccessTokenClaims, type PublicJwk, type SigningKey } from './tokens';
+import {
+  CUSTOMER_SCOPE,
+  TOKEN_ALGORITHMS,
+  generateSigningKey,
+  signAccessToken,
+  type AccessTokenClaims,
+  type PublicJwk,
+  type SigningKey,
+} from './tokens';
 import { KeySet, verifyAccessToken, type VerifyResult } from './key-set';
 
 const ISSUER = 'https://id.example.test';
@@ -388,7 +396,7 @@ describe('KeySet', () => {
     assert.equal((await verifyAccessToken(token, { keys: fetched, issuer: ISSUER, now: NOW })).ok, true);
   });
 
-  it('refuses an EC or RSA JWK whose alg is not its key type\'s, or that is private or too small', async () => {
+  it("refuses an EC or RSA JWK whose alg is not its key type's, or that is private or too small", async () => {
     const ec = await generateSigningKey(NOW, 'ES256');
     const rsa = await generateSigningKey(NOW, 'RS256');
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });

@@ -60,7 +60,8 @@ export class KeySet {
     const { kid, alg, use, ...material } = copy;
     void use;
     const key = createPublicKey({ key: material, format: 'jwk' });
-    if (copy.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new TypeError('KeySet.add: RSA key under 2048 bits');
+    if (copy.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+      throw new TypeError('KeySet.add: RSA key under 2048 bits');
     this.keys.set(kid, { jwk: copy, key, alg, validUntil });
   }
 

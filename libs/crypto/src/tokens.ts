@@ -115,7 +115,8 @@ export function readAccessTokenClaims(payload: unknown): { ok: true; claims: Acc
 type WithoutKid<J> = J extends unknown ? Omit<J, 'kid'> : never;
 type UnnamedJwk = WithoutKid<PublicJwk>;
 /** The members RFC 7638 hashes, per key type. */
-export type ThumbprintMembers = { kty: 'OKP'; crv: 'Ed25519'; x: string } | { kty: 'EC'; crv: 'P-256'; x: string; y: string } | { kty: 'RSA'; n: string; e: string };
+export type ThumbprintMembers =
+  { kty: 'OKP'; crv: 'Ed25519'; x: string } | { kty: 'EC'; crv: 'P-256'; x: string; y: string } | { kty: 'RSA'; n: string; e: string };
 
 /** RFC 7638 thumbprint: the key type's required members in lexicographic order. */
 export function jwkThumbprint(jwk: ThumbprintMembers): string {
@@ -211,7 +212,7 @@ export function importSigningKey(kid: string, pkcs8Pem: string, createdAt: Date)
   const privateKey = createPrivateKey({ key: pkcs8Pem, format: 'pem' });
   const alg = algorithmOfKey(privateKey);
   if (!alg) throw new TypeError(`importSigningKey: expected an Ed25519, P-256 or RSA key, got ${String(privateKey.asymmetricKeyType)}`);
-  return { kid, alg, privateKey, publicJwk: { ...unnamedJwkOf(privateKey), kid } as PublicJwk, createdAt };
+  return { kid, alg, privateKey, publicJwk: { ...unnamedJwkOf(privateKey), kid }, createdAt };
 }
 
 /**

@@ -56,6 +56,7 @@ export class AdminController {
     if (body.sessionMaxLifetimeSeconds !== undefined) settings.sessionMaxLifetimeSeconds = body.sessionMaxLifetimeSeconds;
     if (body.emailConfusables !== undefined) settings.emailConfusables = body.emailConfusables;
     if (body.allowedOrigins !== undefined) settings.allowedOrigins = [...body.allowedOrigins];
+    if (body.tokenAlgorithm !== undefined) settings.tokenAlgorithm = body.tokenAlgorithm;
     if (body.passwordPolicy !== undefined) {
       const policy: Partial<PasswordPolicySettings> = {};
       for (const rule of ['minLength', 'requireUppercase', 'requireLowercase', 'requireDigit', 'requireSymbol'] as const) {
