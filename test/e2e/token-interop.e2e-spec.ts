@@ -57,6 +57,12 @@ describe('token interop: third-party verifiers fed only the JWKS URL', () => {
   let classpath = '';
   const nimbus = (alg: string, token: string) => run('java', ['-cp', classpath, 'scripts/interop/Verify.java', jwksUrl, alg, token]);
 
+  const apiKeys = new Map<string, string>();
+  const anonymousOf = async (workspaceId: string): Promise<{ token: string }> => {
+    const device = await system.http('POST', '/v1/auth/anonymous', { body: { apiKey: apiKeys.get(workspaceId) } });
+    assert.equal(device.status, 200, JSON.stringify(device.body));
+    return device.body;
+  };
   const admin = (method: string, path: string, body: unknown) => system.http(method, path, { body, token: system.adminKey });
 
   before(async () => {
@@ -71,6 +77,7 @@ describe('token interop: third-party verifiers fed only the JWKS URL', () => {
       const device = await system.http('POST', '/v1/auth/anonymous', { body: { apiKey: created.body.clientApiKey } });
       assert.equal(device.status, 200, JSON.stringify(device.body));
       tokens.set(tokenAlgorithm, { token: device.body.token, workspaceId: created.body.workspaceId });
+      apiKeys.set(created.body.workspaceId, created.body.clientApiKey);
     }
   });
 
@@ -135,5 +142,30 @@ describe('token interop: third-party verifiers fed only the JWKS URL', () => {
   it("PyJWT refuses a token when told to expect another algorithm (the pin is the verifier's)", async () => {
     const { token } = tokens.get('ES256')!;
     await assert.rejects(run(python, ['scripts/interop/pyjwt_verify.py', jwksUrl, 'EdDSA', token]));
+  });
+
+  it('after a change of algorithm, new tokens use the new one and tokens issued before keep verifying', async () => {
+    const { token: before, workspaceId } = tokens.get('ES256')!;
+    const patched = await admin('PATCH', `/v1/admin/workspaces/${workspaceId}`, { tokenAlgorithm: 'RS256' });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const reg = await system.http('POST', '/v1/accounts', {
+      token: before,
+      body: { email: uniqueEmail('before'), password: STRONG_PASSWORD },
+    });
+    assert.equal(reg.status, 201, JSON.stringify(reg.body));
+    const { token: after } = await anonymousOf(workspaceId);
+    assert.equal(headerOf(after).alg, 'RS256');
+    const next = await system.http('POST', '/v1/accounts', {
+      token: after,
+      body: { email: uniqueEmail('after'), password: STRONG_PASSWORD },
+    });
+    assert.equal(next.status, 201, JSON.stringify(next.body));
+  });
+
+  it('refuses an unknown tokenAlgorithm with 400 and changes nothing', async () => {
+    const { workspaceId } = tokens.get('EdDSA')!;
+    const res = await admin('PATCH', `/v1/admin/workspaces/${workspaceId}`, { tokenAlgorithm: 'HS256' });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.equal(res.body.code, 'VALIDATION_FAILED');
   });
 });

@@ -21,6 +21,7 @@ import { UpdateAccountHandler } from './profile/update-account/update-account.ha
 import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
 import { CreateWorkspaceHandler } from './workspace/create-workspace/create-workspace.handler';
 import { ListOriginsHandler } from './workspace/list-origins/list-origins.handler';
+import { ListTokenAlgorithmsHandler } from './workspace/list-token-algorithms/list-token-algorithms.handler';
 import { UpdateWorkspaceHandler } from './workspace/update-workspace/update-workspace.handler';
 
 const AP = C.AuthPatterns;
@@ -55,6 +56,7 @@ export class AuthRpcController {
     private readonly createWorkspaceHandler: CreateWorkspaceHandler,
     private readonly updateWorkspaceHandler: UpdateWorkspaceHandler,
     private readonly listOriginsHandler: ListOriginsHandler,
+    private readonly listTokenAlgorithmsHandler: ListTokenAlgorithmsHandler,
     private readonly keys: SigningKeys,
   ) {}
 
@@ -136,6 +138,11 @@ export class AuthRpcController {
   @MessagePattern(AP.listWorkspaceOrigins)
   listWorkspaceOrigins() {
     return this.guard(null, () => this.listOriginsHandler.handle());
+  }
+
+  @MessagePattern(AP.listWorkspaceTokenAlgorithms)
+  listWorkspaceTokenAlgorithms() {
+    return this.guard(null, () => this.listTokenAlgorithmsHandler.handle());
   }
 
   @MessagePattern(AP.importProfile)

@@ -21,6 +21,7 @@ import { Revocations } from './security/revocations.service';
 import { ServerKeys } from './security/server-keys.service';
 import { VerificationKeys } from './security/verification-keys.service';
 import { TokenVerifier } from './security/token-verifier.service';
+import { WorkspaceAlgorithms } from './security/workspace-algorithms.service';
 import { SessionsController } from './sessions/sessions.controller';
 import { TrackingIntakeModule } from './tracking/tracking-intake.module';
 
@@ -39,6 +40,7 @@ const config = loadGatewayConfig();
     ServerKeys,
     EdgeRateLimiter,
     TokenVerifier,
+    WorkspaceAlgorithms,
     AccessGuard,
   ],
   exports: [
@@ -51,6 +53,7 @@ const config = loadGatewayConfig();
     ServerKeys,
     EdgeRateLimiter,
     TokenVerifier,
+    WorkspaceAlgorithms,
     AccessGuard,
   ],
 })

@@ -30,6 +30,7 @@ export const AuthPatterns = {
   createWorkspace: 'auth.workspaces.create',
   updateWorkspace: 'auth.workspaces.update',
   listWorkspaceOrigins: 'auth.workspaces.origins',
+  listWorkspaceTokenAlgorithms: 'auth.workspaces.token-algorithms',
   importProfile: 'auth.backend.profiles.import',
   recognizeClient: 'auth.backend.clients.recognize',
   eraseProfile: 'auth.backend.profiles.erase',
@@ -231,6 +232,18 @@ export interface UpdateWorkspaceCommand {
 /** The gateway's CORS view: every workspace that allows at least one browser origin. */
 export interface WorkspaceOriginsResult {
   workspaces: { workspaceId: string; clientApiKey: string; allowedOrigins: string[] }[];
+}
+
+/**
+ * The verifiers' pin (docs/architecture.md §7): a token of a workspace verifies when signed with
+ * its tokenAlgorithm, or with `previous.tokenAlgorithm` when issued before `previous.changedAt`.
+ */
+export interface WorkspaceTokenAlgorithmsResult {
+  workspaces: {
+    workspaceId: string;
+    tokenAlgorithm: TokenAlgorithm;
+    previous: { tokenAlgorithm: TokenAlgorithm; changedAt: string } | null;
+  }[];
 }
 
 export interface ImportProfileCommand {
