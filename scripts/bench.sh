@@ -19,12 +19,14 @@ benchmarks=(
   outbox-relay
   idempotent-consumer
   crypto
+  sealing
   gateway-http
   user-routes
   tracking-pipeline
   projector-replay
   profile-load
   sdk
+  own-events
 )
 words=()
 for arg in "$@"; do
@@ -46,6 +48,7 @@ if [[ "${BENCH_SMOKE:-}" == 1 ]]; then
   export BENCH_OUTBOX_SECONDS="${BENCH_OUTBOX_SECONDS:-5}" BENCH_OUTBOX_CEILING_SECONDS="${BENCH_OUTBOX_CEILING_SECONDS:-0.5}"
   export BENCH_CONSUMER_EVENTS="${BENCH_CONSUMER_EVENTS:-1000}" BENCH_PBKDF2_HASHES="${BENCH_PBKDF2_HASHES:-1}"
   export BENCH_CRYPTO_SECONDS="${BENCH_CRYPTO_SECONDS:-0.5}" BENCH_CRYPTO_ROUNDS="${BENCH_CRYPTO_ROUNDS:-2}"
+  export BENCH_SEALING_SECONDS="${BENCH_SEALING_SECONDS:-0.5}" BENCH_SEALING_ROUNDS="${BENCH_SEALING_ROUNDS:-2}"
   export BENCH_HTTP_SECONDS="${BENCH_HTTP_SECONDS:-1}" BENCH_HTTP_ROUNDS="${BENCH_HTTP_ROUNDS:-1}" BENCH_HTTP_NEW_DEVICES="${BENCH_HTTP_NEW_DEVICES:-20}"
 fi
 

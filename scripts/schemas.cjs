@@ -5,6 +5,7 @@ const { createGenerator } = require('ts-json-schema-generator');
 
 const FAMILIES = [
   { name: 'identity.v1', source: 'libs/contracts/src/identity/identity.v1.envelopes.ts' },
+  { name: 'identity.v2', source: 'libs/contracts/src/identity/identity.v2.envelopes.ts' },
   { name: 'tracking.v1', source: 'libs/contracts/src/tracking/tracking.v1.envelopes.ts' },
 ];
 

@@ -17,7 +17,7 @@ describe('account and backend end to end', () => {
 
   before(async () => {
     await system.start();
-    identity = await new TopicReader(kafka, system.topics.identityEvents).start();
+    identity = await new TopicReader(kafka, system.topics.identityEvents, system.sealedOpener()).start();
     workspaceId = claimsOf((await anonymous(system)).token).aud as string;
   });
 

@@ -25,7 +25,11 @@ describe('the event stream is the truth, the snapshot a cache', () => {
     }
   };
   const verify = async (): Promise<{ code: number | string; output: string }> => {
-    const run = startNodeProcess('apps/auth/src/verify/verify.main.js', { DATABASE_URL: system.env.DATABASE_URL!, LOG_LEVEL: 'warn' });
+    const run = startNodeProcess('apps/auth/src/verify/verify.main.js', {
+      DATABASE_URL: system.env.DATABASE_URL!,
+      IDSTREAM_MASTER_KEYS: system.env.IDSTREAM_MASTER_KEYS!,
+      LOG_LEVEL: 'warn',
+    });
     const code = await run.exited;
     return { code, output: run.output.join('\n') };
   };

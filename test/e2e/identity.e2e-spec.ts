@@ -18,7 +18,7 @@ describe('identity end to end', () => {
 
   before(async () => {
     await system.start();
-    identity = await new TopicReader(kafka, system.topics.identityEvents).start();
+    identity = await new TopicReader(kafka, system.topics.identityEvents, system.sealedOpener()).start();
     const anon = await anonymous(system);
     workspaceId = claimsOf(anon.token).aud as string;
   });

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createPrivateKey } from 'node:crypto';
+import { Client } from 'pg';
+import { SignJWT, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { TestSystem } from '@idstream/testing';
 import { headerOf, uniqueEmail, STRONG_PASSWORD } from './helpers';
 
@@ -58,6 +60,7 @@ describe('token interop: third-party verifiers fed only the JWKS URL', () => {
   const nimbus = (alg: string, token: string) => run('java', ['-cp', classpath, 'scripts/interop/Verify.java', jwksUrl, alg, token]);
 
   const apiKeys = new Map<string, string>();
+  const serverKeys = new Map<string, string>();
   const anonymousOf = async (workspaceId: string): Promise<{ token: string }> => {
     const device = await system.http('POST', '/v1/auth/anonymous', { body: { apiKey: apiKeys.get(workspaceId) } });
     assert.equal(device.status, 200, JSON.stringify(device.body));
@@ -78,6 +81,7 @@ describe('token interop: third-party verifiers fed only the JWKS URL', () => {
       assert.equal(device.status, 200, JSON.stringify(device.body));
       tokens.set(tokenAlgorithm, { token: device.body.token, workspaceId: created.body.workspaceId });
       apiKeys.set(created.body.workspaceId, created.body.clientApiKey);
+      serverKeys.set(created.body.workspaceId, created.body.serverKey);
     }
   });
 
@@ -142,6 +146,37 @@ describe('token interop: third-party verifiers fed only the JWKS URL', () => {
   it("PyJWT refuses a token when told to expect another algorithm (the pin is the verifier's)", async () => {
     const { token } = tokens.get('ES256')!;
     await assert.rejects(run(python, ['scripts/interop/pyjwt_verify.py', jwksUrl, 'EdDSA', token]));
+  });
+
+  it("pins the workspace: a token signed with auth's real ES256 key for an EdDSA workspace is refused, and inactive at introspection", async () => {
+    const db = new Client({ connectionString: system.env.DATABASE_URL });
+    await db.connect();
+    let kid: string;
+    let pem: string;
+    try {
+      const { rows } = await db.query<{ kid: string; private_key_pem: string }>(
+        "SELECT kid, private_key_pem FROM auth.signing_keys WHERE retired_at IS NULL AND alg = 'ES256' ORDER BY created_at DESC LIMIT 1",
+      );
+      ({ kid, private_key_pem: pem } = rows[0]!);
+    } finally {
+      await db.end();
+    }
+    const { token: edToken, workspaceId } = tokens.get('EdDSA')!;
+    const forged = await new SignJWT(decodeJwt(edToken)).setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' }).sign(createPrivateKey(pem));
+    const introspect = (token: string) =>
+      system.http('POST', '/v1/backend/tokens/introspect', {
+        headers: { authorization: `Bearer ${serverKeys.get(workspaceId)}` },
+        body: { token },
+      });
+    // The same claims under the workspace's own algorithm are fine: the refusal is the algorithm.
+    assert.equal((await introspect(edToken)).body.active, true);
+    assert.deepEqual((await introspect(forged)).body, { active: false });
+    const reg = await system.http('POST', '/v1/accounts', {
+      token: forged,
+      body: { email: uniqueEmail('forged'), password: STRONG_PASSWORD },
+    });
+    assert.equal(reg.status, 401, JSON.stringify(reg.body));
+    assert.equal(reg.body.code, 'UNAUTHORIZED');
   });
 
   it('after a change of algorithm, new tokens use the new one and tokens issued before keep verifying', async () => {

@@ -5,6 +5,8 @@ import { HealthModule, InfrastructureModule, KAFKA, infrastructureChecks } from 
 import { AuthRpcController } from './auth.rpc.controller';
 import { CreateAnonymousHandler } from './clients/create-anonymous/create-anonymous.handler';
 import { AUTH_CONFIG, loadAuthConfig } from './config/auth.config';
+import { ProfileDataKeys } from './event-store/data-keys';
+import { DataKeyService } from './event-store/data-key.service';
 import { SigningKeys } from './keys/signing-keys';
 import { MailSender } from './mail/mail.sender';
 import { authMigrations } from './migrations/auth.migrations';
@@ -58,6 +60,8 @@ const config = loadAuthConfig();
     SigningKeys,
     TokenIssuer,
     WorkspaceStore,
+    ProfileDataKeys,
+    DataKeyService,
     ProfileCommands,
     AuthRateLimiter,
     CreateAnonymousHandler,

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import * as C from '@idstream/contracts';
 import { isDatabaseUnavailable } from '@idstream/persistence';
 import { CreateAnonymousHandler } from './clients/create-anonymous/create-anonymous.handler';
+import { DataKeyService } from './event-store/data-key.service';
 import { SigningKeys } from './keys/signing-keys';
 import { ChangePasswordHandler } from './profile/change-password/change-password.handler';
 import { ConfirmEmailHandler } from './profile/confirm-email/confirm-email.handler';
@@ -58,6 +59,7 @@ export class AuthRpcController {
     private readonly listOriginsHandler: ListOriginsHandler,
     private readonly listTokenAlgorithmsHandler: ListTokenAlgorithmsHandler,
     private readonly keys: SigningKeys,
+    private readonly dataKeys: DataKeyService,
   ) {}
 
   @MessagePattern(AP.createAnonymous)
@@ -163,6 +165,11 @@ export class AuthRpcController {
   @MessagePattern(AP.jwks)
   jwks() {
     return this.guard(null, async () => C.ok(await this.keys.jwks()));
+  }
+
+  @MessagePattern(AP.dataKeys)
+  dataKeysOf(@Payload() query: C.DataKeysQuery) {
+    return this.guard(null, () => this.dataKeys.handle(query));
   }
 
   private async guard<T>(cmd: { meta?: C.RequestMeta } | null, work: () => Promise<C.Reply<T>>): Promise<C.Reply<T>> {

@@ -12,7 +12,9 @@ import { InputInspectionHook } from './http/input-inspection.hook';
 import { LenientJsonParser } from './http/json-body.parser';
 import { ProblemFilter } from './http/problem.filter';
 import { createValidationPipe } from './http/validation';
+import { IntrospectionModule } from './introspection/introspection.module';
 import { KeysController } from './keys/keys.controller';
+import { OwnEventsModule } from './own-events/own-events.module';
 import { AuthClient, ProjectorClient } from './rpc/rpc.clients';
 import { AccessGuard } from './security/access.guard';
 import { EdgeRateLimiter } from './security/edge-rate-limiter.service';
@@ -65,6 +67,8 @@ class GatewayCoreModule {}
     InfrastructureModule.forApp({ app: 'gateway', kafkaBrokers: config.kafkaBrokers, topics: config.topics }),
     GatewayCoreModule,
     TrackingIntakeModule,
+    OwnEventsModule,
+    IntrospectionModule,
     HealthModule.withChecks({
       inject: [KAFKA, VerificationKeys, IdentityFeed],
       // Ready once Kafka answers, auth's signing keys are loaded and the revocations caught up.

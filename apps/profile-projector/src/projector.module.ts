@@ -6,6 +6,9 @@ import { PROJECTOR_CONFIG, loadProjectorConfig, type ProjectorConfig } from './c
 import { PositionWaiters } from './consistency/position-waiters';
 import { ConsumerLagService } from './metrics/consumer-lag.service';
 import { projectorMigrations } from './migrations/projector.migrations';
+import { OwnEventsController } from './own-events/own-events.controller';
+import { ownEventsProviders } from './own-events/own-events.providers';
+import { SealedEventsOpener } from './keys/sealed-events.opener';
 import { IdentityEventsConsumer } from './projection/identity-events.consumer';
 import { ProfileProjection } from './projection/profile.projection';
 import { ProfileQueriesController } from './queries/profile-queries.controller';
@@ -28,7 +31,7 @@ const config = loadProjectorConfig();
       useFactory: (k: Kafka, d: DataSource) => [...infrastructureChecks(k), databaseCheck(d)],
     }),
   ],
-  controllers: [MetricsController, ProfileQueriesController],
+  controllers: [MetricsController, ProfileQueriesController, OwnEventsController],
   providers: [
     { provide: PROJECTOR_CONFIG, useValue: config },
     { provide: ProfileProjection, inject: [PROJECTOR_CONFIG], useFactory: (c: ProjectorConfig) => new ProfileProjection(c.schema) },
@@ -43,8 +46,10 @@ const config = loadProjectorConfig();
       inject: [DATA_SOURCE, PROJECTOR_CONFIG, PositionWaiters],
       useFactory: (d: DataSource, c: ProjectorConfig, w: PositionWaiters) => new ProfileQueries(d, c.schema, w, c.consistencyWaitMs),
     },
+    { provide: SealedEventsOpener, inject: [PROJECTOR_CONFIG], useFactory: (c: ProjectorConfig) => new SealedEventsOpener(c.keyService) },
     IdentityEventsConsumer,
     ConsumerLagService,
+    ...ownEventsProviders,
   ],
 })
 export class ProjectorModule {}

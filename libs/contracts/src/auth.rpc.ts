@@ -35,7 +35,26 @@ export const AuthPatterns = {
   recognizeClient: 'auth.backend.clients.recognize',
   eraseProfile: 'auth.backend.profiles.erase',
   jwks: 'auth.keys.jwks',
+  /** The key service: profiles' data keys for consumers that open sealed fields (a credential, not the gateway). */
+  dataKeys: 'auth.keys.data-keys',
 } as const;
+
+/**
+ * A consumer asks for the data keys of the profiles in a batch of sealed events
+ * (docs/architecture.md "Erasure"). `credential` is IDSTREAM_KEY_SERVICE_SECRET.
+ */
+export interface DataKeysQuery {
+  credential: string;
+  /** At most DATA_KEYS_MAX_PROFILES distinct ids. */
+  profileIds: string[];
+}
+
+export const DATA_KEYS_MAX_PROFILES = 1000;
+
+/** Each profile's data key (base64url), or null: no key, or destroyed by the profile's erasure. */
+export interface DataKeysResult {
+  keys: Record<string, string | null>;
+}
 
 /** Who calls, from a token the gateway verified. */
 export interface Caller {

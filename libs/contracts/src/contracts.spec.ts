@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseIdentityEvent } from './validation';
+import { parseIdentityEvent, parseWireIdentityEvent } from './validation';
 import { uuidv7, isUuid } from './ids';
 import type { IdentityEvent } from './envelope';
 import { repoRoot } from '@idstream/testing';
@@ -68,5 +68,39 @@ describe('contracts', () => {
     assert.ok(isUuid(a) && isUuid(b));
     assert.equal(a[14], '7');
     assert.ok(a < b);
+  });
+
+  describe('schema version 2 (sealed personal fields)', () => {
+    const sealed = (n: number) => `s1.${'A'.repeat(16)}.${'B'.repeat(22 + n)}`;
+    const updated = {
+      ...example,
+      type: 'AccountUpdated',
+      schemaVersion: 2,
+      data: { profileId: 'p1', changes: { firstName: sealed(1), city: sealed(2) }, attributes: sealed(3) },
+    };
+
+    it('accepts a sealed envelope and gives it withheld to consumers without keys', () => {
+      const wire = parseWireIdentityEvent(JSON.stringify(updated));
+      assert.ok(wire.ok, !wire.ok ? wire.error : '');
+      const plain = parseIdentityEvent(JSON.stringify(updated));
+      assert.ok(plain.ok && plain.value.type === 'AccountUpdated');
+      assert.deepEqual(plain.value.data, { profileId: 'p1', changes: {}, attributes: {} });
+    });
+
+    it('refuses a personal value in clear under version 2, and keeps reading version 1', () => {
+      const clear = { ...updated, data: { ...updated.data, changes: { firstName: 'Ada' } } };
+      const parsed = parseWireIdentityEvent(JSON.stringify(clear));
+      assert.equal(!parsed.ok && parsed.reason, 'invalid');
+      const v1 = { ...updated, schemaVersion: 1, data: { profileId: 'p1', changes: { firstName: 'Ada' } } };
+      const old = parseIdentityEvent(JSON.stringify(v1));
+      assert.ok(old.ok && old.value.type === 'AccountUpdated' && old.value.data.changes.firstName === 'Ada');
+    });
+
+    it('skips a version it does not know, and version 2 of a type that has none', () => {
+      const v3 = parseWireIdentityEvent(JSON.stringify({ ...updated, schemaVersion: 3 }));
+      assert.equal(!v3.ok && v3.reason, 'unknown-type');
+      const closed = parseWireIdentityEvent(JSON.stringify({ ...example, schemaVersion: 2 }));
+      assert.equal(!closed.ok && closed.reason, 'unknown-type');
+    });
   });
 });

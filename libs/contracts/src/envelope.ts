@@ -1,4 +1,6 @@
+import type * as V1 from './identity/identity.v1.events';
 import type { IdentityEventDataMap, IdentityEventType } from './identity/identity.v1.events';
+import type * as V2 from './identity/identity.v2.envelopes';
 
 /**
  * The one envelope of every message on `identity.events` and `tracking.events`
@@ -20,9 +22,33 @@ export interface Envelope<TType extends string = string, TData = unknown> {
   data: TData;
 }
 
-/** The discriminated union of identity envelopes: switch on `type` and `data` is typed. */
-export type IdentityEvent = {
+/** A schema-version-1 identity envelope as published before sealing (clear personal fields). */
+export type IdentityEventV1 = {
   [K in IdentityEventType]: Envelope<K, IdentityEventDataMap[K]>;
+}[IdentityEventType];
+
+/** A schema-version-2 identity envelope: an event with personal fields, sealed (identity.v2.events.ts). */
+export type IdentityEventV2 = V2.UserRegistered | V2.AccountUpdated | V2.ProfileImported;
+
+/** A message of `identity.events` as it travels: either schema version. */
+export type WireIdentityEvent = IdentityEventV1 | IdentityEventV2;
+
+/**
+ * The data of an identity event as consumers handle it: version 1's, where a personal field
+ * may be withheld (its key destroyed by an erasure, or a consumer without keys): a sealed
+ * object is then `{}` and an email `null`, which only UserRegistered's email type must allow.
+ */
+export type OpenIdentityEventDataMap = Omit<IdentityEventDataMap, 'UserRegistered'> & {
+  UserRegistered: Omit<V1.UserRegisteredData, 'email'> & { email: string | null };
+};
+
+/**
+ * The discriminated union of identity envelopes as consumers handle them, whatever the
+ * version they travelled in (personal fields in clear, or withheld): switch on `type` and
+ * `data` is typed. A version-1 envelope is one already.
+ */
+export type IdentityEvent = {
+  [K in IdentityEventType]: Envelope<K, OpenIdentityEventDataMap[K]>;
 }[IdentityEventType];
 
 /** Kafka headers that repeat envelope fields, so routers need not parse the value. */

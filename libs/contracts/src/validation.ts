@@ -2,8 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { IdentityEvent } from './envelope';
+import type { IdentityEvent, WireIdentityEvent } from './envelope';
 import { IDENTITY_EVENT_TYPES } from './identity/identity.v1.events';
+import { SEALED_PATHS, mapSealedPaths } from './identity/identity.v2.events';
 
 /** The result of parsing a message: consumers never trust a message they did not parse. */
 export type Parsed<T> =
@@ -32,11 +33,18 @@ function loadValidators(family: string): Map<string, ValidateFunction> {
   return validators;
 }
 
-let identityValidators: Map<string, ValidateFunction> | undefined;
+const identityValidators = new Map<number, Map<string, ValidateFunction>>();
 const KNOWN = new Set<string>(IDENTITY_EVENT_TYPES);
+/** Schema versions of identity.events this build reads: 1 (clear), 2 (personal fields sealed). */
+export const IDENTITY_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
-/** Parses and validates one `identity.events` message value against its checked-in schema. */
-export function parseIdentityEvent(raw: Buffer | string | null): Parsed<IdentityEvent> {
+/**
+ * Parses and validates one `identity.events` message value against the checked-in schema
+ * of its type and schema version, sealed fields left as they travelled. Consumers that need
+ * the personal data open the result with their keys (`openIdentityEvent`, @idstream/crypto);
+ * a version this build does not know is `unknown-type` (a newer producer: skip, do not fail).
+ */
+export function parseWireIdentityEvent(raw: Buffer | string | null): Parsed<WireIdentityEvent> {
   if (raw === null) return { ok: false, reason: 'malformed', error: 'empty message' };
   let value: unknown;
   try {
@@ -44,15 +52,46 @@ export function parseIdentityEvent(raw: Buffer | string | null): Parsed<Identity
   } catch (e) {
     return { ok: false, reason: 'malformed', error: `not JSON: ${(e as Error).message}` };
   }
-  const type = (value as { type?: unknown } | null)?.type;
+  const { type, schemaVersion } = (value ?? {}) as { type?: unknown; schemaVersion?: unknown };
   if (typeof type !== 'string') return { ok: false, reason: 'malformed', error: 'no event type' };
   if (!KNOWN.has(type)) return { ok: false, reason: 'unknown-type', error: `unknown event type ${type}` };
-  identityValidators ??= loadValidators('identity.v1');
-  const validate = identityValidators.get(type);
+  // A missing or mistyped version is left to the schema (version 1's requires a number).
+  const version = typeof schemaVersion === 'number' && IDENTITY_SCHEMA_VERSIONS.includes(schemaVersion) ? schemaVersion : 1;
+  if (typeof schemaVersion === 'number' && !IDENTITY_SCHEMA_VERSIONS.includes(schemaVersion))
+    return { ok: false, reason: 'unknown-type', error: `unknown schema version ${schemaVersion} of ${type}` };
+  let validators = identityValidators.get(version);
+  if (!validators) identityValidators.set(version, (validators = loadValidators(`identity.v${version}`)));
+  const validate = validators.get(type);
   if (!validate) return { ok: false, reason: 'unknown-type', error: `no schema for ${type}` };
   if (!validate(value)) {
     const detail = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
     return { ok: false, reason: 'invalid', error: `${type}: ${detail}` };
   }
-  return { ok: true, value: value as IdentityEvent };
+  return { ok: true, value: value as WireIdentityEvent };
+}
+
+/**
+ * Opens a parsed envelope with `open(sealed, field)`, which answers the clear value or
+ * `undefined` when it cannot (no key: the value is withheld). A version-1 envelope is
+ * returned as it is. The result has version 1's data shapes (`IdentityEvent`).
+ */
+export function openSealedFields(event: WireIdentityEvent, open: (sealed: string, field: string) => unknown): IdentityEvent {
+  if (event.schemaVersion !== 2) return event as IdentityEvent;
+  // Version 2 exists only for the types with sealed paths (the schema check made sure).
+  const paths = SEALED_PATHS[event.type];
+  if (!paths) return event as IdentityEvent;
+  const data = mapSealedPaths(event.data as unknown as Record<string, unknown>, paths, (value, field) =>
+    typeof value === 'string' ? open(value, field) : undefined,
+  );
+  return { ...event, data } as unknown as IdentityEvent;
+}
+
+/**
+ * Parses one `identity.events` message for a consumer that does not read personal data
+ * (revocations, device links, keys): a version-2 envelope comes back with its sealed fields
+ * withheld. Consumers that need them use `parseWireIdentityEvent` and `openIdentityEvent`.
+ */
+export function parseIdentityEvent(raw: Buffer | string | null): Parsed<IdentityEvent> {
+  const parsed = parseWireIdentityEvent(raw);
+  return parsed.ok ? { ok: true, value: openSealedFields(parsed.value, () => undefined) } : parsed;
 }

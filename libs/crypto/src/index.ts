@@ -34,6 +34,7 @@ export {
   type SigningKey,
 } from './tokens';
 export {
+  DEFAULT_CLOCK_TOLERANCE_SEC,
   KeySet,
   MAX_TOKEN_LENGTH,
   verifyAccessToken,
@@ -42,3 +43,15 @@ export {
   type VerifyResult,
 } from './key-set';
 export { RevocationList } from './revocation-list';
+export {
+  DATA_KEY_BYTES,
+  newDataKey,
+  openIdentityEvent,
+  openPaths,
+  openValue,
+  sealPaths,
+  sealValue,
+  sealedPathsOf,
+  sealedProfileOf,
+} from './sealed-values';
+export { parseMasterKeys, unwrapDataKey, wrapDataKey, type MasterKeys } from './master-keys';

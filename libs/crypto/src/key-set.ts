@@ -136,7 +136,7 @@ export interface VerifyAccessTokenOptions {
 
 /** Far above any token we issue (~600 bytes); keeps junk from reaching the parsers. */
 export const MAX_TOKEN_LENGTH = 8192;
-const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
+export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
 
 const invalid = (reason: string): VerifyResult => ({ ok: false, code: 'TOKEN_INVALID', reason });
 

@@ -19,7 +19,7 @@ export interface MessageContext {
   message: KafkaMessage;
 }
 
-export interface IdempotentConsumerSettings<T> {
+export interface IdempotentConsumerSettings<T, A = T> {
   groupId: string;
   topic: string;
   /** The app's schema holding consumer_checkpoints and processed_events. */
@@ -28,10 +28,17 @@ export interface IdempotentConsumerSettings<T> {
   /** Where a group without checkpoint starts: replayable projections say true. */
   fromBeginning: boolean;
   decode(message: KafkaMessage): Decoded<T>;
+  /**
+   * An asynchronous step over the batch's decoded events before any is applied (e.g.
+   * opening sealed fields with keys fetched once for the batch), answering one value per
+   * event in order. A throw fails the batch, which is retried: nothing is dead-lettered.
+   * Without it the decoded value is applied as it is (then A must be T).
+   */
+  open?(values: T[]): Promise<A[]>;
   /** Applies one event inside the batch's transaction. A throw dead-letters that event alone. */
-  apply(manager: EntityManager, value: T, context: MessageContext): Promise<void>;
+  apply(manager: EntityManager, value: A, context: MessageContext): Promise<void>;
   /** Called after every committed batch (metrics, waiters). */
-  afterCommit?(applied: { value: T; context: MessageContext }[], partition: number, nextOffset: string): void;
+  afterCommit?(applied: { value: A; context: MessageContext }[], partition: number, nextOffset: string): void;
   onError?(error: unknown, context?: Partial<MessageContext>): void;
   maxWaitTimeInMs?: number;
   /**
@@ -54,7 +61,7 @@ export interface IdempotentConsumerSettings<T> {
 /** An apply failed on the fast path: the batch is done again, event by event. */
 class RetryPerEvent extends Error {}
 
-export class IdempotentConsumer<T> {
+export class IdempotentConsumer<T, A = T> {
   private readonly consumer: Consumer;
   private running = false;
   private hasJoined = false;
@@ -67,7 +74,7 @@ export class IdempotentConsumer<T> {
     private readonly kafka: Kafka,
     private readonly dataSource: DataSource,
     private readonly deadLetters: EventProducer,
-    private readonly settings: IdempotentConsumerSettings<T>,
+    private readonly settings: IdempotentConsumerSettings<T, A>,
   ) {
     this.consumer = kafka.consumer({
       groupId: settings.groupId,
@@ -152,7 +159,7 @@ export class IdempotentConsumer<T> {
     // A batch fetched before that seek landed is stale: the fetch from the checkpoint follows.
     if (!payload.isRunning() || payload.isStale()) return;
     const { topic, partition } = batch;
-    const applied: { value: T; context: MessageContext }[] = [];
+    const applied: { value: A; context: MessageContext }[] = [];
     const lastOffset = batch.messages[batch.messages.length - 1]!.offset;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
 
@@ -180,7 +187,7 @@ export class IdempotentConsumer<T> {
   private async applyBatch(
     payload: EachBatchPayload,
     perEvent: boolean,
-    applied: { value: T; context: MessageContext }[],
+    applied: { value: A; context: MessageContext }[],
     nextOffset: string,
   ): Promise<void> {
     const { batch } = payload;
@@ -194,15 +201,16 @@ export class IdempotentConsumer<T> {
       );
       const from = BigInt(checkpoint[0]?.next_offset ?? -1);
       const poison: { context: MessageContext; reason: string }[] = [];
-      const events: { id: string; value: T; context: MessageContext }[] = [];
+      const decodedEvents: { id: string; value: T; context: MessageContext }[] = [];
       for (const message of batch.messages) {
         if (BigInt(message.offset) < from) continue; // applied by an earlier delivery
         const context: MessageContext = { topic, partition, offset: message.offset, message };
         const decoded = this.decodeSafely(message);
         if (decoded.kind === 'skip') continue;
         if (decoded.kind === 'poison') poison.push({ context, reason: decoded.reason });
-        else events.push({ id: decoded.id, value: decoded.value, context });
+        else decodedEvents.push({ id: decoded.id, value: decoded.value, context });
       }
+      const events = await this.openAll(decodedEvents);
 
       let sinceHeartbeat = Date.now();
       const heartbeat = async () => {
@@ -287,6 +295,15 @@ export class IdempotentConsumer<T> {
         [this.settings.groupId, retentionMs / 1000],
       )
       .catch((error: unknown) => this.settings.onError?.(error));
+  }
+
+  private async openAll(
+    events: { id: string; value: T; context: MessageContext }[],
+  ): Promise<{ id: string; value: A; context: MessageContext }[]> {
+    if (!this.settings.open || events.length === 0) return events as unknown as { id: string; value: A; context: MessageContext }[];
+    const opened = await this.settings.open(events.map((e) => e.value));
+    if (opened.length !== events.length) throw new Error(`open answered ${opened.length} values for ${events.length} events`);
+    return events.map((e, i) => ({ ...e, value: opened[i]! }));
   }
 
   private decodeSafely(message: KafkaMessage): Decoded<T> {

@@ -27,6 +27,13 @@ export function readString(env: Env, name: string, fallback?: string): string {
   return value;
 }
 
+/** A required secret of at least `minLength` characters; no default, on purpose (one shipped with the code protects nothing). */
+export function readSecret(env: Env, name: string, minLength = 32): string {
+  const value = readString(env, name);
+  if (value.length < minLength) throw new ConfigError(name, `must be at least ${minLength} characters`);
+  return value;
+}
+
 export function readOptional(env: Env, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;

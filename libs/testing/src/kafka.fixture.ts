@@ -36,9 +36,11 @@ export class TopicReader {
   private readonly positions = new Set<string>();
   private readonly consumer;
 
+  /** `open`: turns each value as read into the one kept (e.g. `TestSystem.sealedOpener()`: sealed fields in clear). */
   constructor(
     kafka: Kafka,
     private readonly topic: string,
+    private readonly open?: (value: string) => Promise<string>,
   ) {
     this.consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
   }
@@ -58,15 +60,16 @@ export class TopicReader {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
-      eachMessage: ({ partition, message }) => {
+      eachMessage: async ({ partition, message }) => {
         // A rebalance redelivers what was read but not yet committed: keep each position once,
         // so that a test counting copies counts what is on the topic.
         const position = `${partition}:${message.offset}`;
         if (!this.positions.has(position)) {
           this.positions.add(position);
-          this.messages.push(toReadMessage(partition, message));
+          const read = toReadMessage(partition, message);
+          if (this.open && read.value !== null) read.value = await this.open(read.value);
+          this.messages.push(read);
         }
-        return Promise.resolve();
       },
     });
   }

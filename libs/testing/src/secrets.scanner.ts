@@ -9,14 +9,17 @@ export type SecretKind =
   | 'one-time-token'
   | 'server-key'
   | 'admin-key'
+  /** IDSTREAM_MASTER_KEYS and IDSTREAM_KEY_SERVICE_SECRET: in no log and on no topic, ever. */
+  | 'master-key'
   | 'email'
   /** Other personal data (names, phone numbers): as emails, allowed where the contract carries it. */
   | 'personal';
 
 /**
  * Topics (names without the prefix) where a kind may appear by design; logs allow none.
- * Emails are personal data, not secrets: the published identity contract carries them (until
- * crypto-shredding), and a dead letter copies its source message. `tracking.raw` is internal
+ * Emails are personal data, not secrets: identity.events may carry them by contract (they travel
+ * sealed since crypto-shredding, docs/architecture.md §6a, which test/e2e/erasure.e2e-spec.ts
+ * proves value by value), and a dead letter copies its source message. `tracking.raw` is internal
  * and holds the client's compact token so that the ingester verifies it again (docs/tracking.md).
  */
 const ALLOWED_ON_TOPICS: Partial<Record<SecretKind, RegExp>> = {

@@ -4,6 +4,7 @@ import { createTestDatabase } from './database.fixture';
 import { freePort } from './ports';
 import { testKafka, uniqueName, waitFor } from './kafka.fixture';
 import { startNodeProcess, type RunningProcess } from './process.fixture';
+import { SealedMessageOpener } from './sealed.fixture';
 import { assertNoSecrets, SecretsScanner, type SecretHit } from './secrets.scanner';
 import { SmtpSink } from './smtp.fixture';
 
@@ -26,6 +27,9 @@ export class TestSystem {
   readonly adminKey = `admin_${randomBytes(16).toString('hex')}`;
   readonly clientApiKey = `ck_${randomBytes(12).toString('hex')}`;
   readonly serverKey = `sk_${randomBytes(24).toString('hex')}`;
+  /** Development keys of this system only (crypto-shredding): a master key and the key service's credential. */
+  readonly masterKeys = `test:${randomBytes(32).toString('base64')}`;
+  readonly keyServiceSecret = randomBytes(32).toString('base64url');
   readonly smtp = new SmtpSink();
   /** Each test system has its own topics (KAFKA_TOPIC_PREFIX), so systems never read each other's events. */
   readonly topicPrefix = `t${randomBytes(4).toString('hex')}.`;
@@ -41,10 +45,13 @@ export class TestSystem {
   env: Record<string, string> = {};
   gatewayUrl = '';
   private dropDatabase?: () => Promise<void>;
+  private opener?: SealedMessageOpener;
 
   constructor() {
     this.secrets.add(this.adminKey, 'admin-key');
     this.secrets.add(this.serverKey, 'server-key');
+    this.secrets.add(this.masterKeys.slice(this.masterKeys.indexOf(':') + 1), 'master-key');
+    this.secrets.add(this.keyServiceSecret, 'master-key');
   }
 
   async start(
@@ -71,6 +78,8 @@ export class TestSystem {
       DEFAULT_WORKSPACE_CLIENT_KEY: this.clientApiKey,
       DEFAULT_WORKSPACE_SERVER_KEY: this.serverKey,
       SMTP_URL: this.smtp.url,
+      IDSTREAM_MASTER_KEYS: this.masterKeys,
+      IDSTREAM_KEY_SERVICE_SECRET: this.keyServiceSecret,
       KAFKA_TOPIC_PREFIX: this.topicPrefix,
       // Each test system's projector replays identity.events from offset 0, and the topic holds
       // every earlier test's events: a query waiting for a write gets more time than in production.
@@ -160,6 +169,15 @@ export class TestSystem {
   }
 
   /**
+   * For a TopicReader of identity.events whose test asserts on personal fields: opens each
+   * sealed message with the profile's data key (withheld once erased). Raw reads pass none.
+   */
+  sealedOpener(): (value: string) => Promise<string> {
+    this.opener ??= new SealedMessageOpener(this.env.DATABASE_URL!, this.masterKeys);
+    return this.opener.open;
+  }
+
+  /**
    * The Secrets proof: scans every log line of every process this system started and every
    * message on every topic of its prefix for the secrets it handled (and for anything shaped
    * like a password hash or a JWT), and fails on any hit. Call it after `stop()`, so that the
@@ -186,6 +204,7 @@ export class TestSystem {
     const dropDatabase = this.dropDatabase;
     this.dropDatabase = undefined;
     await Promise.all([...this.processes.keys()].map((app) => this.stopApp(app)));
+    await this.opener?.close().catch(() => undefined);
     await this.smtp.stop();
     await dropDatabase?.();
   }

@@ -1,3 +1,4 @@
+import { parseMasterKeys, type MasterKeys } from '@idstream/crypto';
 import { allowedOriginsProblem } from '@idstream/contracts';
 import {
   ConfigError,
@@ -6,6 +7,7 @@ import {
   readInt,
   readOptional,
   readPort,
+  readSecret,
   readString,
   readUrl,
   type CommonConfig,
@@ -35,6 +37,20 @@ export interface AuthConfig extends CommonConfig {
   };
   /** allowedOrigins, when set, replaces the default workspace's list at every start. */
   defaultWorkspace: { clientApiKey: string | undefined; serverKey: string | undefined; allowedOrigins: string[] | undefined };
+  /** IDSTREAM_MASTER_KEYS: the master keys that wrap the profiles' data keys, the first current. */
+  masterKeys: MasterKeys;
+  /** IDSTREAM_KEY_SERVICE_SECRET: the credential a consumer shows to get data keys (`AuthPatterns.dataKeys`). */
+  keyServiceSecret: string;
+}
+
+/** No default, on purpose: a key that ships with the code protects nothing (scripts/start.sh sets a development one). */
+export function readMasterKeys(env: Record<string, string | undefined>): MasterKeys {
+  const raw = readString(env, 'IDSTREAM_MASTER_KEYS');
+  try {
+    return parseMasterKeys(raw);
+  } catch (error) {
+    throw new ConfigError('IDSTREAM_MASTER_KEYS', (error as Error).message);
+  }
 }
 
 /** The only reader of process.env for `auth`: validated once, frozen. */
@@ -66,6 +82,8 @@ export function readAuthConfig(env: Record<string, string | undefined> = process
       serverKey: readOptional(env, 'DEFAULT_WORKSPACE_SERVER_KEY'),
       allowedOrigins: readOrigins(env, 'DEFAULT_WORKSPACE_ALLOWED_ORIGINS'),
     },
+    masterKeys: readMasterKeys(env),
+    keyServiceSecret: readSecret(env, 'IDSTREAM_KEY_SERVICE_SECRET'),
   };
 }
 

@@ -1,6 +1,25 @@
 import type { EntityManager } from 'typeorm';
-import { envelopeHeaders, Topics, uuidv7, type Envelope } from '@idstream/contracts';
+import {
+  envelopeHeaders,
+  IDENTITY_SCHEMA_VERSION,
+  IDENTITY_SCHEMA_VERSION_SEALED,
+  Topics,
+  uuidv7,
+  type Envelope,
+} from '@idstream/contracts';
+import { sealedPathsOf } from '@idstream/crypto';
 import { appendToOutbox, PgErrors, pgErrorCode } from '@idstream/persistence';
+import {
+  MissingDataKey,
+  SEALED_STORED_VERSION,
+  holdsPersonalValues,
+  openStored,
+  sealPublic,
+  sealStored,
+  storedSealedPaths,
+  streamKeys,
+  type StreamKeys,
+} from './sealed-events';
 
 /** An event as `auth` stores it. Stored data may hold what the public event must not (hashes). */
 export interface StoredEvent<TType extends string = string, TData = unknown> {
@@ -21,7 +40,6 @@ export interface NewEvent<TType extends string = string, TData = unknown> {
   data: TData;
   /** The public form for `identity.events`, or null when the event stays private to auth. */
   publicData: unknown;
-  schemaVersion?: number;
 }
 
 export interface AppendContext {
@@ -29,6 +47,11 @@ export interface AppendContext {
   correlationId: string;
   causationId?: string | null;
   now: Date;
+  /**
+   * The data keys of profile streams (default: the process's, `useStreamKeys`): an event
+   * holding personal values is sealed with its aggregate's key; without keys it is refused.
+   */
+  keys?: StreamKeys;
 }
 
 /** Thrown when another writer appended to the stream first; the handler reloads and retries. */
@@ -42,16 +65,25 @@ export class ConcurrencyConflict extends Error {
  * The event store of `auth`: append-only, one row per event, (stream, sequence) unique.
  * Appending also writes the public envelopes to the outbox in the same transaction.
  * `load` and `append` are the whole interface: every read and write of `auth.events` by the
- * write side goes through them (a layer that transforms stored data wraps these two).
+ * write side goes through them. Personal fields are sealed on the way in and opened on the
+ * way out (sealed-events.ts): what is stored and published for a profile is unreadable once
+ * its data key is destroyed.
  */
 export const EventStore = {
-  /** The events of `streamId` after sequence `after` (0: the whole stream), in order. */
+  /**
+   * The events of `streamId` after sequence `after` (0: the whole stream), in order, in clear:
+   * sealed fields open with the stream's data key (withheld once the profile was erased).
+   */
   async load(manager: EntityManager, streamId: string, after = 0): Promise<StoredEvent[]> {
     const rows: Record<string, unknown>[] = await manager.query(
       `SELECT stream_id, sequence, event_id, workspace_id, type, schema_version, data, occurred_at, correlation_id, causation_id
          FROM auth.events WHERE stream_id = $1 AND sequence > $2 ORDER BY sequence`,
       [streamId, after],
     );
+    const sealed = rows.some((r) => (r.schema_version as number) >= SEALED_STORED_VERSION);
+    const keys = streamKeys();
+    if (sealed && !keys) throw new MissingDataKey(streamId, 'no data keys to open it');
+    const key = sealed && keys ? ((await keys.existing(manager, [streamId])).get(streamId) ?? null) : null;
     return rows.map((r) => ({
       streamId: r.stream_id as string,
       sequence: r.sequence as number,
@@ -59,7 +91,7 @@ export const EventStore = {
       workspaceId: r.workspace_id as string,
       type: r.type as string,
       schemaVersion: r.schema_version as number,
-      data: r.data,
+      data: (r.schema_version as number) >= SEALED_STORED_VERSION ? openStored(r.type as string, r.data, key, streamId) : r.data,
       occurredAt: r.occurred_at as Date,
       correlationId: r.correlation_id as string,
       causationId: (r.causation_id as string | null) ?? null,
@@ -81,11 +113,14 @@ export const EventStore = {
     const { streamId, aggregateId } = stream;
     const envelopes: Envelope[] = [];
     let sequence = expectedVersion;
+    const key = await dataKeyFor(manager, stream, events, context);
     try {
       for (const event of events) {
         sequence += 1;
         const eventId = uuidv7(context.now.getTime());
-        const schemaVersion = event.schemaVersion ?? 1;
+        // Per event type: the types with personal fields travel sealed (version 2), the others at version 1.
+        const schemaVersion = sealedPathsOf(event.type).length > 0 ? IDENTITY_SCHEMA_VERSION_SEALED : IDENTITY_SCHEMA_VERSION;
+        const stored = key ? sealStored(event.type, event.data, key, aggregateId) : event.data;
         await manager.query(
           `INSERT INTO auth.events (stream_id, sequence, event_id, workspace_id, type, schema_version, data, occurred_at, correlation_id, causation_id)
            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)`,
@@ -95,8 +130,8 @@ export const EventStore = {
             eventId,
             context.workspaceId,
             event.type,
-            schemaVersion,
-            JSON.stringify(event.data),
+            SEALED_STORED_VERSION,
+            JSON.stringify(stored),
             context.now,
             context.correlationId,
             context.causationId ?? null,
@@ -113,7 +148,7 @@ export const EventStore = {
             sequence,
             correlationId: context.correlationId,
             causationId: context.causationId ?? null,
-            data: event.publicData,
+            data: key ? sealPublic(event.type, event.publicData, key, aggregateId) : event.publicData,
           });
         }
       }
@@ -135,3 +170,18 @@ export const EventStore = {
     return envelopes;
   },
 };
+
+/** The aggregate's data key when one of `events` holds personal values; a profile erased or no keys given refuse the append. */
+async function dataKeyFor(
+  manager: EntityManager,
+  stream: { streamId: string; aggregateId: string },
+  events: NewEvent[],
+  context: AppendContext,
+): Promise<Buffer | null> {
+  if (!events.some((e) => holdsPersonalValues(e.data, storedSealedPaths(e.type)))) return null;
+  const keys = streamKeys(context.keys);
+  if (!keys) throw new MissingDataKey(stream.streamId, 'no data keys given');
+  const key = await keys.keyFor(manager, context.workspaceId, stream.aggregateId);
+  if (!key) throw new MissingDataKey(stream.streamId, 'the profile was erased');
+  return key;
+}

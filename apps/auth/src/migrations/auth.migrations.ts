@@ -2,7 +2,8 @@ import { EventStore1764400000000 } from './1764400000000-event-store';
 import { Identity1764400001000 } from './1764400001000-identity';
 import { CanonicalEmails1764600000000 } from './1764600000000-canonical-emails';
 import { ProfileSnapshotVersion1764700000000 } from './1764700000000-profile-snapshot-version';
-import { SigningKeyAlgorithms1764800000000 } from './1764800000000-signing-key-algorithms';
+import { DataKeys1764800000000 } from './1764800000000-data-keys';
+import { SigningKeyAlgorithms1764900000000 } from './1764900000000-signing-key-algorithms';
 
 /** Every migration of schema `auth`, in order. */
 export const authMigrations = [
@@ -10,5 +11,6 @@ export const authMigrations = [
   Identity1764400001000,
   CanonicalEmails1764600000000,
   ProfileSnapshotVersion1764700000000,
-  SigningKeyAlgorithms1764800000000,
+  DataKeys1764800000000,
+  SigningKeyAlgorithms1764900000000,
 ];

@@ -5,7 +5,7 @@ import { CustomIdIndex } from '../indexes/custom-id-index';
 import { EmailIndex } from '../indexes/email-index';
 import { enqueueMail, fillLink, forgetMailsTo, MailTemplates } from '../mail/mail.outbox';
 import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
-import { redactPersonalData } from './erase-profile/redaction';
+import { shredPersonalData } from '../event-store/shredding';
 import type { ProfileEvent } from './profile.events';
 import { ProfileErrors } from './profile.errors';
 import type { ProfileState } from './profile.state';
@@ -92,7 +92,7 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       await OneTimeTokens.deleteAll(manager, workspaceId, profileId);
       const email = emailOf(ctx.before);
       if (email) await forgetMailsTo(manager, workspaceId, email);
-      await redactPersonalData(manager, profileId);
+      await shredPersonalData(manager, workspaceId, profileId, ctx.now);
     },
   };
 }

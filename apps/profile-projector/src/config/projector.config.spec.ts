@@ -11,6 +11,26 @@ describe('projector config', () => {
     assert.equal(c.consistencyWaitMs, 2000);
     assert.equal(c.httpPort, 3002);
     assert.equal(c.tcpPort, 4002);
+    assert.deepEqual(c.ownEvents, {
+      schema: 'own_events',
+      groupId: 'profile-projector.own-events',
+      topic: 'tracking.events',
+      retentionDays: 90,
+      maintenanceIntervalMs: 3_600_000,
+    });
+  });
+
+  it('keeps own events out of the schemas a rebuild renames', () => {
+    for (const OWN_EVENTS_SCHEMA of ['profiles', 'profiles_old', 'profiles_rebuild']) {
+      assert.throws(
+        () => readProjectorConfig({ OWN_EVENTS_SCHEMA }),
+        (e: unknown) => e instanceof ConfigError && e.variable === 'OWN_EVENTS_SCHEMA',
+      );
+    }
+    assert.throws(
+      () => readProjectorConfig({ OWN_EVENTS_RETENTION_DAYS: '0' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'OWN_EVENTS_RETENTION_DAYS',
+    );
   });
 
   it('names the variable of a bad value', () => {

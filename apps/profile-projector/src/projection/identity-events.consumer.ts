@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import type { IdentityEvent } from '@idstream/contracts';
+import type { IdentityEvent, WireIdentityEvent } from '@idstream/contracts';
 import { EventProducer } from '@idstream/messaging';
 import { type IdempotentConsumer, DATA_SOURCE } from '@idstream/persistence';
 import { KAFKA, consumerMetrics } from '@idstream/runtime';
 import { PROJECTOR_CONFIG, type ProjectorConfig } from '../config/projector.config';
 import { PositionWaiters } from '../consistency/position-waiters';
+import { OwnEventsIdentity } from '../own-events/own-events.identity';
+import { SealedEventsOpener } from '../keys/sealed-events.opener';
 import { ProfileProjection } from './profile.projection';
 import { identityEventsConsumer } from './identity-events.subscription';
 
@@ -14,7 +16,7 @@ import { identityEventsConsumer } from './identity-events.subscription';
 @Injectable()
 export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('IdentityEventsConsumer');
-  private consumer?: IdempotentConsumer<IdentityEvent>;
+  private consumer?: IdempotentConsumer<WireIdentityEvent, IdentityEvent>;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -23,14 +25,17 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
     @Inject(PROJECTOR_CONFIG) private readonly config: ProjectorConfig,
     @Inject(ProfileProjection) private readonly projection: ProfileProjection,
     @Inject(PositionWaiters) private readonly waiters: PositionWaiters,
+    @Inject(OwnEventsIdentity) private readonly ownEventsIdentity: OwnEventsIdentity,
+    @Inject(SealedEventsOpener) private readonly opener: SealedEventsOpener,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const labels = { group: this.config.groupId, topic: this.config.topic };
-    this.consumer = await identityEventsConsumer(this.kafka, this.dataSource, this.producer, this.projection, {
+    this.consumer = await identityEventsConsumer(this.kafka, this.dataSource, this.producer, this.projection, this.opener, {
       groupId: this.config.groupId,
       topic: this.config.topic,
       schema: this.config.schema,
+      alsoApply: (manager, event) => this.ownEventsIdentity.apply(manager, event),
       afterCommit: (applied) => {
         consumerMetrics.applied.inc(labels, applied.length);
         // Read-your-writes queries waiting for these positions can answer now (committed).
@@ -51,5 +56,6 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
 
   async onModuleDestroy(): Promise<void> {
     await this.consumer?.stop();
+    await this.opener.close();
   }
 }

@@ -1,8 +1,9 @@
 import type { Kafka } from 'kafkajs';
-import type { DataSource } from 'typeorm';
-import { deadLetterTopic, parseIdentityEvent, type IdentityEvent } from '@idstream/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { deadLetterTopic, parseWireIdentityEvent, type IdentityEvent, type WireIdentityEvent } from '@idstream/contracts';
 import { ensureTopics, type EventProducer } from '@idstream/messaging';
 import { IdempotentConsumer, type MessageContext } from '@idstream/persistence';
+import type { SealedEventsOpener } from '../keys/sealed-events.opener';
 import type { ProfileProjection } from './profile.projection';
 
 export interface SubscriptionSettings {
@@ -13,6 +14,8 @@ export interface SubscriptionSettings {
   schema: string;
   /** Where poison messages go; the live group's dead-letter topic by default. */
   deadLetterTopic?: string;
+  /** Applied after the projection in the same transaction (the live projector's own-events erasure; a rebuild passes none). */
+  alsoApply?(manager: EntityManager, event: IdentityEvent): Promise<void>;
   afterCommit?(applied: { value: IdentityEvent; context: MessageContext }[]): void;
   onError?(error: unknown, context?: Partial<MessageContext>): void;
 }
@@ -28,25 +31,29 @@ export async function identityEventsConsumer(
   dataSource: DataSource,
   producer: EventProducer,
   projection: ProfileProjection,
+  opener: Pick<SealedEventsOpener, 'open'>,
   settings: SubscriptionSettings,
-): Promise<IdempotentConsumer<IdentityEvent>> {
+): Promise<IdempotentConsumer<WireIdentityEvent, IdentityEvent>> {
   const dlq = settings.deadLetterTopic ?? deadLetterTopic(settings.groupId);
   // The dead-letter topic must exist before the first poison message: producers here never auto-create.
   await ensureTopics(kafka, [{ topic: dlq, partitions: 1, config: { 'retention.ms': '-1' } }]);
-  return new IdempotentConsumer<IdentityEvent>(kafka, dataSource, producer, {
+  return new IdempotentConsumer<WireIdentityEvent, IdentityEvent>(kafka, dataSource, producer, {
     groupId: settings.groupId,
     topic: settings.topic,
     schema: settings.schema,
     deadLetterTopic: dlq,
     fromBeginning: true,
     decode: (message) => {
-      const parsed = parseIdentityEvent(message.value);
+      const parsed = parseWireIdentityEvent(message.value);
       if (parsed.ok) return { kind: 'event', id: parsed.value.id, value: parsed.value };
       // A type from a newer build is not ours to judge: skip it, do not dead-letter it.
       return parsed.reason === 'unknown-type' ? { kind: 'skip' } : { kind: 'poison', reason: parsed.error };
     },
+    // Sealed personal fields (schema version 2) are opened with keys from auth, once per batch.
+    open: (events) => opener.open(events),
     apply: async (manager, event) => {
       await projection.apply(manager, event);
+      await settings.alsoApply?.(manager, event);
     },
     afterCommit: (applied) => settings.afterCommit?.(applied),
     onError: (error, context) => settings.onError?.(error, context),

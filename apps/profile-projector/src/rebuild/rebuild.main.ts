@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { createKafka } from '@idstream/messaging';
 import { JsonLogger } from '@idstream/runtime';
 import { loadProjectorConfig } from '../config/projector.config';
+import { SealedEventsOpener } from '../keys/sealed-events.opener';
 import { rebuildReadModel } from './rebuild';
 
 /*
  * `npm run projector:rebuild [-- --keep-old]`: rebuilds the profile read model from offset 0
  * and swaps it in (see rebuild.ts). Run it with the live projector's environment
- * (DATABASE_URL, KAFKA_BROKERS, PROJECTOR_SCHEMA, PROJECTOR_GROUP_ID).
+ * (DATABASE_URL, KAFKA_BROKERS, PROJECTOR_SCHEMA, PROJECTOR_GROUP_ID, and the key service's
+ * AUTH_HOST, AUTH_TCP_PORT, IDSTREAM_KEY_SERVICE_SECRET: erased profiles come out without data).
  */
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
@@ -27,6 +29,7 @@ const logger = new JsonLogger('projector-rebuild', config.logLevel);
 const abort = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abort.abort());
 
+const opener = new SealedEventsOpener(config.keyService);
 rebuildReadModel({
   kafka: createKafka({ brokers: config.kafkaBrokers, clientId: 'idstream-projector-rebuild', log: logger }),
   databaseUrl: config.databaseUrl,
@@ -37,13 +40,16 @@ rebuildReadModel({
   keepOld: args.includes('--keep-old'),
   log: (entry) => logger.log(entry, 'Rebuild'),
   signal: abort.signal,
-}).then(
-  (result) => {
-    logger.log({ msg: 'rebuild done', ...result }, 'Rebuild');
-    process.exit(0);
-  },
-  (error: unknown) => {
-    process.stderr.write(`projector-rebuild: failed: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
-  },
-);
+  opener,
+})
+  .finally(() => opener.close())
+  .then(
+    (result) => {
+      logger.log({ msg: 'rebuild done', ...result }, 'Rebuild');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`projector-rebuild: failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );

@@ -3,7 +3,8 @@ import type { Kafka } from 'kafkajs';
 import { deadLetterTopic } from '@idstream/contracts';
 import { EventProducer, ensureTopics, type TopicSpec } from '@idstream/messaging';
 import { ensureDatabase, openDataSource, readCheckpoints, type IdempotentConsumer } from '@idstream/persistence';
-import type { IdentityEvent } from '@idstream/contracts';
+import type { IdentityEvent, WireIdentityEvent } from '@idstream/contracts';
+import type { SealedEventsOpener } from '../keys/sealed-events.opener';
 import { projectorMigrations } from '../migrations/projector.migrations';
 import { identityEventsConsumer } from '../projection/identity-events.subscription';
 import { ProfileProjection } from '../projection/profile.projection';
@@ -30,6 +31,8 @@ export interface RebuildOptions {
   swapCatchUpMs?: number;
   log: (entry: Record<string, unknown>) => void;
   signal?: AbortSignal;
+  /** Opens sealed personal fields with auth's key service: erased profiles come out without personal data. */
+  opener: Pick<SealedEventsOpener, 'open'>;
 }
 
 export interface RebuildResult {
@@ -80,7 +83,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   await control.connect();
   const producer = new EventProducer(kafka);
   const admin = kafka.admin();
-  let consumer: IdempotentConsumer<IdentityEvent> | undefined;
+  let consumer: IdempotentConsumer<WireIdentityEvent, IdentityEvent> | undefined;
   let dataSource: Awaited<ReturnType<typeof openDataSource>> | undefined;
   let applied = 0;
   let replaced: boolean | undefined;
@@ -110,7 +113,7 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
     const lows = new Map(ends.map((e) => [e.partition, BigInt(e.low)]));
     log({ msg: 'rebuild started', shadow, rebuildGroup, toRead: String(remaining(new Map(), targets, lows)) });
 
-    consumer = await identityEventsConsumer(kafka, dataSource, producer, new ProfileProjection(shadow), {
+    consumer = await identityEventsConsumer(kafka, dataSource, producer, new ProfileProjection(shadow), options.opener, {
       groupId: rebuildGroup,
       topic,
       schema: shadow,

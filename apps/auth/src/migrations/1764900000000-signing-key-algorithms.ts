@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * remembers its previous token algorithm and when it changed, so that verifiers accept tokens
  * signed before the change until they expire.
  */
-export class SigningKeyAlgorithms1764800000000 implements MigrationInterface {
-  name = 'SigningKeyAlgorithms1764800000000';
+export class SigningKeyAlgorithms1764900000000 implements MigrationInterface {
+  name = 'SigningKeyAlgorithms1764900000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE auth.signing_keys ADD COLUMN alg text NOT NULL DEFAULT 'EdDSA'`);
