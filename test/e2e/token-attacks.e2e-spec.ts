@@ -43,7 +43,7 @@ describe('token attacks', () => {
     await db.connect();
     try {
       const { rows } = await db.query<{ kid: string; private_key_pem: string; public_jwk: Record<string, unknown> }>(
-        'SELECT kid, private_key_pem, public_jwk FROM auth.signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
+        "SELECT kid, private_key_pem, public_jwk FROM auth.signing_keys WHERE retired_at IS NULL AND alg = 'EdDSA' ORDER BY created_at DESC LIMIT 1",
       );
       realKid = rows[0]!.kid;
       realKey = createPrivateKey(rows[0]!.private_key_pem);

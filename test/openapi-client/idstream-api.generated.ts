@@ -1382,6 +1382,8 @@ export interface components {
             allowedOrigins?: string[];
             identityProviders?: string[];
             requiredAgreements?: string[];
+            /** @enum {string} */
+            tokenAlgorithm?: "EdDSA" | "ES256" | "RS256";
         };
         PasswordPolicyResponse: {
             /** @example 8 */
@@ -1402,7 +1404,7 @@ export interface components {
              * @example email-confirmation
              * @enum {string}
              */
-            registrationMode: "automatic" | "email-confirmation" | "email-activation";
+            registrationMode: "automatic" | "email-confirmation" | "email-activation" | "email-pin-activation";
             /** @example 900 */
             accessTokenTtlSeconds: number;
             /** @example 2592000 */
@@ -1444,6 +1446,12 @@ export interface components {
                 clientIds?: string[];
                 jwksUri?: string;
             }[];
+            /**
+             * @description The JWS algorithm of the access tokens
+             * @example EdDSA
+             * @enum {string}
+             */
+            tokenAlgorithm: "EdDSA" | "ES256" | "RS256";
         };
         CreateWorkspaceResponse: {
             /** @example 0193a5c2-0000-7000-8000-000000000001 */
@@ -1461,19 +1469,41 @@ export interface components {
             settings: components["schemas"]["WorkspaceSettingsResponse"];
         };
         PublicJwkSchema: {
-            /** @enum {string} */
-            kty: "OKP";
-            /** @enum {string} */
-            crv: "Ed25519";
-            /** @example 11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo */
-            x: string;
+            /**
+             * @example OKP
+             * @enum {string}
+             */
+            kty: "OKP" | "EC" | "RSA";
+            /**
+             * @description OKP and EC keys
+             * @example Ed25519
+             * @enum {string}
+             */
+            crv?: "Ed25519" | "P-256";
+            /**
+             * @description OKP and EC keys
+             * @example 11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo
+             */
+            x?: string;
+            /** @description EC keys */
+            y?: string;
+            /** @description RSA keys: the modulus */
+            n?: string;
+            /**
+             * @description RSA keys: the exponent
+             * @example AQAB
+             */
+            e?: string;
             /**
              * @description RFC 7638 thumbprint
              * @example kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k
              */
             kid: string;
-            /** @enum {string} */
-            alg: "EdDSA";
+            /**
+             * @example EdDSA
+             * @enum {string}
+             */
+            alg: "EdDSA" | "ES256" | "RS256";
             /** @enum {string} */
             use: "sig";
         };

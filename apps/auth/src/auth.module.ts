@@ -43,6 +43,7 @@ import { TokenIssuer } from './tokens/token-issuer';
 import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
 import { CreateWorkspaceHandler } from './workspace/create-workspace/create-workspace.handler';
 import { ListOriginsHandler } from './workspace/list-origins/list-origins.handler';
+import { ListTokenAlgorithmsHandler } from './workspace/list-token-algorithms/list-token-algorithms.handler';
 import { UpdateWorkspaceHandler } from './workspace/update-workspace/update-workspace.handler';
 import { WorkspaceStore } from './workspace/workspace.store';
 import { DATA_SOURCE, DatabaseModule, databaseCheck } from '@idstream/persistence';
@@ -105,6 +106,7 @@ const config = loadAuthConfig();
     CreateWorkspaceHandler,
     UpdateWorkspaceHandler,
     ListOriginsHandler,
+    ListTokenAlgorithmsHandler,
   ],
 })
 export class AuthModule {}

@@ -30,6 +30,7 @@ import { UpdateAccountHandler } from './profile/update-account/update-account.ha
 import { AuthenticateServerKeyHandler } from './workspace/authenticate-server-key/authenticate-server-key.handler';
 import { CreateWorkspaceHandler } from './workspace/create-workspace/create-workspace.handler';
 import { ListOriginsHandler } from './workspace/list-origins/list-origins.handler';
+import { ListTokenAlgorithmsHandler } from './workspace/list-token-algorithms/list-token-algorithms.handler';
 import { UpdateWorkspaceHandler } from './workspace/update-workspace/update-workspace.handler';
 
 const AP = C.AuthPatterns;
@@ -72,6 +73,7 @@ export class AuthRpcController {
     private readonly createWorkspaceHandler: CreateWorkspaceHandler,
     private readonly updateWorkspaceHandler: UpdateWorkspaceHandler,
     private readonly listOriginsHandler: ListOriginsHandler,
+    private readonly listTokenAlgorithmsHandler: ListTokenAlgorithmsHandler,
     private readonly keys: SigningKeys,
     private readonly dataKeys: DataKeyService,
   ) {}
@@ -194,6 +196,11 @@ export class AuthRpcController {
   @MessagePattern(AP.listWorkspaceOrigins)
   listWorkspaceOrigins() {
     return this.guard(null, () => this.listOriginsHandler.handle());
+  }
+
+  @MessagePattern(AP.listWorkspaceTokenAlgorithms)
+  listWorkspaceTokenAlgorithms() {
+    return this.guard(null, () => this.listTokenAlgorithmsHandler.handle());
   }
 
   @MessagePattern(AP.importProfile)

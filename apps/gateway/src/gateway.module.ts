@@ -24,6 +24,7 @@ import { Revocations } from './security/revocations.service';
 import { ServerKeys } from './security/server-keys.service';
 import { VerificationKeys } from './security/verification-keys.service';
 import { TokenVerifier } from './security/token-verifier.service';
+import { WorkspaceAlgorithms } from './security/workspace-algorithms.service';
 import { SessionsController } from './sessions/sessions.controller';
 import { TrackingIntakeModule } from './tracking/tracking-intake.module';
 
@@ -42,6 +43,7 @@ const config = loadGatewayConfig();
     ServerKeys,
     EdgeRateLimiter,
     TokenVerifier,
+    WorkspaceAlgorithms,
     AccessGuard,
   ],
   exports: [
@@ -54,6 +56,7 @@ const config = loadGatewayConfig();
     ServerKeys,
     EdgeRateLimiter,
     TokenVerifier,
+    WorkspaceAlgorithms,
     AccessGuard,
   ],
 })

@@ -19,6 +19,8 @@ const ISSUER = 'idstream-gateway-test';
 const ADMIN_KEY = 'gateway-test-admin-key-0123456789';
 const SERVER_KEY = 'server-key-of-the-test-workspace';
 const WORKSPACE = `gw-test-${randomUUID()}`;
+/** A second workspace whose tokenAlgorithm is ES256 (WORKSPACE keeps the default, EdDSA). */
+const ES256_WORKSPACE = `gw-test-es-${randomUUID()}`;
 
 const fake = {
   keys: [] as SigningKey[],
@@ -34,6 +36,16 @@ class FakeAuth {
   @MessagePattern(AuthPatterns.jwks)
   jwks(): Reply<unknown> {
     return ok({ keys: fake.keys.map((k) => k.publicJwk) });
+  }
+
+  @MessagePattern(AuthPatterns.listWorkspaceTokenAlgorithms)
+  tokenAlgorithms(): Reply<unknown> {
+    return ok({
+      workspaces: [
+        { workspaceId: WORKSPACE, tokenAlgorithm: 'EdDSA', previous: null },
+        { workspaceId: ES256_WORKSPACE, tokenAlgorithm: 'ES256', previous: null },
+      ],
+    });
   }
 
   @MessagePattern(AuthPatterns.createAnonymous)
@@ -136,14 +148,23 @@ interface TokenOptions {
   ttlSec?: number;
   issuer?: string;
   key?: SigningKey;
+  aud?: string;
 }
 
-async function token({ role, sessionId = randomUUID(), issuedAt, ttlSec = 600, issuer = ISSUER, key }: TokenOptions): Promise<string> {
+async function token({
+  role,
+  sessionId = randomUUID(),
+  issuedAt,
+  ttlSec = 600,
+  issuer = ISSUER,
+  key,
+  aud = WORKSPACE,
+}: TokenOptions): Promise<string> {
   const iat = issuedAt ?? Math.floor(Date.now() / 1000) - 5;
   const uuid = randomUUID();
   return signAccessToken(key ?? fake.keys[0]!, {
     iss: issuer,
-    aud: WORKSPACE,
+    aud,
     sub: role === 'anonymous' ? uuid : 'p1',
     uuid,
     role,
@@ -429,5 +450,18 @@ describe('gateway routes in front of auth and the projector', () => {
       timeoutMs: 20_000,
       intervalMs: 500,
     });
+  });
+
+  it("pins each workspace's algorithm: a genuine ES256 token of the EdDSA workspace is refused", async () => {
+    const es256 = await generateSigningKey(new Date(), 'ES256');
+    fake.keys.push(es256);
+    const ofEs256Workspace = await token({ role: 'customer', key: es256, aud: ES256_WORKSPACE });
+    await waitFor(async () => (await call('GET', '/v1/account', { bearer: ofEs256Workspace })).status === 200, {
+      what: 'the ES256 kid to be accepted for the ES256 workspace',
+      timeoutMs: 20_000,
+      intervalMs: 500,
+    });
+    const ofEdDsaWorkspace = await token({ role: 'customer', key: es256, aud: WORKSPACE });
+    expectProblem(await call('GET', '/v1/account', { bearer: ofEdDsaWorkspace }), 401, 'UNAUTHORIZED');
   });
 });

@@ -1,4 +1,12 @@
-import type { Agreements, Attributes, ProfileFields, RegistrationMode, SessionCloseReason } from './identity/identity.v1.events';
+import type {
+  Agreements,
+  Attributes,
+  ProfileFields,
+  PublicSigningJwk,
+  RegistrationMode,
+  SessionCloseReason,
+  TokenAlgorithm,
+} from './identity/identity.v1.events';
 
 /**
  * Commands and queries the gateway sends to `auth` over Nest's TCP transport. Every handler
@@ -29,6 +37,7 @@ export const AuthPatterns = {
   createWorkspace: 'auth.workspaces.create',
   updateWorkspace: 'auth.workspaces.update',
   listWorkspaceOrigins: 'auth.workspaces.origins',
+  listWorkspaceTokenAlgorithms: 'auth.workspaces.token-algorithms',
   importProfile: 'auth.backend.profiles.import',
   recognizeClient: 'auth.backend.clients.recognize',
   eraseProfile: 'auth.backend.profiles.erase',
@@ -107,6 +116,11 @@ export interface WorkspaceSettings {
   identityProviders?: IdentityProviderSettings[];
   /** Agreement names a profile must have accepted (`true`) to sign in, else TERMS_ACCEPTANCE_REQUIRED (default none). */
   requiredAgreements: string[];
+  /**
+   * The JWS algorithm of this workspace's access tokens (default `EdDSA`). After a change, new
+   * tokens use the new one; tokens issued before keep verifying until they expire.
+   */
+  tokenAlgorithm: TokenAlgorithm;
 }
 
 /**
@@ -121,6 +135,8 @@ export interface IdentityProviderSettings {
   clientIds: string[];
   jwksUri?: string;
 }
+
+export const TOKEN_ALGORITHM_NAMES: readonly TokenAlgorithm[] = ['EdDSA', 'ES256', 'RS256'];
 
 export type EmailConfusablesPolicy = 'refuse' | 'flag';
 export const EMAIL_CONFUSABLES_POLICIES: readonly EmailConfusablesPolicy[] = ['refuse', 'flag'];
@@ -289,7 +305,7 @@ export interface ConfirmPasswordResetCommand {
 }
 
 export interface JwksResult {
-  keys: { kty: 'OKP'; crv: 'Ed25519'; x: string; kid: string; alg: 'EdDSA'; use: 'sig' }[];
+  keys: PublicSigningJwk[];
 }
 
 // ---- backend and admin API ----------------------------------------------------------------
@@ -327,6 +343,18 @@ export interface UpdateWorkspaceCommand {
 /** The gateway's CORS view: every workspace that allows at least one browser origin. */
 export interface WorkspaceOriginsResult {
   workspaces: { workspaceId: string; clientApiKey: string; allowedOrigins: string[] }[];
+}
+
+/**
+ * The verifiers' pin (docs/architecture.md §7): a token of a workspace verifies when signed with
+ * its tokenAlgorithm, or with `previous.tokenAlgorithm` when issued before `previous.changedAt`.
+ */
+export interface WorkspaceTokenAlgorithmsResult {
+  workspaces: {
+    workspaceId: string;
+    tokenAlgorithm: TokenAlgorithm;
+    previous: { tokenAlgorithm: TokenAlgorithm; changedAt: string } | null;
+  }[];
 }
 
 export interface ImportProfileCommand {

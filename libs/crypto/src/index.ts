@@ -13,6 +13,10 @@ export {
 export { constantTimeEqual, randomToken, sha256Hex } from './secrets';
 export {
   ACCESS_TOKEN_ALG,
+  DEFAULT_TOKEN_ALGORITHM,
+  TOKEN_ALGORITHMS,
+  isTokenAlgorithm,
+  type TokenAlgorithm,
   ANONYMOUS_SCOPE,
   CUSTOMER_SCOPE,
   ROLES,

@@ -2,7 +2,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createPublicKey, generateKeyPairSync, sign as rawSign } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { CUSTOMER_SCOPE, generateSigningKey, signAccessToken, type AccessTokenClaims, type PublicJwk, type SigningKey } from './tokens';
+import {
+  CUSTOMER_SCOPE,
+  TOKEN_ALGORITHMS,
+  generateSigningKey,
+  signAccessToken,
+  type AccessTokenClaims,
+  type PublicJwk,
+  type SigningKey,
+} from './tokens';
 import { KeySet, verifyAccessToken, type VerifyResult } from './key-set';
 
 const ISSUER = 'https://id.example.test';
@@ -178,9 +186,10 @@ describe('verifyAccessToken', () => {
   it('rejects HS256 signed with the public key as the HMAC secret (algorithm confusion)', async () => {
     const { key, keys } = await setup();
     const publicKey = createPublicKey(key.privateKey);
+    const { x } = key.publicJwk as { x: string };
     const secrets: (string | Buffer)[] = [
-      Buffer.from(key.publicJwk.x, 'base64url'),
-      key.publicJwk.x,
+      Buffer.from(x, 'base64url'),
+      x,
       JSON.stringify(key.publicJwk),
       publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       publicKey.export({ type: 'spki', format: 'der' }),
@@ -196,7 +205,50 @@ describe('verifyAccessToken', () => {
     }
   });
 
-  it('rejects RS256 and ES256 tokens, even with a trusted kid', async () => {
+  for (const alg of TOKEN_ALGORITHMS) {
+    it(`round-trips a token signed with ${alg}, its header naming ${alg}`, async () => {
+      const key = await generateSigningKey(NOW, alg);
+      const keys = new KeySet();
+      keys.add(key.publicJwk);
+      const token = await signAccessToken(key, claims());
+      assert.equal(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).alg, alg);
+      const result = await verifyAccessToken(token, { keys, issuer: ISSUER, now: NOW });
+      assert.equal(result.ok, true, result.ok ? '' : result.reason);
+    });
+  }
+
+  it('pins the alg to the key of the kid: a token naming another algorithm is refused', async () => {
+    const ec = await generateSigningKey(NOW, 'ES256');
+    const rsa = await generateSigningKey(NOW, 'RS256');
+    const keys = new KeySet();
+    keys.add(ec.publicJwk);
+    keys.add(rsa.publicJwk);
+    // RS256 signed by the RSA key but under the EC key's kid; and the reverse.
+    const crossed = await new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'RS256', kid: ec.kid }).sign(rsa.privateKey);
+    assertInvalid(await verifyAccessToken(crossed, { keys, issuer: ISSUER, now: NOW }), /does not match the key/);
+    const reversed = await new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'ES256', kid: rsa.kid }).sign(ec.privateKey);
+    assertInvalid(await verifyAccessToken(reversed, { keys, issuer: ISSUER, now: NOW }), /does not match the key/);
+  });
+
+  it('pins the workspace algorithm: a genuine ES256 token of a workspace set to EdDSA is refused', async () => {
+    const ec = await generateSigningKey(NOW, 'ES256');
+    const ed = await generateSigningKey(NOW, 'EdDSA');
+    const keys = new KeySet();
+    keys.add(ec.publicJwk);
+    keys.add(ed.publicJwk);
+    const seen: string[] = [];
+    const acceptsAlgorithm = (alg: string, c: AccessTokenClaims): boolean => {
+      seen.push(`${c.aud}:${alg}`);
+      return alg === 'EdDSA';
+    };
+    const es = await signAccessToken(ec, claims());
+    assertInvalid(await verifyAccessToken(es, { keys, issuer: ISSUER, now: NOW, acceptsAlgorithm }), /not the algorithm of workspace ws-1/);
+    const edToken = await signAccessToken(ed, claims());
+    assert.equal((await verifyAccessToken(edToken, { keys, issuer: ISSUER, now: NOW, acceptsAlgorithm })).ok, true);
+    assert.deepEqual(seen, ['ws-1:ES256', 'ws-1:EdDSA']);
+  });
+
+  it('rejects RS256 and ES256 tokens under the kid of an EdDSA key', async () => {
     const { key, keys } = await setup();
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const rs = await new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'RS256', kid: key.kid }).sign(rsa.privateKey);
@@ -344,6 +396,36 @@ describe('KeySet', () => {
     assert.equal((await verifyAccessToken(token, { keys: fetched, issuer: ISSUER, now: NOW })).ok, true);
   });
 
+  it("refuses an EC or RSA JWK whose alg is not its key type's, or that is private or too small", async () => {
+    const ec = await generateSigningKey(NOW, 'ES256');
+    const rsa = await generateSigningKey(NOW, 'RS256');
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
+    const keys = new KeySet();
+    const bad: unknown[] = [
+      { ...ec.publicJwk, alg: 'EdDSA' },
+      { ...ec.publicJwk, alg: 'RS256' },
+      { ...ec.publicJwk, crv: 'P-384' },
+      { ...ec.publicJwk, d: ec.privateKey.export({ format: 'jwk' }).d },
+      { ...rsa.publicJwk, alg: 'ES256' },
+      { ...rsa.publicJwk, alg: 'HS256' },
+      { ...rsa.publicJwk, d: rsa.privateKey.export({ format: 'jwk' }).d },
+      { ...small, kid: 'small', alg: 'RS256', use: 'sig' },
+    ];
+    for (const jwk of bad) assert.throws(() => keys.add(jwk as PublicJwk), TypeError, JSON.stringify(jwk).slice(0, 80));
+    assert.equal(keys.size, 0);
+    keys.add(ec.publicJwk);
+    keys.add(rsa.publicJwk);
+    assert.equal(keys.algorithmOf(ec.kid), 'ES256');
+    assert.equal(keys.algorithmOf(rsa.kid), 'RS256');
+    assert.deepEqual(
+      keys.jwks(NOW).keys.map((k) => [k.alg, k.use]),
+      [
+        ['ES256', 'sig'],
+        ['RS256', 'sig'],
+      ],
+    );
+  });
+
   it('refuses a JWK that is not a public Ed25519 key with a kid', async () => {
     const { key } = await setup();
     const keys = new KeySet();
@@ -354,6 +436,8 @@ describe('KeySet', () => {
       { ...key.publicJwk, kty: 'EC' },
       { ...key.publicJwk, x: 'short' },
       { ...key.publicJwk, alg: 'HS256' },
+      { ...key.publicJwk, alg: 'ES256' },
+      { ...key.publicJwk, alg: 'none' },
       { ...key.publicJwk, use: 'enc' },
       { ...key.publicJwk, d: privateJwk.d },
       null,

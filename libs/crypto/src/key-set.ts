@@ -1,11 +1,40 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
-import { ACCESS_TOKEN_ALG, readAccessTokenClaims, type AccessTokenClaims, type PublicJwk } from './tokens';
+import { isTokenAlgorithm, readAccessTokenClaims, type AccessTokenClaims, type PublicJwk, type TokenAlgorithm } from './tokens';
 
 interface TrustedKey {
   jwk: PublicJwk;
   key: KeyObject;
+  alg: TokenAlgorithm;
   validUntil: Date | null;
+}
+
+const B64URL = /^[A-Za-z0-9_-]+$/;
+const isB64 = (value: unknown, length?: number): value is string =>
+  typeof value === 'string' && B64URL.test(value) && (length === undefined || value.length === length);
+
+/**
+ * Only the public members, with alg and use set; undefined for anything else: a private key
+ * (`d`), an unknown kty or curve, an alg other than the key type's (alg absent means the key
+ * type's), a use other than sig.
+ */
+function publicCopy(jwk: PublicJwk): PublicJwk | undefined {
+  if (typeof jwk !== 'object' || jwk === null || 'd' in jwk) return undefined;
+  const j = jwk as unknown as Record<string, unknown>;
+  if (typeof j.kid !== 'string' || j.kid.length === 0) return undefined;
+  if (j.use !== undefined && j.use !== 'sig') return undefined;
+  if (j.alg !== undefined && !isTokenAlgorithm(j.alg)) return undefined;
+  const kid = j.kid;
+  if (j.kty === 'OKP' && j.crv === 'Ed25519' && isB64(j.x, 43) && (j.alg ?? 'EdDSA') === 'EdDSA') {
+    return { kty: 'OKP', crv: 'Ed25519', x: j.x, kid, alg: 'EdDSA', use: 'sig' };
+  }
+  if (j.kty === 'EC' && j.crv === 'P-256' && isB64(j.x, 43) && isB64(j.y, 43) && (j.alg ?? 'ES256') === 'ES256') {
+    return { kty: 'EC', crv: 'P-256', x: j.x, y: j.y, kid, alg: 'ES256', use: 'sig' };
+  }
+  if (j.kty === 'RSA' && isB64(j.n) && isB64(j.e) && (j.alg ?? 'RS256') === 'RS256') {
+    return { kty: 'RSA', n: j.n, e: j.e, kid, alg: 'RS256', use: 'sig' };
+  }
+  return undefined;
 }
 
 function isExpired(entry: TrustedKey, now: Date): boolean {
@@ -21,26 +50,24 @@ export class KeySet {
 
   /**
    * Adds or replaces the key with this kid (re-adding is how a key gets its validUntil once
-   * rotated out). Throws (TypeError) for a JWK that is not an Ed25519 public key.
+   * rotated out). Throws (TypeError) for a JWK that is not a public Ed25519, P-256 or RSA key
+   * with a kid, or whose alg does not match its key type: a key verifies one algorithm only.
    */
   add(jwk: PublicJwk, validUntil: Date | null = null): void {
-    const valid =
-      typeof jwk === 'object' &&
-      jwk !== null &&
-      jwk.kty === 'OKP' &&
-      jwk.crv === 'Ed25519' &&
-      typeof jwk.kid === 'string' &&
-      jwk.kid.length > 0 &&
-      typeof jwk.x === 'string' &&
-      /^[A-Za-z0-9_-]{43}$/.test(jwk.x) &&
-      (jwk.alg === undefined || jwk.alg === ACCESS_TOKEN_ALG) &&
-      (jwk.use === undefined || jwk.use === 'sig') &&
-      !('d' in jwk);
-    if (!valid) throw new TypeError('KeySet.add: expected a public Ed25519 JWK with a kid');
+    const copy = publicCopy(jwk);
+    if (!copy) throw new TypeError('KeySet.add: expected a public Ed25519, P-256 or RSA JWK with a kid and a matching alg');
     if (validUntil !== null && Number.isNaN(validUntil.getTime())) throw new TypeError('KeySet.add: validUntil is an invalid date');
-    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
-    const copy: PublicJwk = { kty: 'OKP', crv: 'Ed25519', x: jwk.x, kid: jwk.kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
-    this.keys.set(jwk.kid, { jwk: copy, key, validUntil });
+    const { kid, alg, use, ...material } = copy;
+    void use;
+    const key = createPublicKey({ key: material, format: 'jwk' });
+    if (copy.kty === 'RSA' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+      throw new TypeError('KeySet.add: RSA key under 2048 bits');
+    this.keys.set(kid, { jwk: copy, key, alg, validUntil });
+  }
+
+  /** The one algorithm the key of this kid verifies; undefined when unknown. */
+  algorithmOf(kid: string): TokenAlgorithm | undefined {
+    return this.keys.get(kid)?.alg;
   }
 
   remove(kid: string): void {
@@ -97,6 +124,12 @@ export interface VerifyAccessTokenOptions {
   issuer: string;
   /** The workspace id, or a predicate on the aud claim (e.g. "is a known workspace"). */
   audience?: string | ((aud: string) => boolean);
+  /**
+   * The workspace pin: whether a token of this workspace (aud) issued at iat may be signed
+   * with alg. Absent: any algorithm the key of the kid verifies. Asked only after the
+   * signature checked out, so aud and iat are genuine.
+   */
+  acceptsAlgorithm?: (alg: TokenAlgorithm, claims: AccessTokenClaims) => boolean;
   now?: Date;
   clockToleranceSec?: number;
 }
@@ -130,8 +163,8 @@ function checkClaims(
 }
 
 /**
- * Pins alg EdDSA and the issuer. TOKEN_EXPIRED for a genuine token past exp (beyond the
- * tolerance); TOKEN_INVALID for everything else: alg none, HS*, RS*, a missing, unknown or
+ * Pins alg to the key of the kid (and, with acceptsAlgorithm, to the workspace's) and the issuer. TOKEN_EXPIRED for a genuine token past exp (beyond the
+ * tolerance); TOKEN_INVALID for everything else: alg none, HS*, an alg other than the key's or the workspace's, a missing, unknown or
  * retired kid, a bad signature, iat or nbf in the future beyond clockToleranceSec (default 5),
  * a wrong issuer or audience, a missing or mistyped claim. Never throws.
  */
@@ -150,17 +183,19 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
     } catch {
       return invalid('malformed token');
     }
-    if (header.alg !== ACCESS_TOKEN_ALG) return invalid(`alg ${String(header.alg)} is not allowed`);
-    const { kid } = header;
+    const { alg, kid } = header;
+    if (!isTokenAlgorithm(alg)) return invalid(`alg ${String(alg)} is not allowed`);
     if (typeof kid !== 'string' || kid.length === 0) return invalid('no kid in the header');
     const key = options.keys.get(kid, now);
     if (!key) return invalid('unknown or retired kid');
+    // The alg is pinned to the key's, never taken from the token: no algorithm confusion.
+    if (options.keys.algorithmOf(kid) !== alg) return invalid(`alg ${alg} does not match the key of kid`);
 
     const nowSec = Math.floor(now.getTime() / 1000);
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, key, {
-        algorithms: [ACCESS_TOKEN_ALG],
+        algorithms: [alg],
         issuer: options.issuer,
         currentDate: now,
         clockTolerance: tolerance,
@@ -174,7 +209,11 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
       return invalid(error instanceof errors.JOSEError ? `${error.code}: ${error.message}` : 'verification failed');
     }
     const checked = checkClaims(payload, options, nowSec, tolerance);
-    return checked.ok ? { ok: true, claims: checked.claims, kid } : invalid(checked.reason);
+    if (!checked.ok) return invalid(checked.reason);
+    if (options.acceptsAlgorithm && options.acceptsAlgorithm(alg, checked.claims) !== true) {
+      return invalid(`alg ${alg} is not the algorithm of workspace ${checked.claims.aud}`);
+    }
+    return { ok: true, claims: checked.claims, kid };
   } catch {
     // A throwing audience predicate, a hostile object passed as a token: still data, not a crash.
     return invalid('verification failed');

@@ -58,6 +58,20 @@ describe('signing keys and tokens', () => {
     assert.equal(jwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x }), 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k');
   });
 
+  it('exports and imports ES256 and RS256 keys, the algorithm following from the key', async () => {
+    for (const alg of ['ES256', 'RS256'] as const) {
+      const key = await generateSigningKey(NOW, alg);
+      assert.equal(key.alg, alg);
+      assert.equal(key.publicJwk.alg, alg);
+      assert.equal(key.publicJwk.use, 'sig');
+      assert.equal(key.kid, jwkThumbprint(key.publicJwk));
+      assert.equal('d' in key.publicJwk, false);
+      const back = importSigningKey(key.kid, exportPrivateKey(key), NOW);
+      assert.equal(back.alg, alg);
+      assert.deepEqual(back.publicJwk, key.publicJwk);
+    }
+  });
+
   it('exports a private key as PKCS#8 PEM and imports it back as the same key', async () => {
     const key = await generateSigningKey(NOW);
     const pem = exportPrivateKey(key);
@@ -74,10 +88,15 @@ describe('signing keys and tokens', () => {
     assert.equal(result.ok, true);
   });
 
-  it('refuses to import a key that is not Ed25519', () => {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    assert.throws(() => importSigningKey('kid-ec', pem, NOW), TypeError);
+  it('refuses to import a key that is not Ed25519, P-256 or RSA >= 2048 bits', () => {
+    for (const { privateKey } of [
+      generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+      generateKeyPairSync('rsa', { modulusLength: 1024 }),
+      generateKeyPairSync('x25519'),
+    ]) {
+      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      assert.throws(() => importSigningKey('kid-other', pem, NOW), TypeError);
+    }
     assert.throws(() => importSigningKey('kid-junk', 'not a pem', NOW));
   });
 

@@ -7,6 +7,15 @@ import { SignJWT } from 'jose';
  */
 export const ACCESS_TOKEN_ALG = 'EdDSA';
 
+/** The JWS algorithms a workspace may sign its tokens with (docs/architecture.md §7). */
+export type TokenAlgorithm = 'EdDSA' | 'ES256' | 'RS256';
+export const TOKEN_ALGORITHMS: readonly TokenAlgorithm[] = Object.freeze(['EdDSA', 'ES256', 'RS256'] as const);
+export const DEFAULT_TOKEN_ALGORITHM: TokenAlgorithm = ACCESS_TOKEN_ALG;
+
+export function isTokenAlgorithm(value: unknown): value is TokenAlgorithm {
+  return typeof value === 'string' && (TOKEN_ALGORITHMS as readonly string[]).includes(value);
+}
+
 export type Role = 'anonymous' | 'customer';
 export const ROLES: readonly Role[] = Object.freeze(['anonymous', 'customer'] as const);
 
@@ -43,17 +52,15 @@ export interface AccessTokenClaims {
   exp: number;
 }
 
-export interface PublicJwk {
-  kty: 'OKP';
-  crv: 'Ed25519';
-  x: string;
-  kid: string;
-  alg: 'EdDSA';
-  use: 'sig';
-}
+/** A public signing key as published in the JWKS: one shape per TokenAlgorithm. */
+export type PublicJwk =
+  | { kty: 'OKP'; crv: 'Ed25519'; x: string; kid: string; alg: 'EdDSA'; use: 'sig' }
+  | { kty: 'EC'; crv: 'P-256'; x: string; y: string; kid: string; alg: 'ES256'; use: 'sig' }
+  | { kty: 'RSA'; n: string; e: string; kid: string; alg: 'RS256'; use: 'sig' };
 
 export interface SigningKey {
   kid: string;
+  alg: TokenAlgorithm;
   privateKey: KeyObject;
   publicJwk: PublicJwk;
   createdAt: Date;
@@ -105,26 +112,90 @@ export function readAccessTokenClaims(payload: unknown): { ok: true; claims: Acc
   };
 }
 
-/** RFC 7638 thumbprint of an Ed25519 public key: its required members in lexicographic order. */
-export function jwkThumbprint(jwk: Pick<PublicJwk, 'crv' | 'kty' | 'x'>): string {
-  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
+type WithoutKid<J> = J extends unknown ? Omit<J, 'kid'> : never;
+type UnnamedJwk = WithoutKid<PublicJwk>;
+/** The members RFC 7638 hashes, per key type. */
+export type ThumbprintMembers =
+  { kty: 'OKP'; crv: 'Ed25519'; x: string } | { kty: 'EC'; crv: 'P-256'; x: string; y: string } | { kty: 'RSA'; n: string; e: string };
+
+/** RFC 7638 thumbprint: the key type's required members in lexicographic order. */
+export function jwkThumbprint(jwk: ThumbprintMembers): string {
+  let canonical: string;
+  switch (jwk.kty) {
+    case 'OKP':
+      canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
+      break;
+    case 'EC':
+      canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+      break;
+    case 'RSA':
+      canonical = JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n });
+      break;
+    default: {
+      const unknown: never = jwk;
+      throw new TypeError(`jwkThumbprint: unknown kty ${String((unknown as { kty: unknown }).kty)}`);
+    }
+  }
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
-function publicJwkOf(privateKey: KeyObject, kid: string): PublicJwk {
-  const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
-  if (typeof x !== 'string') throw new TypeError('Ed25519 public key has no "x"');
-  return { kty: 'OKP', crv: 'Ed25519', x, kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
+/** The algorithm a private or public key signs with; undefined for any other key. */
+function algorithmOfKey(key: KeyObject): TokenAlgorithm | undefined {
+  if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) return 'RS256';
+  return undefined;
 }
 
-/** A fresh Ed25519 key; its kid is the RFC 7638 thumbprint of the public key. */
-export async function generateSigningKey(now: Date = new Date()): Promise<SigningKey> {
-  const privateKey = await new Promise<KeyObject>((resolve, reject) => {
-    generateKeyPair('ed25519', {}, (error, _publicKey, key) => (error ? reject(error) : resolve(key)));
+function unnamedJwkOf(privateKey: KeyObject): UnnamedJwk {
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  const str = (name: string): string => {
+    const value = (jwk as Record<string, unknown>)[name];
+    if (typeof value !== 'string') throw new TypeError(`public key has no "${name}"`);
+    return value;
+  };
+  const alg = algorithmOfKey(privateKey);
+  switch (alg) {
+    case 'EdDSA':
+      return { kty: 'OKP', crv: 'Ed25519', x: str('x'), alg, use: 'sig' };
+    case 'ES256':
+      return { kty: 'EC', crv: 'P-256', x: str('x'), y: str('y'), alg, use: 'sig' };
+    case 'RS256':
+      return { kty: 'RSA', n: str('n'), e: str('e'), alg, use: 'sig' };
+    case undefined:
+      throw new TypeError(`expected an Ed25519, P-256 or RSA (>= 2048 bits) key, got ${String(privateKey.asymmetricKeyType)}`);
+    default: {
+      const unknown: never = alg;
+      throw new TypeError(`unknown algorithm ${String(unknown)}`);
+    }
+  }
+}
+
+function generatePrivateKey(alg: TokenAlgorithm): Promise<KeyObject> {
+  return new Promise<KeyObject>((resolve, reject) => {
+    const done = (error: Error | null, _publicKey: KeyObject, key: KeyObject): void => (error ? reject(error) : resolve(key));
+    switch (alg) {
+      case 'EdDSA':
+        return generateKeyPair('ed25519', {}, done);
+      case 'ES256':
+        return generateKeyPair('ec', { namedCurve: 'P-256' }, done);
+      case 'RS256':
+        return generateKeyPair('rsa', { modulusLength: 2048 }, done);
+      default: {
+        const unknown: never = alg;
+        reject(new TypeError(`generateSigningKey: unknown algorithm ${String(unknown)}`));
+      }
+    }
   });
-  const unnamed = publicJwkOf(privateKey, '');
+}
+
+/** A fresh key for `alg` (Ed25519, P-256 or RSA-2048); its kid is the RFC 7638 thumbprint of the public key. */
+export async function generateSigningKey(now: Date = new Date(), alg: TokenAlgorithm = DEFAULT_TOKEN_ALGORITHM): Promise<SigningKey> {
+  if (!isTokenAlgorithm(alg)) throw new TypeError(`generateSigningKey: unknown algorithm ${String(alg)}`);
+  const privateKey = await generatePrivateKey(alg);
+  const unnamed = unnamedJwkOf(privateKey);
   const kid = jwkThumbprint(unnamed);
-  return { kid, privateKey, publicJwk: { ...unnamed, kid }, createdAt: now };
+  return { kid, alg, privateKey, publicJwk: { ...unnamed, kid } as PublicJwk, createdAt: now };
 }
 
 /** PKCS#8 PEM of the private key, for auth's own database. */
@@ -132,14 +203,16 @@ export function exportPrivateKey(key: SigningKey): string {
   return key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
-/** Throws (TypeError) when the PEM is not an Ed25519 private key: a boot-time configuration error. */
+/**
+ * The algorithm follows from the key (Ed25519 → EdDSA, P-256 → ES256, RSA → RS256). Throws
+ * (TypeError) for any other key: a boot-time configuration error.
+ */
 export function importSigningKey(kid: string, pkcs8Pem: string, createdAt: Date): SigningKey {
   if (typeof kid !== 'string' || kid.length === 0) throw new TypeError('importSigningKey: kid must be a non-empty string');
   const privateKey = createPrivateKey({ key: pkcs8Pem, format: 'pem' });
-  if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new TypeError(`importSigningKey: expected an ed25519 key, got ${String(privateKey.asymmetricKeyType)}`);
-  }
-  return { kid, privateKey, publicJwk: publicJwkOf(privateKey, kid), createdAt };
+  const alg = algorithmOfKey(privateKey);
+  if (!alg) throw new TypeError(`importSigningKey: expected an Ed25519, P-256 or RSA key, got ${String(privateKey.asymmetricKeyType)}`);
+  return { kid, alg, privateKey, publicJwk: { ...unnamedJwkOf(privateKey), kid }, createdAt };
 }
 
 /**
@@ -149,7 +222,7 @@ export function importSigningKey(kid: string, pkcs8Pem: string, createdAt: Date)
 export async function signAccessToken(key: SigningKey, claims: AccessTokenClaims): Promise<string> {
   const read = readAccessTokenClaims(claims);
   if (!read.ok) throw new TypeError(`signAccessToken: ${read.reason}`);
-  return new SignJWT({ ...read.claims }).setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+  return new SignJWT({ ...read.claims }).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
 }
 
 /** Scopes are space-separated (RFC 6749 §3.3); matches whole scope tokens only. */

@@ -1,7 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { uuidv7, type JwksResult, type SigningKeyRotatedData } from '@idstream/contracts';
-import { exportPrivateKey, generateSigningKey, importSigningKey, type PublicJwk, type SigningKey } from '@idstream/crypto';
+import {
+  TOKEN_ALGORITHMS,
+  exportPrivateKey,
+  generateSigningKey,
+  importSigningKey,
+  type PublicJwk,
+  type SigningKey,
+  type TokenAlgorithm,
+} from '@idstream/crypto';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { EventStore } from '../event-store/event-store';
 import { DATA_SOURCE } from '@idstream/persistence';
@@ -11,16 +19,17 @@ const KEYS_STREAM = 'signing-keys';
 const SYSTEM_WORKSPACE = 'system';
 
 /**
- * The token signing keys. One current key signs; a rotated-out key keeps verifying until the
- * last token it signed has expired (now + the max access-token TTL). Rotation happens at
- * start and hourly checks once the current key is older than SIGNING_KEY_ROTATION_DAYS, under
- * a transaction lock so that replicas rotate once; each rotation publishes SigningKeyRotated.
+ * The token signing keys, per algorithm (EdDSA, ES256, RS256). Per algorithm, one current key
+ * signs; a rotated-out key keeps verifying until the last token it signed has expired (now +
+ * the max access-token TTL). Rotation happens at start and hourly checks once an algorithm's
+ * current key is older than SIGNING_KEY_ROTATION_DAYS, under a transaction lock so that
+ * replicas rotate once; each rotation publishes SigningKeyRotated with the public JWK (its
+ * `alg`, `use: "sig"`) and the previous key of the same algorithm.
  */
 @Injectable()
 export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SigningKeys');
-  private current?: SigningKey;
-  private loadedAt = 0;
+  private readonly current = new Map<TokenAlgorithm, { key: SigningKey; loadedAt: number }>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -41,11 +50,12 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** The key that signs now. */
-  async signingKey(): Promise<SigningKey> {
+  /** The key that signs tokens of `alg` now. */
+  async signingKey(alg: TokenAlgorithm): Promise<SigningKey> {
     // Another replica may have rotated: look again at most once a minute.
-    if (!this.current || Date.now() - this.loadedAt > 60_000) await this.loadCurrent();
-    return this.current!;
+    const held = this.current.get(alg);
+    if (held && Date.now() - held.loadedAt <= 60_000) return held.key;
+    return this.loadCurrent(alg);
   }
 
   async jwks(now = new Date()): Promise<JwksResult> {
@@ -56,22 +66,27 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
     return { keys: rows.map((r) => r.public_jwk) };
   }
 
-  /** Rotates now, whatever the age of the current key (operators, tests). */
-  rotate(now = new Date()): Promise<void> {
-    return this.rotateIfDue(now, true);
+  /** Rotates now the keys of `algorithms` (default all), whatever their age (operators, tests). */
+  async rotate(now = new Date(), algorithms: readonly TokenAlgorithm[] = TOKEN_ALGORITHMS): Promise<void> {
+    for (const alg of algorithms) await this.rotateAlgorithmIfDue(alg, now, true);
   }
 
-  private async rotateIfDue(now: Date, force = false): Promise<void> {
+  private async rotateIfDue(now: Date): Promise<void> {
+    for (const alg of TOKEN_ALGORITHMS) await this.rotateAlgorithmIfDue(alg, now, false);
+  }
+
+  private async rotateAlgorithmIfDue(alg: TokenAlgorithm, now: Date, force: boolean): Promise<void> {
     const rotated = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['idstream.signing-keys']);
       const active: { kid: string; created_at: Date }[] = await manager.query(
-        'SELECT kid, created_at FROM auth.signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
+        'SELECT kid, created_at FROM auth.signing_keys WHERE retired_at IS NULL AND alg = $1 ORDER BY created_at DESC LIMIT 1',
+        [alg],
       );
       const previous = active[0];
       const maxAgeMs = this.config.signingKeyRotationDays * 86_400_000;
       if (previous && !force && now.getTime() - previous.created_at.getTime() < maxAgeMs) return false;
 
-      const key = await generateSigningKey(now);
+      const key = await generateSigningKey(now, alg);
       const verifyUntil = new Date(now.getTime() + this.config.maxAccessTokenTtlSeconds * 1000);
       if (previous) {
         await manager.query('UPDATE auth.signing_keys SET retired_at = $2, verify_until = $3 WHERE kid = $1', [
@@ -80,12 +95,10 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
           verifyUntil,
         ]);
       }
-      await manager.query('INSERT INTO auth.signing_keys (kid, private_key_pem, public_jwk, created_at) VALUES ($1, $2, $3::jsonb, $4)', [
-        key.kid,
-        exportPrivateKey(key),
-        JSON.stringify(key.publicJwk),
-        now,
-      ]);
+      await manager.query(
+        'INSERT INTO auth.signing_keys (kid, alg, private_key_pem, public_jwk, created_at) VALUES ($1, $2, $3, $4::jsonb, $5)',
+        [key.kid, alg, exportPrivateKey(key), JSON.stringify(key.publicJwk), now],
+      );
       const version: { v: number | null }[] = await manager.query('SELECT max(sequence) AS v FROM auth.events WHERE stream_id = $1', [
         KEYS_STREAM,
       ]);
@@ -104,17 +117,21 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
       );
       return true;
     });
-    if (rotated) this.logger.log({ msg: 'signing key rotated' });
-    await this.loadCurrent();
+    if (rotated) this.logger.log({ msg: 'signing key rotated', alg });
+    await this.loadCurrent(alg);
   }
 
-  private async loadCurrent(): Promise<void> {
+  private async loadCurrent(alg: TokenAlgorithm): Promise<SigningKey> {
     const rows: { kid: string; private_key_pem: string; created_at: Date }[] = await this.dataSource.query(
-      'SELECT kid, private_key_pem, created_at FROM auth.signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
+      'SELECT kid, private_key_pem, created_at FROM auth.signing_keys WHERE retired_at IS NULL AND alg = $1 ORDER BY created_at DESC LIMIT 1',
+      [alg],
     );
     const row = rows[0];
-    if (!row) throw new Error('no signing key');
-    if (this.current?.kid !== row.kid) this.current = importSigningKey(row.kid, row.private_key_pem, row.created_at);
-    this.loadedAt = Date.now();
+    if (!row) throw new Error(`no ${alg} signing key`);
+    const held = this.current.get(alg);
+    const key = held?.key.kid === row.kid ? held.key : importSigningKey(row.kid, row.private_key_pem, row.created_at);
+    if (key.alg !== alg) throw new Error(`signing key ${row.kid} is not an ${alg} key`);
+    this.current.set(alg, { key, loadedAt: Date.now() });
+    return key;
   }
 }

@@ -5,6 +5,7 @@ import { ProfileSnapshotVersion1764700000000 } from './1764700000000-profile-sna
 import { DataKeys1764800000000 } from './1764800000000-data-keys';
 import { ExternalIdentities1764800000500 } from './1764800000500-external-identities';
 import { ActivationPins1764900000000 } from './1764900000000-activation-pins';
+import { SigningKeyAlgorithms1764900000000 } from './1764900000000-signing-key-algorithms';
 
 /** Every migration of schema `auth`, in order. */
 export const authMigrations = [
@@ -15,4 +16,5 @@ export const authMigrations = [
   DataKeys1764800000000,
   ExternalIdentities1764800000500,
   ActivationPins1764900000000,
+  SigningKeyAlgorithms1764900000000,
 ];

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IssuedToken } from '@idstream/contracts';
-import { scopeForRole, signAccessToken, type Role } from '@idstream/crypto';
+import { scopeForRole, signAccessToken, type Role, type TokenAlgorithm } from '@idstream/crypto';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { SigningKeys } from '../keys/signing-keys';
 
@@ -12,12 +12,14 @@ export interface TokenRequest {
   role: Role;
   sessionId: string;
   ttlSeconds: number;
+  /** The workspace's `tokenAlgorithm` setting. */
+  algorithm: TokenAlgorithm;
   /** The token never outlives its session. */
   notAfter?: Date;
   now: Date;
 }
 
-/** Issues access tokens (EdDSA JWT) with the scope of their role. */
+/** Issues access tokens (JWT signed with the workspace's algorithm) with the scope of their role. */
 @Injectable()
 export class TokenIssuer {
   constructor(
@@ -29,7 +31,7 @@ export class TokenIssuer {
     const iat = Math.floor(request.now.getTime() / 1000);
     let exp = iat + request.ttlSeconds;
     if (request.notAfter) exp = Math.min(exp, Math.floor(request.notAfter.getTime() / 1000));
-    const token = await signAccessToken(await this.keys.signingKey(), {
+    const token = await signAccessToken(await this.keys.signingKey(request.algorithm), {
       iss: this.config.tokenIssuer,
       aud: request.workspaceId,
       sub: request.subject,

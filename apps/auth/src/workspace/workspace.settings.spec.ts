@@ -56,3 +56,25 @@ describe('workspace settings: identityProviders', () => {
     }
   });
 });
+
+describe('workspace settings: tokenAlgorithm', () => {
+  it('defaults to EdDSA and takes ES256 or RS256', () => {
+    assert.equal(DEFAULT_WORKSPACE_SETTINGS.tokenAlgorithm, 'EdDSA');
+    for (const tokenAlgorithm of ['ES256', 'RS256', 'EdDSA'] as const) {
+      const merged = mergeSettings(DEFAULT_WORKSPACE_SETTINGS, { tokenAlgorithm }, limits);
+      assert.equal(merged.ok && merged.settings.tokenAlgorithm, tokenAlgorithm);
+    }
+  });
+
+  it('refuses none, HS256 and anything else, naming the field', () => {
+    for (const bad of ['none', 'HS256', 'es256', '', null, 42]) {
+      const merged = mergeSettings(DEFAULT_WORKSPACE_SETTINGS, { tokenAlgorithm: bad as never }, limits);
+      assert.equal(merged.ok, false, String(bad));
+      if (!merged.ok)
+        assert.deepEqual(
+          merged.error.errors?.map((e) => e.field),
+          ['tokenAlgorithm'],
+        );
+    }
+  });
+});

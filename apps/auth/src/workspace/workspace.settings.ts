@@ -1,5 +1,6 @@
 import {
   EMAIL_CONFUSABLES_POLICIES,
+  TOKEN_ALGORITHM_NAMES,
   allowedOriginsProblem,
   identityProvidersProblem,
   type ReplyError,
@@ -17,6 +18,7 @@ export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = {
   emailConfusables: 'refuse',
   allowedOrigins: [],
   requiredAgreements: [],
+  tokenAlgorithm: 'EdDSA',
 };
 
 const AGREEMENT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -52,6 +54,8 @@ export function mergeSettings(
     errors.push({ field: 'emailConfusables', message: `must be one of ${EMAIL_CONFUSABLES_POLICIES.join(', ')}` });
   if (!isValidPasswordPolicy(next.passwordPolicy))
     errors.push({ field: 'passwordPolicy', message: 'must have minLength 1..1024 and boolean require* flags' });
+  if (!TOKEN_ALGORITHM_NAMES.includes(next.tokenAlgorithm))
+    errors.push({ field: 'tokenAlgorithm', message: `must be one of ${TOKEN_ALGORITHM_NAMES.join(', ')}` });
   const originsProblem = allowedOriginsProblem(next.allowedOrigins);
   if (originsProblem) errors.push({ field: 'allowedOrigins', message: originsProblem });
   else next.allowedOrigins = [...new Set(next.allowedOrigins)];

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { uuidv7, type WorkspaceSettings } from '@idstream/contracts';
+import { uuidv7, type TokenAlgorithm, type WorkspaceSettings, type WorkspaceTokenAlgorithmsResult } from '@idstream/contracts';
 import { constantTimeEqual, randomToken, sha256Hex } from '@idstream/crypto';
 import { AUTH_CONFIG, type AuthConfig } from '../config/auth.config';
 import { DEFAULT_WORKSPACE_SETTINGS } from './workspace.settings';
@@ -114,12 +114,29 @@ export class WorkspaceStore implements OnApplicationBootstrap {
     return { workspace: { id, clientApiKey, settings }, serverKey };
   }
 
-  async saveSettings(id: string, settings: WorkspaceSettings): Promise<void> {
-    await this.dataSource.query('UPDATE auth.workspaces SET settings = $2::jsonb, updated_at = now() WHERE id = $1', [
-      id,
-      JSON.stringify(settings),
-    ]);
+  /** Saves the settings; a changed tokenAlgorithm also records the previous one and when (§7). */
+  async saveSettings(id: string, settings: WorkspaceSettings, now: Date = new Date()): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE auth.workspaces SET
+         previous_token_algorithm = CASE WHEN coalesce(settings->>'tokenAlgorithm', 'EdDSA') <> $3 THEN coalesce(settings->>'tokenAlgorithm', 'EdDSA') ELSE previous_token_algorithm END,
+         token_algorithm_changed_at = CASE WHEN coalesce(settings->>'tokenAlgorithm', 'EdDSA') <> $3 THEN $4 ELSE token_algorithm_changed_at END,
+         settings = $2::jsonb, updated_at = now()
+       WHERE id = $1`,
+      [id, JSON.stringify(settings), settings.tokenAlgorithm, now],
+    );
     this.cache.clear();
+  }
+
+  /** Every workspace's token algorithm, and the previous one with the time it changed: the verifiers' pin. */
+  async tokenAlgorithms(): Promise<WorkspaceTokenAlgorithmsResult['workspaces']> {
+    const rows: { id: string; alg: string | null; previous: string | null; changed_at: Date | null }[] = await this.dataSource.query(
+      `SELECT id, settings->>'tokenAlgorithm' AS alg, previous_token_algorithm AS previous, token_algorithm_changed_at AS changed_at FROM auth.workspaces`,
+    );
+    return rows.map((r) => ({
+      workspaceId: r.id,
+      tokenAlgorithm: (r.alg ?? DEFAULT_WORKSPACE_SETTINGS.tokenAlgorithm) as TokenAlgorithm,
+      previous: r.previous && r.changed_at ? { tokenAlgorithm: r.previous as TokenAlgorithm, changedAt: r.changed_at.toISOString() } : null,
+    }));
   }
 
   private async cached(key: string, load: () => Promise<Workspace | null>): Promise<Workspace | null> {

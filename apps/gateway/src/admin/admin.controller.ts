@@ -16,6 +16,7 @@ import { Problems } from '../openapi/openapi.decorators';
 import { Meta } from '../http/request-context';
 import { AuthClient } from '../rpc/rpc.clients';
 import { AdminKey } from '../security/access.decorators';
+import { WorkspaceAlgorithms } from '../security/workspace-algorithms.service';
 import { WorkspaceSettingsDto } from './admin.dto';
 
 /** Operator routes, with IDSTREAM_ADMIN_KEY. */
@@ -26,6 +27,7 @@ export class AdminController {
   constructor(
     @Inject(AuthClient) private readonly auth: AuthClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(WorkspaceAlgorithms) private readonly algorithms: WorkspaceAlgorithms,
   ) {}
 
   /** 201 with the keys; the server key is shown this once (auth keeps only its hash). */
@@ -39,6 +41,8 @@ export class AdminController {
       AuthPatterns.createWorkspace,
       command,
     );
+    // Its tokens verify through this gateway from the answer on.
+    await this.algorithms.refresh();
     return { workspaceId, clientApiKey, serverKey, settings };
   }
 
@@ -50,7 +54,9 @@ export class AdminController {
   async update(@Param('id') id: string, @Body() body: WorkspaceSettingsDto, @Meta() meta: RequestMeta): Promise<WorkspaceSettings> {
     if (id.length === 0 || id.length > 128) throw new ProblemError('WORKSPACE_NOT_FOUND', 'No such workspace');
     const command: UpdateWorkspaceCommand = { meta, workspaceId: id, settings: this.settingsOf(body) };
-    return this.auth.call<WorkspaceSettings>(AuthPatterns.updateWorkspace, command);
+    const settings = await this.auth.call<WorkspaceSettings>(AuthPatterns.updateWorkspace, command);
+    await this.algorithms.refresh();
+    return settings;
   }
 
   private settingsOf(body: WorkspaceSettingsDto): Partial<WorkspaceSettings> {
@@ -75,6 +81,7 @@ export class AdminController {
         ...(jwksUri !== undefined ? { jwksUri } : {}),
       }));
     if (body.requiredAgreements !== undefined) settings.requiredAgreements = [...body.requiredAgreements];
+    if (body.tokenAlgorithm !== undefined) settings.tokenAlgorithm = body.tokenAlgorithm;
     if (body.passwordPolicy !== undefined) {
       const policy: Partial<PasswordPolicySettings> = {};
       for (const rule of ['minLength', 'requireUppercase', 'requireLowercase', 'requireDigit', 'requireSymbol'] as const) {

@@ -3,10 +3,12 @@ import { IsObject, ValidateNested, registerDecorator, type ValidationArguments }
 import {
   EMAIL_CONFUSABLES_POLICIES,
   MAX_ALLOWED_ORIGINS,
+  TOKEN_ALGORITHM_NAMES,
   allowedOriginsProblem,
   identityProvidersProblem,
   type IdentityProviderSettings,
   type EmailConfusablesPolicy,
+  type TokenAlgorithm,
   type PasswordPolicySettings,
   type RegistrationMode,
   type WorkspaceSettings,
@@ -91,4 +93,6 @@ export class WorkspaceSettingsDto implements Partial<Omit<WorkspaceSettings, 'pa
   @Optional() @ProviderList() identityProviders?: IdentityProviderSettings[];
   /** Agreements a profile must have accepted to sign in (else TERMS_ACCEPTANCE_REQUIRED); [] requires none. */
   @Optional() @AgreementNames() requiredAgreements?: string[];
+  /** The JWS algorithm of the workspace's access tokens: `EdDSA` (default), `ES256` or `RS256` (README, docs/architecture.md §7). */
+  @Optional() @OneOf(TOKEN_ALGORITHM_NAMES) tokenAlgorithm?: TokenAlgorithm;
 }

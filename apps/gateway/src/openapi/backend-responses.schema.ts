@@ -65,7 +65,7 @@ export class PasswordPolicyResponse implements PasswordPolicySettings {
 
 export class WorkspaceSettingsResponse implements WorkspaceSettings {
   @ApiProperty({ example: 'Acme shop' }) name!: string;
-  @ApiProperty({ enum: ['automatic', 'email-confirmation', 'email-activation'], example: 'email-confirmation' })
+  @ApiProperty({ enum: ['automatic', 'email-confirmation', 'email-activation', 'email-pin-activation'], example: 'email-confirmation' })
   registrationMode!: WorkspaceSettings['registrationMode'];
   @ApiProperty({ type: 'integer', example: 900 }) accessTokenTtlSeconds!: number;
   @ApiProperty({ type: 'integer', example: 2_592_000 }) sessionMaxLifetimeSeconds!: number;
@@ -90,6 +90,8 @@ export class WorkspaceSettingsResponse implements WorkspaceSettings {
     example: [{ name: 'google', clientIds: ['1234.apps.googleusercontent.com'] }],
   })
   identityProviders?: WorkspaceSettings['identityProviders'];
+  @ApiProperty({ enum: ['EdDSA', 'ES256', 'RS256'], description: 'The JWS algorithm of the access tokens', example: 'EdDSA' })
+  tokenAlgorithm!: WorkspaceSettings['tokenAlgorithm'];
 }
 
 export class CreateWorkspaceResponse implements CreateWorkspaceResult {

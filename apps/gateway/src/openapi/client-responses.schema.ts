@@ -81,12 +81,16 @@ export class TrackingAcceptedResponse {
   @ApiProperty({ type: [TrackingRejection], description: 'The events refused at intake, each alone' }) rejected!: TrackingRejection[];
 }
 
-export class PublicJwkSchema implements PublicJwk {
-  @ApiProperty({ enum: ['OKP'] }) kty!: 'OKP';
-  @ApiProperty({ enum: ['Ed25519'] }) crv!: 'Ed25519';
-  @ApiProperty({ example: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }) x!: string;
+/** A public signing key of the JWKS: Ed25519 (OKP), P-256 (EC) or RSA, each with its `alg` and `use`. */
+export class PublicJwkSchema {
+  @ApiProperty({ enum: ['OKP', 'EC', 'RSA'], example: 'OKP' }) kty!: PublicJwk['kty'];
+  @ApiPropertyOptional({ enum: ['Ed25519', 'P-256'], description: 'OKP and EC keys', example: 'Ed25519' }) crv?: string;
+  @ApiPropertyOptional({ description: 'OKP and EC keys', example: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }) x?: string;
+  @ApiPropertyOptional({ description: 'EC keys' }) y?: string;
+  @ApiPropertyOptional({ description: 'RSA keys: the modulus' }) n?: string;
+  @ApiPropertyOptional({ description: 'RSA keys: the exponent', example: 'AQAB' }) e?: string;
   @ApiProperty({ description: 'RFC 7638 thumbprint', example: 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k' }) kid!: string;
-  @ApiProperty({ enum: ['EdDSA'] }) alg!: 'EdDSA';
+  @ApiProperty({ enum: ['EdDSA', 'ES256', 'RS256'], example: 'EdDSA' }) alg!: PublicJwk['alg'];
   @ApiProperty({ enum: ['sig'] }) use!: 'sig';
 }
 

@@ -63,7 +63,7 @@ export class VerificationKeys {
   async keySet(db: DataSource): Promise<KeySet> {
     const stored = await this.store.keys(db);
     const fingerprint = JSON.stringify([
-      stored.map((k) => [k.jwk.kid, k.jwk.x, k.validUntil?.getTime() ?? null]),
+      stored.map((k) => [JSON.stringify(k.jwk), k.validUntil?.getTime() ?? null]),
       [...this.fromJwks.keys()],
     ]);
     if (this.cached?.fingerprint === fingerprint) return this.cached.set;

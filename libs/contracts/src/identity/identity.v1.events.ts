@@ -210,11 +210,20 @@ export interface ProfileErasedData {
   erasedAt: string;
 }
 
+/** The JWS algorithms a workspace may sign its access tokens with. */
+export type TokenAlgorithm = 'EdDSA' | 'ES256' | 'RS256';
+
+/** A public signing key as a JWK, with its one `alg` and `use: "sig"`. Never a private key. */
+export type PublicSigningJwk =
+  | { kty: 'OKP'; crv: 'Ed25519'; x: string; kid: string; alg: 'EdDSA'; use: 'sig' }
+  | { kty: 'EC'; crv: 'P-256'; x: string; y: string; kid: string; alg: 'ES256'; use: 'sig' }
+  | { kty: 'RSA'; n: string; e: string; kid: string; alg: 'RS256'; use: 'sig' };
+
+/** Keys rotate per algorithm: `previousKid` is the previous key of the same `publicJwk.alg`. */
 export interface SigningKeyRotatedData {
   kid: string;
-  /** The public key as a JWK (OKP / Ed25519). Never the private key. */
-  publicJwk: { kty: 'OKP'; crv: 'Ed25519'; x: string; kid: string; alg: 'EdDSA'; use: 'sig' };
-  /** The key that signed until now; it keeps verifying until `previousValidUntil`. */
+  publicJwk: PublicSigningJwk;
+  /** The key of this algorithm that signed until now; it keeps verifying until `previousValidUntil`. */
   previousKid: string | null;
   /** ISO-8601. */
   previousValidUntil: string | null;

@@ -41,6 +41,7 @@ export class CreateAnonymousHandler {
       role: 'anonymous',
       sessionId: randomUUID(),
       ttlSeconds: workspace.settings.accessTokenTtlSeconds,
+      algorithm: workspace.settings.tokenAlgorithm,
       now,
     });
     return ok({ ...token, uuid, workspaceId: workspace.id });

@@ -97,6 +97,7 @@ export class SignInExternalHandler {
       role: 'customer',
       sessionId,
       ttlSeconds: workspace.settings.accessTokenTtlSeconds,
+      algorithm: workspace.settings.tokenAlgorithm,
       notAfter: sessionExpiresAt,
       now,
     });

@@ -21,7 +21,14 @@ export class RefreshSessionHandler {
     const workspace = await this.workspaces.byId(caller.workspaceId);
     if (!workspace) return fail('UNAUTHORIZED', 'Unknown workspace');
     const ttlSeconds = workspace.settings.accessTokenTtlSeconds;
-    const token = { workspaceId: workspace.id, uuid: caller.uuid, sessionId: caller.sessionId, ttlSeconds, now };
+    const token = {
+      workspaceId: workspace.id,
+      uuid: caller.uuid,
+      sessionId: caller.sessionId,
+      ttlSeconds,
+      algorithm: workspace.settings.tokenAlgorithm,
+      now,
+    };
     if (caller.role === 'anonymous') return ok(await this.tokens.issue({ ...token, subject: caller.uuid, role: 'anonymous' }));
     // A refresh records nothing: the decision is only a check, made on auth's own state.
     const { state } = await this.profiles.read(workspace.id, caller.subject);

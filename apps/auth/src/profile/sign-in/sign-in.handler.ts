@@ -86,6 +86,7 @@ export class SignInHandler {
       role: 'customer',
       sessionId,
       ttlSeconds: workspace.settings.accessTokenTtlSeconds,
+      algorithm: workspace.settings.tokenAlgorithm,
       notAfter: sessionExpiresAt,
       now,
     });
