@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { parseMasterKeys } from '@idstream/crypto';
 import { openDataSource } from '@idstream/persistence';
 import { createTestDatabase } from '@idstream/testing';
 // A benchmark of auth's write path measures auth's own code: it reaches into the app on purpose.
@@ -10,6 +12,7 @@ import type { ProfileCommand } from '../apps/auth/src/profile/profile.commands';
 import { decide } from '../apps/auth/src/profile/profile.decider';
 import { ProfileRepository, recordedOf } from '../apps/auth/src/profile/profile.repository';
 import { fold, initialProfileState } from '../apps/auth/src/profile/profile.state';
+import { ProfileDataKeys } from '../apps/auth/src/event-store/data-keys';
 import { EventStore } from '../apps/auth/src/event-store/event-store';
 /* eslint-enable @typescript-eslint/no-restricted-imports */
 import { fmt, heading, knob, note, printTable, quantile, ratio, recordFigure, runBenchmark } from './bench.support';
@@ -34,7 +37,12 @@ runBenchmark('profile-load', async (cleanup) => {
   cleanup(db.drop);
   const dataSource: DataSource = await openDataSource({ url: db.url, schema: 'auth', migrations: authMigrations, poolSize: 2 });
   cleanup(() => dataSource.destroy());
-  const config = { mail: { confirmUrl: 'http://x/{token}', resetUrl: 'http://x/{token}' } } as AuthConfig;
+  const config = {
+    mail: { confirmUrl: 'http://x/{token}', resetUrl: 'http://x/{token}' },
+    masterKeys: parseMasterKeys(`bench:${randomBytes(32).toString('base64')}`),
+  } as AuthConfig;
+  // Personal fields are sealed with the profile's data key (crypto-shredding): its key store registers itself.
+  new ProfileDataKeys(dataSource, config);
   const profiles = new ProfileCommands(dataSource, config);
   let step = 0;
   const context = () => ({ workspaceId: WS, correlationId: 'bench', now: new Date(Date.UTC(2026, 0, 1) + step++ * 1000) });

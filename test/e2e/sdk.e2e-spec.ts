@@ -11,9 +11,6 @@ import {
 import { TestSystem, TopicReader, testKafka, waitFor } from '@idstream/testing';
 import { STRONG_PASSWORD, claimsOf, uniqueEmail } from './helpers';
 
-/** Only acceptable skip: the route is specified in API.md ("Client API, second part") but not built yet. */
-const ISSUE_11 = { skip: 'server route lands with issue 11' };
-
 /**
  * Issue 12 end to end: the client SDK (@idstream/sdk) against the real stack, every method
  * whose server route exists, with the mails read from the SMTP sink and the tracked events
@@ -293,14 +290,25 @@ describe('the client SDK against the real stack', () => {
     await assert.rejects(app.client.signIn(email, STRONG_PASSWORD), (e: IdstreamError) => e.code === 'INVALID_CREDENTIALS');
   });
 
-  it('getEvents reads the customer`s own tracked events, newest first', ISSUE_11, async () => {
+  it('getEvents reads the customer`s own tracked events, newest first', async () => {
     const app = sdk();
     const email = await registered(app);
     await app.client.signIn(email, STRONG_PASSWORD);
-    const from = new Date();
+    const from = new Date(Date.now() - 60_000);
     await app.tracker.track('checkout', { total: 10 });
+    await app.tracker.track('checkout', { total: 20 });
     await app.tracker.flush();
-    const page = await app.client.getEvents({ from, types: ['checkout'] });
-    assert.equal(page.items[0]?.type, 'checkout');
+    // Accepted events reach the own-events store through the ingester and tracking.events.
+    let page = await app.client.getEvents({ from, types: ['checkout'] });
+    await waitFor(
+      async () => {
+        page = await app.client.getEvents({ from, types: ['checkout'] });
+        return page.items.length === 2;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'the two tracked events in getEvents' },
+    );
+    assert.deepEqual(page.items.map((e) => e.params?.total).sort(), [10, 20]);
+    const times = page.items.map((e) => Date.parse(e.occurredAt));
+    assert.ok(times[0]! >= times[1]!, 'newest first');
   });
 });
