@@ -42,6 +42,9 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  // Routes that re-check a signed-in customer's password answer a wrong one 403, not 401 (API.md).
+  const REAUTHENTICATING = new Set(['POST /v1/account/password', 'DELETE /v1/account', 'POST /v1/account/email-change']);
+
   it('answers every error as application/problem+json naming its codes, each code under its status', () => {
     for (const { key, operation } of operations(document)) {
       for (const [status, response] of Object.entries(operation.responses as Record<string, Json>)) {
@@ -54,8 +57,7 @@ describe('the OpenAPI document', () => {
         assert.deepEqual(Object.keys(problem.examples as Json), codes, `${key} ${status}: one example per code`);
         for (const code of codes) {
           const expected = (ErrorCodes as Record<string, number>)[code];
-          if (!(key === 'POST /v1/account/password' && code === 'INVALID_CREDENTIALS'))
-            assert.equal(String(expected), status, `${key} ${code}`);
+          if (!(REAUTHENTICATING.has(key) && code === 'INVALID_CREDENTIALS')) assert.equal(String(expected), status, `${key} ${code}`);
         }
       }
     }

@@ -37,8 +37,16 @@ export class WorkspaceAlgorithms implements OnApplicationBootstrap, OnModuleDest
     this.timer = null;
   }
 
-  /** Reloads unless a load started under 2 s ago; true when it reloaded. */
+  /**
+   * After a miss: waits for a load in flight, else reloads unless the last successful load is
+   * under 2 s old; true when the view may have changed. A failed load (auth still starting)
+   * does not count, so the first tokens after a start are not refused for want of a view.
+   */
   async refreshAfterMiss(): Promise<boolean> {
+    if (this.loading) {
+      await this.loading;
+      return true;
+    }
     if (Date.now() - this.loadedAt < MISS_REFRESH_AFTER_MS) return false;
     await this.refresh();
     return true;
@@ -65,10 +73,11 @@ export class WorkspaceAlgorithms implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async load(): Promise<void> {
-    this.loadedAt = Date.now();
+    const startedAt = Date.now();
     try {
       const { workspaces } = await this.auth.call<WorkspaceTokenAlgorithmsResult>(AuthPatterns.listWorkspaceTokenAlgorithms, {});
       this.byWorkspace = new Map(workspaces.map((w) => [w.workspaceId, w]));
+      this.loadedAt = startedAt;
     } catch (error) {
       this.logger.warn({
         msg: 'could not load the token algorithms of the workspaces; keeping the last view',
