@@ -38,7 +38,10 @@ runBenchmark(
     const max = knob('BENCH_SIGN_INS', 10_000);
     const commands = knob('BENCH_SIGN_INS_COMMANDS', 20);
     const checkpoints = [100, 1000, max].filter((n, i, all) => n <= max && all.indexOf(n) === i);
-    heading('Profile with many sign-ins (apps/auth)', `one more command at ${checkpoints.join(' / ')} sign-ins, sessions signed out vs left open`);
+    heading(
+      'Profile with many sign-ins (apps/auth)',
+      `one more command at ${checkpoints.join(' / ')} sign-ins, sessions signed out vs left open`,
+    );
     const db = await createTestDatabase('bench_sign_ins');
     cleanup(db.drop);
     const dataSource: DataSource = await openDataSource({ url: db.url, schema: 'auth', migrations: authMigrations, poolSize: 2 });
@@ -130,13 +133,14 @@ runBenchmark(
           more.push(performance.now() - t);
           signIns++;
           // The shape holds: a signed-out profile signs this one out again (not timed).
-          if (shape === 'signed out') await run({ type: 'SignOut', sessionId, clock: { now: now().toISOString(), tokensExpireBy: farFuture } });
+          if (shape === 'signed out')
+            await run({ type: 'SignOut', sessionId, clock: { now: now().toISOString(), tokensExpireBy: farFuture } });
         }
         version = (await ProfileRepository.load(dataSource.manager, WS, profileId)).version;
-        const [size] = (await dataSource.query(
+        const [size] = await dataSource.query<{ bytes: number }[]>(
           'SELECT octet_length(state::text) AS bytes FROM auth.profiles WHERE workspace_id = $1 AND profile_id = $2',
           [WS, profileId],
-        )) as { bytes: number }[];
+        );
         const t1 = performance.now();
         await ProfileRepository.loadFromStream(dataSource.manager, WS, profileId);
         const coldMs = performance.now() - t1;

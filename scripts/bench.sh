@@ -2,7 +2,8 @@
 # npm run bench: the speed and memory figures, each benchmark against its baseline in the same
 # run (ratios). Starts the local broker unless KAFKA_BROKERS is set, builds, then runs every
 # benchmark in its own node process and prints one table each, then the summary table of the
-# end-to-end figures (bench/report.ts), which it also writes to bench/results/<timestamp>.json.
+# end-to-end figures (bench/report.ts), which it also writes to bench/results/<timestamp>.json
+# and to BENCHMARKS.md (not in smoke mode).
 # docs/benchmarks.md says what each one compares and lists the figures of the last run.
 #   npm run bench                   every benchmark
 #   npm run bench -- crypto outbox  only the benchmarks whose name contains one of the words
@@ -85,7 +86,7 @@ start=$SECONDS
 for name in "${selected[@]}"; do
   node --expose-gc -r ./scripts/register-aliases.cjs "$out/bench/$name.bench.js" || failed+=("$name")
 done
-node -r ./scripts/register-aliases.cjs "$out/bench/report.js" || failed+=(report)
+BENCH_FAILED="${failed[*]:-}" node -r ./scripts/register-aliases.cjs "$out/bench/report.js" || failed+=(report)
 echo ""
 echo "bench: ${#selected[@]} benchmark(s) in $((SECONDS - start)) s${failed:+; FAILED: ${failed[*]}}"
 [[ ${#failed[@]} -eq 0 ]]
