@@ -28,6 +28,7 @@ benchmarks=(
   profile-load
   revocation-view
   profile-sign-ins
+  gateway-heap
   sdk
   observability
   own-events
