@@ -44,6 +44,18 @@ function postgresVersion(): string | undefined {
   }
 }
 
+/** The BENCH_* knobs set for the run (scripts/bench.sh's own are not set by the caller), as a command prefix. */
+function knobs(): string {
+  const set = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('BENCH_') && !INTERNAL.has(name))
+    .map(([name, value]) => `${name}=${value ?? ''}`)
+    .sort();
+  return set.length > 0 ? `${set.join(' ')} ` : '';
+}
+
+/** What scripts/bench.sh sets for every run: not knobs of the caller. */
+const INTERNAL = new Set(['BENCH_RESULTS', 'BENCH_ARGS', 'BENCH_LOAD_AT_START', 'BENCH_FAILED']);
+
 export function benchmarksMarkdown(run: BenchmarksRun): string {
   const cpu = os.cpus()[0];
   const load = os
@@ -62,7 +74,7 @@ export function benchmarksMarkdown(run: BenchmarksRun): string {
     `What users feel (issue 14), each figure next to its baseline measured in the same run and its target. What each`,
     `benchmark compares, how to read the figures and the notes of earlier runs: [docs/benchmarks.md](docs/benchmarks.md).`,
     '',
-    `- **Run**: finished ${new Date().toISOString()}, \`${run.command}\`${run.failed.length > 0 ? `; FAILED: ${run.failed.join(', ')}` : ''}`,
+    `- **Run**: finished ${new Date().toISOString()}, \`${knobs()}${run.command}\`${run.failed.length > 0 ? `; FAILED: ${run.failed.join(', ')}` : ''}`,
     `- **Targets**: ${met} met, ${missed} missed, ${notRun} not run in this run`,
     `- **Machine**: ${os.cpus().length} cores (${cpu ? cpu.model.trim() : 'cpu'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.release()}`,
     `- **Load average**: ${run.loadAtStart ?? 'n/a'} at the start, ${load} at the end (1, 5, 15 min). Above the core count the machine is shared and the figures are noisy; the ratios to a baseline of the same run much less so.`,
