@@ -1,10 +1,10 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Producer } from 'kafkajs';
 import { TestSystem, TopicReader, testKafka, waitFor } from '@idstream/testing';
-import { STRONG_PASSWORD, anonymous, claimsOf, customer, uniqueEmail } from './helpers';
+import { STRONG_PASSWORD, anonymous, claimsOf, customer, uniqueEmail, startSystemWithScan } from './helpers';
 
 interface Item {
   id: string;
@@ -30,26 +30,20 @@ describe('own events end to end', () => {
   let db: Client;
   let workspaceId = '';
 
-  before(async () => {
-    await system.start();
-    accepted = await new TopicReader(kafka, system.topics.trackingEvents).start();
-    producer = kafka.producer();
-    await producer.connect();
-    db = new Client({ connectionString: system.env.DATABASE_URL });
-    await db.connect();
-    workspaceId = claimsOf((await anonymous(system)).token).aud as string;
-  });
-
-  after(async () => {
-    try {
+  startSystemWithScan(system, {
+    setUp: async () => {
+      accepted = await new TopicReader(kafka, system.topics.trackingEvents).start();
+      producer = kafka.producer();
+      await producer.connect();
+      db = new Client({ connectionString: system.env.DATABASE_URL });
+      await db.connect();
+      workspaceId = claimsOf((await anonymous(system)).token).aud as string;
+    },
+    tearDown: async () => {
       await db?.end();
       await producer?.disconnect();
       await accepted?.stop();
-    } finally {
-      await system.stop();
-    }
-    // The Secrets proof (issue 9): every log line and every message of this system's topics.
-    await system.assertNoSecretsLeaked();
+    },
   });
 
   const track = async (token: string, events: unknown[]) => {
