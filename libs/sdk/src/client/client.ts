@@ -119,8 +119,9 @@ export class ClientApi {
 
   /**
    * authenticate that never creates an account (Synerise's authenticateConditionally): SUCCESS
-   * signs in; REGISTRATION_REQUIRED (no account holds the identity) leaves the device anonymous,
-   * so the app can show its consent screen and then call authenticate with the agreements.
+   * signs in; REGISTRATION_REQUIRED (no account holds the identity) and TERMS_ACCEPTANCE_REQUIRED
+   * (`conditions`: the required agreements still to accept) leave the device anonymous, so the
+   * app can show its consent screen and then call again with the agreements.
    */
   async authenticateConditionally(
     idToken: string,

@@ -42,8 +42,8 @@ export interface ClientAccountInformation extends AccountFields {
 /**
  * Synerise's ClientConditionalAuthStatus (the subset the server answers). `signInConditionally`:
  * SUCCESS, UNAUTHORIZED, ACTIVATION_REQUIRED, TERMS_ACCEPTANCE_REQUIRED. `authenticateConditionally`:
- * SUCCESS, or REGISTRATION_REQUIRED when no account holds that identity (nothing was created);
- * API.md also allows it TERMS_ACCEPTANCE_REQUIRED.
+ * SUCCESS, REGISTRATION_REQUIRED when no account holds that identity (nothing was created), or
+ * TERMS_ACCEPTANCE_REQUIRED with the names of the workspace's required agreements still to accept.
  */
 export type ClientConditionalAuthStatus =
   'SUCCESS' | 'UNAUTHORIZED' | 'ACTIVATION_REQUIRED' | 'REGISTRATION_REQUIRED' | 'TERMS_ACCEPTANCE_REQUIRED';
@@ -86,6 +86,12 @@ export type ExternalAuthErrorCode =
   | 'EXTERNAL_TOKEN_INVALID'
   /** 400: the workspace configures no provider of that name. */
   | 'UNKNOWN_PROVIDER'
+  /**
+   * 403 (authenticate; authenticateConditionally answers it as a status): the workspace's
+   * required agreements are not all accepted; `problem.conditions` names them. Nothing was
+   * created or linked: call again with them in `agreements`.
+   */
+  | 'TERMS_ACCEPTANCE_REQUIRED'
   /** 503: the provider's keys did not answer in time (retry later). */
   | 'PROVIDER_UNAVAILABLE'
   /** 429: too many sign-ins; `retryAfter` says when to try again. */

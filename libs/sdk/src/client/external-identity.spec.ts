@@ -5,6 +5,7 @@ import type { ClientSessionEndReason } from '../session/session-end';
 import { memoryStorage } from '../storage/storage';
 import { sidOf } from '../testing/fake-gateway';
 import { setup } from '../testing/setup';
+import type { ExternalAuthErrorCode } from './client.types';
 
 const ID_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
 
@@ -85,6 +86,19 @@ describe('authenticate and authenticateConditionally (external identity)', () =>
     assert.equal((await sdk.client.retrieveToken()).profileId, 'p2');
   });
 
+  it('authenticateConditionally: TERMS_ACCEPTANCE_REQUIRED answers the agreements to accept and stays anonymous', async () => {
+    const { sdk, gateway } = setup();
+    gateway.on('POST /v1/auth/external', () => ({
+      status: 200,
+      body: { status: 'TERMS_ACCEPTANCE_REQUIRED', conditions: ['terms', 'privacy'] },
+    }));
+    assert.deepEqual(await sdk.client.authenticateConditionally(ID_TOKEN, 'google'), {
+      status: 'TERMS_ACCEPTANCE_REQUIRED',
+      conditions: ['terms', 'privacy'],
+    });
+    assert.equal(await sdk.client.isSignedIn(), false);
+  });
+
   it('both are refused while signed in (SIGNED_IN), before any request', async () => {
     const { sdk, gateway } = setup();
     await sdk.client.signIn('a@example.test', 'pw');
@@ -100,8 +114,9 @@ describe('authenticate and authenticateConditionally (external identity)', () =>
   it('maps refusals to IdstreamError (http, with the code and Retry-After), and the device stays anonymous', async () => {
     const { sdk, gateway, reasons } = watched();
     const anonymous = (await sdk.client.retrieveToken()).tokenString;
-    const refusals: [number, string, string | undefined][] = [
+    const refusals: [number, ExternalAuthErrorCode, string | undefined][] = [
       [401, 'EXTERNAL_TOKEN_INVALID', undefined],
+      [403, 'TERMS_ACCEPTANCE_REQUIRED', undefined],
       [400, 'UNKNOWN_PROVIDER', undefined],
       [503, 'PROVIDER_UNAVAILABLE', '5'],
       [429, 'TOO_MANY_ATTEMPTS', '60'],
@@ -109,13 +124,14 @@ describe('authenticate and authenticateConditionally (external identity)', () =>
     for (const [status, code, retryAfter] of refusals) {
       gateway.on('POST /v1/auth/external', () => ({
         status,
-        body: { type: 'about:blank', status, code, detail: 'refused' },
+        body: { type: 'about:blank', status, code, detail: 'refused', ...(status === 403 ? { conditions: ['terms'] } : {}) },
         headers: retryAfter ? { 'retry-after': retryAfter } : undefined,
       }));
       for (const call of [() => sdk.client.authenticate(ID_TOKEN, 'corp'), () => sdk.client.authenticateConditionally(ID_TOKEN, 'corp')]) {
         await assert.rejects(call(), (e: IdstreamError) => {
           assert.ok(e instanceof IdstreamError);
           assert.deepEqual([e.kind, e.status, e.code, e.problem?.code, e.retryAfter], ['http', status, code, code, retryAfter ?? null]);
+          if (status === 403) assert.deepEqual(e.problem?.conditions, ['terms']);
           return true;
         });
       }
