@@ -78,6 +78,11 @@ describe('the SDK signs in with an external identity provider', () => {
     assert.equal(account.emailConfirmed, true, 'the provider verified the email');
     assert.equal(account.agreements?.email, true);
     assert.deepEqual(account.attributes, { source: 'sdk' });
+    await assert.rejects(
+      app.client.changePassword('N3w!password', 'no-password-was-set'),
+      (e: IdstreamError) => e.kind === 'http' && e.status === 409 && e.code === 'PASSWORD_NOT_SET',
+      'an account created through a provider has no password',
+    );
 
     await app.client.refreshToken();
     const refreshed = await app.client.retrieveToken();
