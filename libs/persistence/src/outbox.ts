@@ -40,7 +40,8 @@ export async function appendToOutbox(manager: EntityManager, schema: string, mes
   // The trace of the command writing the rows (when tracing), for the relay to continue.
   const traceparent = traceparentOf();
   const rows = messages.map((m) => {
-    const headers = traceparent ? { ...m.headers, [TRACEPARENT]: traceparent } : m.headers;
+    // A message that carries its own trace (one command of a group commit) keeps it.
+    const headers = traceparent && !(TRACEPARENT in m.headers) ? { ...m.headers, [TRACEPARENT]: traceparent } : m.headers;
     params.push(m.eventId, m.topic, m.key, m.value, JSON.stringify(headers));
     const n = params.length;
     return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
