@@ -46,6 +46,11 @@ export async function appendToOutbox(manager: EntityManager, schema: string, mes
     const n = params.length;
     return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
   });
-  await manager.query(`INSERT INTO "${schema}".outbox (event_id, topic, message_key, value, headers) VALUES ${rows.join(', ')}`, params);
-  await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), '']);
+  // One round trip: the INSERT runs as a data-modifying CTE (always in full), the NOTIFY once.
+  params.push(outboxChannel(schema));
+  await manager.query(
+    `WITH appended AS (INSERT INTO "${schema}".outbox (event_id, topic, message_key, value, headers) VALUES ${rows.join(', ')})
+     SELECT pg_notify($${params.length}, '')`,
+    params,
+  );
 }
