@@ -168,7 +168,12 @@ function checkClaims(
  * retired kid, a bad signature, iat or nbf in the future beyond clockToleranceSec (default 5),
  * a wrong issuer or audience, a missing or mistyped claim. Never throws.
  */
-export async function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifyResult> {
+export function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifyResult> {
+  // Synchronous work (node:crypto); the promise stays for the callers, and for a verifier that may one day wait.
+  return Promise.resolve(verifyNow(token, options));
+}
+
+function verifyNow(token: string, options: VerifyAccessTokenOptions): VerifyResult {
   try {
     const now = options.now ?? new Date();
     const tolerance = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;

@@ -30,11 +30,11 @@ describe('client streams: first visits in a group commit (real PostgreSQL)', () 
 
   const device = (uuid: string = randomUUID()): NewDevice => ({ workspaceId, uuid, correlationId: `c-${uuid}`, now: new Date() });
   const createdEvents = async (uuids: string[]) =>
-    (await dataSource.query(
+    dataSource.query<{ stream_id: string; sequence: number; message_key: string }[]>(
       `SELECT e.stream_id, e.sequence, o.message_key FROM auth.events e JOIN auth.outbox o ON o.event_id = e.event_id
         WHERE e.type = 'AnonymousClientCreated' AND o.message_key = ANY($1::text[])`,
       [uuids],
-    )) as { stream_id: string; sequence: number; message_key: string }[];
+    );
 
   it('records 300 concurrent first visits once each, in few transactions, and a retry of every one records nothing', async () => {
     let commits = 0;
