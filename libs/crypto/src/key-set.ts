@@ -47,6 +47,28 @@ function isExpired(entry: TrustedKey, now: Date): boolean {
  */
 export class KeySet {
   private readonly keys = new Map<string, TrustedKey>();
+  /** Tokens whose signature was found good, each with the key object that checked it (bounded, oldest out). */
+  private readonly checkedSignatures = new Map<string, KeyObject>();
+
+  /** How many tokens' checked signatures are kept (about 1 KiB each). */
+  static readonly CHECKED_SIGNATURES_KEPT = 4096;
+
+  /**
+   * Whether the signature of exactly this token was already found good by exactly this key
+   * object. A signature's validity for given bytes and key never changes, so a verifier may
+   * skip the check; everything else (kid still trusted, alg, claims, expiry, pins) is checked
+   * again each time. A kid removed or replaced yields another key object (or none): no match.
+   */
+  signatureCheckedBefore(token: string, key: KeyObject): boolean {
+    return this.checkedSignatures.get(token) === key;
+  }
+
+  rememberCheckedSignature(token: string, key: KeyObject): void {
+    if (this.checkedSignatures.has(token)) return;
+    if (this.checkedSignatures.size >= KeySet.CHECKED_SIGNATURES_KEPT)
+      this.checkedSignatures.delete(this.checkedSignatures.keys().next().value!);
+    this.checkedSignatures.set(token, key);
+  }
 
   /**
    * Adds or replaces the key with this kid (re-adding is how a key gets its validUntil once
@@ -203,10 +225,14 @@ function verifyNow(token: string, options: VerifyAccessTokenOptions): VerifyResu
     const parts = token.split('.');
     if (parts.length !== 3) return invalid('malformed token');
     const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
-    const signature = strictBase64url(encodedSignature);
-    if (!signature) return invalid('malformed signature');
-    if (!verifiesSignature(alg, key, Buffer.from(`${encodedHeader}.${encodedPayload}`), signature))
-      return invalid('signature verification failed');
+    // A token seen before (a session's next request) skips only the signature: the costliest step.
+    if (!options.keys.signatureCheckedBefore(token, key)) {
+      const signature = strictBase64url(encodedSignature);
+      if (!signature) return invalid('malformed signature');
+      if (!verifiesSignature(alg, key, Buffer.from(`${encodedHeader}.${encodedPayload}`), signature))
+        return invalid('signature verification failed');
+      options.keys.rememberCheckedSignature(token, key);
+    }
     // The signature checks out: the payload is genuine from here on.
     const payloadBytes = strictBase64url(encodedPayload);
     let payload: unknown;
