@@ -39,8 +39,7 @@ export class SignInExternalHandler {
     const provider = resolveProvider(workspace.settings.identityProviders, cmd.provider);
     if (!provider) return fail('UNKNOWN_PROVIDER', `This workspace has no identity provider named ${cmd.provider}`);
     const verified = await verifyIdToken(this.keys, provider, cmd.idToken, cmd.nonce);
-    if (!verified.ok && verified.code === 'PROVIDER_UNAVAILABLE')
-      return fail('PROVIDER_UNAVAILABLE', 'The identity provider did not answer: try again later', { retryAfter: 5 });
+    if (!verified.ok && verified.code === 'PROVIDER_UNAVAILABLE') return { ok: false, error: ProfileErrors.providerUnavailable() };
     if (!verified.ok) return { ok: false, error: ProfileErrors.externalTokenInvalid() };
     const { issuer, subject, verifiedEmail } = verified.claims;
 
