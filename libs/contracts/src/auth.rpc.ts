@@ -242,8 +242,10 @@ export interface SignInExternalCommand {
   agreements: Agreements;
   attributes: Attributes;
 }
+/** Without a token (conditional only): REGISTRATION_REQUIRED, or TERMS_ACCEPTANCE_REQUIRED with the agreement names to accept. */
 export type SignInExternalResult =
-  (IssuedToken & { status: 'SUCCESS'; profileId: string; created: boolean }) | { status: 'REGISTRATION_REQUIRED'; conditions: string[] };
+  | (IssuedToken & { status: 'SUCCESS'; profileId: string; created: boolean })
+  | { status: 'REGISTRATION_REQUIRED' | 'TERMS_ACCEPTANCE_REQUIRED'; conditions: string[] };
 
 export interface RefreshCommand {
   meta: RequestMeta;

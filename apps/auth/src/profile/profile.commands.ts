@@ -113,17 +113,21 @@ export type SignInExternalCommand = {
   sessionId: string;
   deviceUuid: string | null;
   sessionExpiresAt: string;
-} & (
-  | { match: 'holder' }
-  | { match: 'verified-email'; verifiedEmail: string }
-  | {
-      match: 'create';
-      verifiedEmail: string;
-      profile: ProfileFields;
-      agreements: Agreements;
-      attributes: Attributes;
-      mode: RegistrationMode;
-    }
-);
+  /** The workspace's requiredAgreements: each must be accepted (true) for a session to open. */
+  requiredAgreements: string[];
+} &
+  /** `agreements`: accepted with this sign-in, recorded (changed ones only) once the session may open. */
+  (
+    | { match: 'holder'; agreements: Agreements }
+    | { match: 'verified-email'; verifiedEmail: string; agreements: Agreements }
+    | {
+        match: 'create';
+        verifiedEmail: string;
+        profile: ProfileFields;
+        agreements: Agreements;
+        attributes: Attributes;
+        mode: RegistrationMode;
+      }
+  );
 
 export type ProfileCommandType = ProfileCommand['type'];

@@ -30,7 +30,7 @@ export function ownerProofOf(body: OwnerProofDto): OwnerProof {
       errors: (sent.length === 0 ? (['password', 'externalToken'] as const) : sent).map((field) => ({ field, message })),
     });
   }
-  return body.password !== undefined ? { password: body.password } : { externalToken: body.externalToken as string };
+  return body.password !== undefined ? { password: body.password } : { externalToken: body.externalToken };
 }
 
 export class RequestEmailChangeDto extends OwnerProofDto {
