@@ -42,6 +42,7 @@ const ID_TOKEN_TTL_SECONDS = 600;
 export class OidcProviderFixture {
   private server: Server | null = null;
   private served!: Provider;
+  private serve!: ReturnType<Provider['callback']>;
   private published: ProviderSigningKey[] = [];
   private jwksHangs = false;
   private readonly hanging = new Set<ServerResponse>();
@@ -55,7 +56,7 @@ export class OidcProviderFixture {
     const fixture = new OidcProviderFixture(options);
     fixture.published = options.keys ? [...options.keys] : [await OidcProviderFixture.newKey()];
     await fixture.listen();
-    fixture.served = await fixture.provider(fixture.published);
+    fixture.use(await fixture.provider(fixture.published));
     return fixture;
   }
 
@@ -90,7 +91,12 @@ export class OidcProviderFixture {
   /** Rotates: the key becomes the signing key and joins the JWKS (the old ones stay published). */
   async publish(key: ProviderSigningKey): Promise<void> {
     this.published = [key, ...this.published];
-    this.served = await this.provider(this.published);
+    this.use(await this.provider(this.published));
+  }
+
+  private use(provider: Provider): void {
+    this.served = provider;
+    this.serve = provider.callback();
   }
 
   /** While set, a JWKS request is accepted and never answered (the worst kind of outage). */
@@ -125,6 +131,7 @@ export class OidcProviderFixture {
       findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
       features: { devInteractions: { enabled: false } },
       ttl: { IdToken: ID_TOKEN_TTL_SECONDS },
+      adapter: MemoryAdapter,
     };
     return new Provider(this.issuer, configuration);
   }
@@ -145,6 +152,41 @@ export class OidcProviderFixture {
         return;
       }
     }
-    void this.served.callback()(req, res);
+    void this.serve(req, res);
+  }
+}
+
+/** The provider's storage for its own artifacts (sessions, grants): this process's memory, named so it warns of none. */
+class MemoryAdapter {
+  private static readonly stored = new Map<string, Record<string, unknown>>();
+  constructor(private readonly model: string) {}
+  private key(id: string): string {
+    return `${this.model}:${id}`;
+  }
+  upsert(id: string, payload: Record<string, unknown>): Promise<void> {
+    MemoryAdapter.stored.set(this.key(id), payload);
+    return Promise.resolve();
+  }
+  find(id: string): Promise<Record<string, unknown> | undefined> {
+    return Promise.resolve(MemoryAdapter.stored.get(this.key(id)));
+  }
+  findByUid(uid: string): Promise<Record<string, unknown> | undefined> {
+    return Promise.resolve([...MemoryAdapter.stored.values()].find((p) => p['uid'] === uid));
+  }
+  findByUserCode(userCode: string): Promise<Record<string, unknown> | undefined> {
+    return Promise.resolve([...MemoryAdapter.stored.values()].find((p) => p['userCode'] === userCode));
+  }
+  consume(id: string): Promise<void> {
+    const payload = MemoryAdapter.stored.get(this.key(id));
+    if (payload) payload['consumed'] = Math.floor(Date.now() / 1000);
+    return Promise.resolve();
+  }
+  destroy(id: string): Promise<void> {
+    MemoryAdapter.stored.delete(this.key(id));
+    return Promise.resolve();
+  }
+  revokeByGrantId(grantId: string): Promise<void> {
+    for (const [key, payload] of MemoryAdapter.stored) if (payload['grantId'] === grantId) MemoryAdapter.stored.delete(key);
+    return Promise.resolve();
   }
 }
