@@ -57,9 +57,8 @@ runBenchmark(
       if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
       return res.body as Record<string, string>;
     };
-    const workspaceId = JSON.parse(
-      Buffer.from((await call('POST', '/v1/auth/anonymous', { apiKey })).token!.split('.')[1]!, 'base64url').toString(),
-    ).aud as string;
+    const anonToken = (await call('POST', '/v1/auth/anonymous', { apiKey })).token!;
+    const { aud: workspaceId } = JSON.parse(Buffer.from(anonToken.split('.')[1]!, 'base64url').toString()) as { aud: string };
     await system.http('PATCH', `/v1/admin/workspaces/${workspaceId}`, {
       token: system.adminKey,
       body: { identityProviders: [{ name: 'corp', issuer: issuer.issuer, clientIds: [CLIENT_ID] }] },
