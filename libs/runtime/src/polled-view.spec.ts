@@ -58,6 +58,15 @@ describe('polled view: the failed-load rule', () => {
     assert.equal(await first, true);
     assert.equal(await miss, 'reloaded');
     assert.equal(loads(), 1);
+    // A load that started before the owner came up fails: the miss that waited for it asks once more.
+    const { view: later, answers: laterAnswers, loads: laterLoads } = setup();
+    const failing = later.refresh();
+    const missed = later.refreshAfterMiss();
+    laterAnswers.push(5);
+    assert.equal(await failing, false);
+    assert.equal(await missed, 'reloaded');
+    assert.deepEqual([later.current, laterLoads()], [5, 2]);
+    later.stop();
     view.stop();
   });
 

@@ -89,11 +89,12 @@ export class PolledView<T> {
   }
 
   /**
-   * After a miss: waits for a load in flight, else reloads unless the last successful load
+   * After a miss: waits for a load in flight (and when that one failed, which it may have done
+   * before the owner came up, tries once more), else reloads unless the last successful load
    * started under `missRefreshAfterMs` ago ('recent': the view stands).
    */
   async refreshAfterMiss(): Promise<MissRefresh> {
-    if (this.loading) return (await this.loading) ? 'reloaded' : 'failed';
+    if (this.loading && (await this.loading)) return 'reloaded';
     if (this.now() - this.loadedAt < this.settings.missRefreshAfterMs) return 'recent';
     return (await this.refresh()) ? 'reloaded' : 'failed';
   }
