@@ -124,7 +124,10 @@ runBenchmark(
       'Metrics and tracing: answers/s (medians of the rounds)',
       ['route', 'off /s', 'on (10 %) /s', 'on / off (median of pairs)', 'pairs min–max', 'off p99 ms', 'on p99 ms'],
       rows,
-      [`OTLP export requests received by the sink: ${sink.requests()} (proof that the "on" system exported).`],
+      [
+        `OTLP export requests received by the sink: ${sink.requests()} (proof that the "on" system exported).`,
+        ...routes.map((route) => `${route.label}, on / off of each pair: ${results[route.key]!.ratios.map((r) => r.toFixed(2)).join(' ')}`),
+      ],
     );
   },
   SMOKE ? 240 : 1200,
