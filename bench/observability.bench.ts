@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TestSystem, testKafka } from '@idstream/testing';
@@ -17,6 +18,20 @@ const median = (values: readonly number[]): number => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
+
+/**
+ * CPU seconds (user + system) the system's processes have used so far, from /proc: CPU per
+ * answer barely depends on how busy the machine is, unlike answers per second.
+ */
+function cpuSeconds(system: TestSystem): number {
+  let ticks = 0;
+  for (const running of system.processes.values()) {
+    const stat = readFileSync(`/proc/${running.child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of proc(5))
+  }
+  return ticks / 100; // USER_HZ
+}
 
 async function startSink(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
   let requests = 0;
@@ -92,13 +107,15 @@ runBenchmark(
     // Warm-up, not counted: first connections, JIT, the first sends to each system's topics.
     for (const route of routes) for (const mode of ['off', 'on'] as const) await load(route, mode, SMOKE ? 1 : 2);
 
-    const results: Record<string, { on: LoadResult[]; off: LoadResult[]; ratios: number[] }> = {};
+    const results: Record<string, { on: LoadResult[]; off: LoadResult[]; ratios: number[]; cpu: { on: number; off: number } }> = {};
     for (let pair = 0; pair < pairs; pair++) {
       for (const route of routes) {
-        const mine = (results[route.key] ??= { on: [], off: [], ratios: [] });
+        const mine = (results[route.key] ??= { on: [], off: [], ratios: [], cpu: { on: 0, off: 0 } });
         const measured: Partial<Record<'on' | 'off', LoadResult>> = {};
         for (const mode of pair % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+          const cpuBefore = cpuSeconds(systems[mode]);
           measured[mode] = await load(route, mode, seconds);
+          mine.cpu[mode] += cpuSeconds(systems[mode]) - cpuBefore;
           mine[mode].push(measured[mode]);
         }
         mine.ratios.push(measured.on!.perSecond / measured.off!.perSecond);
@@ -110,19 +127,37 @@ runBenchmark(
       const on = mergeRounds(results[route.key]!.on);
       const figure = median(ratios);
       recordFigure(`observability.${route.key}.onOffRatio`, figure);
+      // CPU ms per answer of gateway + auth, summed over the pairs: off / on is the throughput a CPU-bound system keeps.
+      const cpuMs = (mode: 'on' | 'off') =>
+        (1000 * results[route.key]!.cpu[mode]) / results[route.key]![mode].reduce((n, r) => n + r.ok, 0);
+      recordFigure(`observability.${route.key}.cpuPerAnswerOffOnRatio`, cpuMs('off') / cpuMs('on'));
       return [
         route.label,
         fmt(off.perSecond, 0),
         fmt(on.perSecond, 0),
         `${figure.toFixed(3)}×`,
         `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
+        fmt(cpuMs('off'), 2),
+        fmt(cpuMs('on'), 2),
+        `${(cpuMs('off') / cpuMs('on')).toFixed(3)}×`,
         fmt(off.latency.p99),
         fmt(on.latency.p99),
       ];
     });
     printTable(
       'Metrics and tracing: answers/s (medians of the rounds)',
-      ['route', 'off /s', 'on (10 %) /s', 'on / off (median of pairs)', 'pairs min–max', 'off p99 ms', 'on p99 ms'],
+      [
+        'route',
+        'off /s',
+        'on (10 %) /s',
+        'on / off (median of pairs)',
+        'pairs min–max',
+        'off CPU ms/answer',
+        'on CPU ms/answer',
+        'CPU off / on',
+        'off p99 ms',
+        'on p99 ms',
+      ],
       rows,
       [
         `OTLP export requests received by the sink: ${sink.requests()} (proof that the "on" system exported).`,
