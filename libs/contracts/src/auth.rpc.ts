@@ -367,6 +367,20 @@ export interface WorkspaceTokenAlgorithmsResult {
   }[];
 }
 
+export type WorkspaceTokenAlgorithm = WorkspaceTokenAlgorithmsResult['workspaces'][number];
+
+/**
+ * The pin itself, the same in every verifier (gateway, introspection, ingester): a token of the
+ * workspace issued at `iat` (seconds) may be signed with `alg` when it is the workspace's
+ * algorithm, or the previous one for a token issued before the change. Unknown workspace: no.
+ */
+export function workspaceAcceptsAlgorithm(entry: WorkspaceTokenAlgorithm | undefined, alg: TokenAlgorithm, iat: number): boolean {
+  if (!entry) return false;
+  if (entry.tokenAlgorithm === alg) return true;
+  const previous = entry.previous;
+  return previous !== null && previous.tokenAlgorithm === alg && iat * 1000 <= Date.parse(previous.changedAt);
+}
+
 export interface ImportProfileCommand {
   meta: RequestMeta;
   workspaceId: string;
