@@ -32,6 +32,7 @@ benchmarks=(
   sdk
   observability
   own-events
+  external-sign-in
 )
 words=()
 for arg in "$@"; do
