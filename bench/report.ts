@@ -2,13 +2,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@idstream/testing';
+import { writeBenchmarksFile, failedBenchmarks } from './benchmarks-file';
 import { fmt, printTable } from './bench.support';
 
 /**
  * The one table of the end-to-end figures (issue 14), from the figures the benchmarks of this
  * run recorded (scripts/bench.sh sets BENCH_RESULTS), each next to its baseline of the same run
- * and its target. A figure whose benchmark did not run shows "not run". A full run also writes
- * bench/results/<timestamp>.json: the machine, the command and every figure.
+ * and its target. A figure whose benchmark did not run shows "not run". A run that is not a
+ * smoke run also writes bench/results/<timestamp>.json (the machine, the command and every
+ * figure) and BENCHMARKS.md at the root (this table, the machine, the command:
+ * bench/benchmarks-file.ts).
  */
 
 type Figures = Record<string, number>;
@@ -199,6 +202,56 @@ row(
 );
 for (const app of APPS)
   row(`peak RSS MiB, ${app} (max over scenarios)`, n(peakRss(app), 0), '', '', '≤ 150 MB (143 MiB)', atMost(peakRss(app), 143));
+// Scaling (issue 14, part 3): how the revocation view and a long profile grow with their work.
+const REVOCATION_SIZES = Object.keys(figures)
+  .map((name) => /^revocation\.memory\.(\d+)\.bytesPerSession$/.exec(name)?.[1])
+  .filter((size): size is string => size !== undefined)
+  .map(Number)
+  .sort((a, b) => a - b);
+for (const size of REVOCATION_SIZES.length > 0 ? REVOCATION_SIZES : [10_000, 1_000_000]) {
+  const bytes = f(`revocation.memory.${size}.bytesPerSession`);
+  row(
+    `revocation view, ${fmt(size, 0)} closed sessions: heap B / session`,
+    n(bytes, 0),
+    `id string alone ${n(f(`revocation.memory.${size}.idStringBytes`), 0)} B`,
+    x(div(bytes, f(`revocation.memory.${size}.idStringBytes`))),
+    // A compact table's fixed first room dominates small windows: the target is for large ones.
+    size >= 100_000 ? '≤ 64 B' : '',
+    size >= 100_000 ? atMost(bytes, 64) : undefined,
+  );
+  row(
+    `  gateway start to caught up, s (heap MiB)`,
+    `${n(div(f(`revocation.start.${size}.ms`), 1000), 2)} (${n(f(`revocation.start.${size}.heapMb`), 0)})`,
+    '',
+    '',
+    '',
+    undefined,
+  );
+}
+for (const [shape, label] of [
+  ['signedOut', 'signed out'],
+  ['open', 'left open'],
+] as const) {
+  const sizes = Object.keys(figures)
+    .map((name) => new RegExp(`^profile\\.signIns\\.${shape}\\.(\\d+)\\.updateP50Ms$`).exec(name)?.[1])
+    .filter((size): size is string => size !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const first = sizes[0];
+  const last = sizes.at(-1);
+  const growth =
+    first === undefined || last === undefined || first === last
+      ? undefined
+      : div(f(`profile.signIns.${shape}.${last}.updateP50Ms`), f(`profile.signIns.${shape}.${first}.updateP50Ms`));
+  row(
+    `one more command (account update) at ${last === undefined ? '10,000' : fmt(last, 0)} sign-ins, ${label}: p50 ms`,
+    n(last === undefined ? undefined : f(`profile.signIns.${shape}.${last}.updateP50Ms`), 2),
+    first === undefined ? 'not run' : `${fmt(f(`profile.signIns.${shape}.${first}.updateP50Ms`), 2)} ms at ${fmt(first, 0)}`,
+    x(growth),
+    '≤ 1.5× (flat)',
+    atMost(growth, 1.5),
+  );
+}
 
 printTable(
   `=== Summary: what users feel (issue 14), ${new Date().toISOString()}${smoke ? ' — SMOKE RUN, figures meaningless' : ''} ===`,
@@ -253,4 +306,22 @@ if (!smoke && Object.keys(figures).length > 0) {
     ) + '\n',
   );
   process.stdout.write(`  figures written to ${path.relative(root, out)}\n`);
+  const written = writeBenchmarksFile({
+    root,
+    header: ['figure', 'idstream', 'baseline (same run)', 'ratio', 'target', ''],
+    rows,
+    figures,
+    command: `npm run bench${process.env.BENCH_ARGS ? ` -- ${process.env.BENCH_ARGS}` : ''}`,
+    resultsFile: path.relative(root, out),
+    loadAtStart: process.env.BENCH_LOAD_AT_START,
+    versions: {
+      kafkajs: versions('kafkajs'),
+      pg: versions('pg'),
+      'better-auth': versions('better-auth'),
+      autocannon: versions('autocannon'),
+      typescript: versions('typescript'),
+    },
+    failed: failedBenchmarks(),
+  });
+  process.stdout.write(`  summary written to ${written}\n`);
 }

@@ -2,7 +2,8 @@
 # npm run bench: the speed and memory figures, each benchmark against its baseline in the same
 # run (ratios). Starts the local broker unless KAFKA_BROKERS is set, builds, then runs every
 # benchmark in its own node process and prints one table each, then the summary table of the
-# end-to-end figures (bench/report.ts), which it also writes to bench/results/<timestamp>.json.
+# end-to-end figures (bench/report.ts), which it also writes to bench/results/<timestamp>.json
+# and to BENCHMARKS.md (not in smoke mode).
 # docs/benchmarks.md says what each one compares and lists the figures of the last run.
 #   npm run bench                   every benchmark
 #   npm run bench -- crypto outbox  only the benchmarks whose name contains one of the words
@@ -25,6 +26,9 @@ benchmarks=(
   tracking-pipeline
   projector-replay
   profile-load
+  revocation-view
+  profile-sign-ins
+  gateway-heap
   sdk
   observability
   own-events
@@ -51,6 +55,7 @@ if [[ "${BENCH_SMOKE:-}" == 1 ]]; then
   export BENCH_CONSUMER_EVENTS="${BENCH_CONSUMER_EVENTS:-1000}" BENCH_PBKDF2_HASHES="${BENCH_PBKDF2_HASHES:-1}"
   export BENCH_CRYPTO_SECONDS="${BENCH_CRYPTO_SECONDS:-0.5}" BENCH_CRYPTO_ROUNDS="${BENCH_CRYPTO_ROUNDS:-2}"
   export BENCH_SEALING_SECONDS="${BENCH_SEALING_SECONDS:-0.5}" BENCH_SEALING_ROUNDS="${BENCH_SEALING_ROUNDS:-2}"
+  export BENCH_REVOCATION_SESSIONS="${BENCH_REVOCATION_SESSIONS:-2000}" BENCH_SIGN_INS="${BENCH_SIGN_INS:-50}"
   export BENCH_HTTP_SECONDS="${BENCH_HTTP_SECONDS:-1}" BENCH_HTTP_ROUNDS="${BENCH_HTTP_ROUNDS:-1}" BENCH_HTTP_NEW_DEVICES="${BENCH_HTTP_NEW_DEVICES:-20}"
 fi
 
@@ -83,7 +88,7 @@ start=$SECONDS
 for name in "${selected[@]}"; do
   node --expose-gc -r ./scripts/register-aliases.cjs "$out/bench/$name.bench.js" || failed+=("$name")
 done
-node -r ./scripts/register-aliases.cjs "$out/bench/report.js" || failed+=(report)
+BENCH_FAILED="${failed[*]:-}" node -r ./scripts/register-aliases.cjs "$out/bench/report.js" || failed+=(report)
 echo ""
 echo "bench: ${#selected[@]} benchmark(s) in $((SECONDS - start)) s${failed:+; FAILED: ${failed[*]}}"
 [[ ${#failed[@]} -eq 0 ]]
