@@ -26,7 +26,7 @@ const candidate: Candidate = {
   eventId,
   index: 0,
   receivedAt: Date.parse('2025-03-01T12:00:00.000Z'),
-  original: '{}',
+  raw: {},
   data: {
     eventId,
     eventType: 'purchase',

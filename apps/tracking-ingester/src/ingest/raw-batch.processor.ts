@@ -180,7 +180,7 @@ function duplicateOf(candidate: Candidate): Rejection {
     eventId: candidate.eventId,
     requestId: candidate.data.requestId,
     receivedAt: candidate.data.receivedAt,
-    original: Buffer.from(candidate.original, 'utf8'),
+    original: Buffer.from(JSON.stringify(candidate.raw), 'utf8'),
     source: candidate.data.source,
   };
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { SpanKind, batchTraceOf, inSpan, restartAfterCrash } from '@idstream/messaging';
+import { SpanKind, batchTraceOf, cachingPartitioner, inSpan, restartAfterCrash } from '@idstream/messaging';
 import type { DataSource } from 'typeorm';
 import type { IngesterConfig } from '../config/ingester.config';
 import type { IngesterMetrics } from '../metrics/ingester.metrics';
@@ -199,6 +199,8 @@ export class RawEventsConsumer {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // One murmur2 per device key instead of one per record.
+        createPartitioner: cachingPartitioner(),
       });
       // connect() initialises the transactional id: any transaction a previous owner left open is aborted.
       producer = created.connect().then(() => created);

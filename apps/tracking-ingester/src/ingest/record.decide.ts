@@ -33,8 +33,8 @@ export interface Candidate {
   /** Epoch ms. */
   receivedAt: number;
   data: TrackingEventAcceptedData;
-  /** The event's JSON, for a DUPLICATE_EVENT rejection. */
-  original: string;
+  /** The event as the client sent it, for a DUPLICATE_EVENT rejection (serialized only then). */
+  raw: unknown;
 }
 
 export interface Rejection {
@@ -156,7 +156,7 @@ export function decideRecord(facts: RecordFacts): RecordDecision {
       eventId: event.id,
       index,
       receivedAt,
-      original: JSON.stringify(raw),
+      raw,
       data: {
         eventId: event.id,
         eventType: event.type,
