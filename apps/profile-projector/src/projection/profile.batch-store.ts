@@ -71,7 +71,11 @@ export class ProfileBatchStore {
     await sql.query('SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n', [unique]);
   }
 
-  /** In one round trip: the applied sequence of every stream and the rows of every key, row-locked. */
+  /**
+   * In one round trip: the applied sequence of every stream and the rows of every key,
+   * row-locked. Each lookup is its own CTE, so that each uses its index (an OR of two key
+   * lists would scan the table); a row found by both is read twice, to the same value.
+   */
   async read(sql: Sql, batch: readonly BatchKeys[]): Promise<BatchRows> {
     const pairs = () => ({ w: [] as string[], k: [] as string[] });
     const streams = pairs();
@@ -92,15 +96,19 @@ export class ProfileBatchStore {
        p AS (SELECT x.* FROM ${s}.profiles x
           WHERE (x.workspace_id, x.profile_id) IN (SELECT * FROM unnest($3::text[], $4::text[])) FOR UPDATE),
        d AS (SELECT x.* FROM ${s}.device_links x
-          WHERE (x.workspace_id, x.uuid) IN (SELECT * FROM unnest($5::text[], $6::text[]))
-             OR (x.workspace_id, x.profile_id) IN (SELECT * FROM unnest($7::text[], $8::text[])) FOR UPDATE),
+          WHERE (x.workspace_id, x.uuid) IN (SELECT * FROM unnest($5::text[], $6::text[])) FOR UPDATE),
+       d2 AS (SELECT x.* FROM ${s}.device_links x
+          WHERE (x.workspace_id, x.profile_id) IN (SELECT * FROM unnest($7::text[], $8::text[])) FOR UPDATE),
        m AS (SELECT x.* FROM ${s}.profile_merges x
-          WHERE (x.workspace_id, x.merged_profile_id) IN (SELECT * FROM unnest($5::text[], $6::text[]))
-             OR (x.workspace_id, x.into_profile_id) IN (SELECT * FROM unnest($7::text[], $8::text[])) FOR UPDATE)
+          WHERE (x.workspace_id, x.merged_profile_id) IN (SELECT * FROM unnest($5::text[], $6::text[])) FOR UPDATE),
+       m2 AS (SELECT x.* FROM ${s}.profile_merges x
+          WHERE (x.workspace_id, x.into_profile_id) IN (SELECT * FROM unnest($7::text[], $8::text[])) FOR UPDATE)
        SELECT 'pos' AS t, to_jsonb(pos) AS r FROM pos
        UNION ALL SELECT 'p', to_jsonb(p) FROM p
        UNION ALL SELECT 'd', to_jsonb(d) FROM d
-       UNION ALL SELECT 'm', to_jsonb(m) FROM m`,
+       UNION ALL SELECT 'd', to_jsonb(d2) FROM d2
+       UNION ALL SELECT 'm', to_jsonb(m) FROM m
+       UNION ALL SELECT 'm', to_jsonb(m2) FROM m2`,
       [streams.w, streams.k, profiles.w, profiles.k, devices.w, devices.k, owners.w, owners.k],
     )) as { t: 'pos' | 'p' | 'd' | 'm'; r: DbRow }[];
     const out: BatchRows = { positions: new Map(), profiles: new Map(), devices: new Map(), merges: new Map() };
