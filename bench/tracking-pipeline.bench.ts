@@ -1,12 +1,5 @@
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
-import {
-  TRACKING_EVENT_ACCEPTED,
-  TRACKING_SCHEMA_VERSION,
-  envelopeHeaders,
-  uuidv7,
-  type Envelope,
-  type TrackingRawRecord,
-} from '@idstream/contracts';
+import { TRACKING_EVENT_ACCEPTED, TRACKING_SCHEMA_VERSION, envelopeHeaders, uuidv7, type TrackingRawRecord } from '@idstream/contracts';
 import { TestSystem, testKafka, uniqueName } from '@idstream/testing';
 import { deleteTopics, fmt, heading, knob, note, printTable, ratio, recordFigure, runBenchmark, until } from './bench.support';
 import { peakRssMb, ProcessWatch, profilingEnv, runLoad, scenarioSeconds, SMOKE } from './end-to-end.support';
@@ -121,7 +114,7 @@ function copyOf(
   return {
     key: `${WORKSPACE_PLACEHOLDER}:${record.deviceUuid}`,
     value: JSON.stringify(envelope),
-    headers: envelopeHeaders(envelope as unknown as Envelope),
+    headers: envelopeHeaders(envelope),
   };
 }
 const WORKSPACE_PLACEHOLDER = '0190d0b0-0000-7000-8000-000000000000';

@@ -334,7 +334,7 @@ export class IdempotentConsumer<T, A = T> {
 
   /** Applies a batch in one consumer span: child of its first traced event, linked to all of them (no-op when not tracing). */
   private applyBatchTraced(manager: EntityManager, events: { value: A; context: MessageContext }[]): Promise<void> {
-    const applyBatch = this.settings.applyBatch!;
+    const applyBatch = (m: EntityManager, e: { value: A; context: MessageContext }[]) => this.settings.applyBatch!(m, e);
     if (events.length === 0) return Promise.resolve();
     const traced = batchTraceOf(events.map((e) => e.context.message.headers));
     if (!traced) return applyBatch(manager, events);

@@ -85,9 +85,15 @@ export class ProfileBatchStore {
     for (const { workspaceId, aggregateId, keys } of batch) {
       streams.w.push(workspaceId);
       streams.k.push(aggregateId);
-      for (const id of keys.profiles) (profiles.w.push(workspaceId), profiles.k.push(id));
-      for (const id of keys.devices) (devices.w.push(workspaceId), devices.k.push(id));
-      for (const id of keys.ownedBy) (owners.w.push(workspaceId), owners.k.push(id));
+      const add = (to: { w: string[]; k: string[] }, ids: readonly string[]) => {
+        for (const id of ids) {
+          to.w.push(workspaceId);
+          to.k.push(id);
+        }
+      };
+      add(profiles, keys.profiles);
+      add(devices, keys.devices);
+      add(owners, keys.ownedBy);
     }
     const s = this.s;
     const rows = (await sql.query(
