@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import http from 'node:http';
 import { TestSystem, type AppName } from '@idstream/testing';
 import {
   boundedLoop,
@@ -19,6 +18,7 @@ import {
   type RoundCase,
   type RoundResult,
 } from './bench.support';
+import { gatewayClient, NO_FLOOD_GUARD } from './end-to-end.support';
 
 /**
  * HTTP through the gateway: the real apps as separate processes (TestSystem: fresh database,
@@ -49,33 +49,6 @@ async function startBareServer(): Promise<{ child: ChildProcess; url: string }> 
   return { child, url: `http://127.0.0.1:${chunk.toString().trim()}` };
 }
 
-/**
- * The load generator: node:http with keep-alive connections, one per request in flight. Global
- * fetch (undici) costs this process several times more CPU per request, and on a small machine
- * the load generator shares the cores with the system under test.
- */
-function httpClient(concurrency: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const call = (url: string, method = 'GET', body?: string, headers: Record<string, string> = {}) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request(
-        url,
-        { method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-          res.on('error', reject);
-        },
-      );
-      req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${url}: no answer in 30 s`)));
-      req.on('error', reject);
-      req.end(body);
-    });
-  return { call, close: () => agent.destroy() };
-}
-
 runBenchmark('gateway-http', async (cleanup) => {
   const seconds = knob('BENCH_HTTP_SECONDS', 4);
   const concurrency = knob('BENCH_HTTP_CONCURRENCY', 32);
@@ -90,23 +63,14 @@ runBenchmark('gateway-http', async (cleanup) => {
   const system = new TestSystem();
   cleanup(() => system.stop());
   const startedAt = performance.now();
-  // The bench measures the routes, not the per-IP flood guard (20/s by default), which every
-  // request from this one address would hit.
-  await system.start(APPS, { GATEWAY_RATE_LIMIT_PER_SECOND: '1000000', GATEWAY_RATE_LIMIT_BURST: '1000000' });
+  await system.start(APPS, NO_FLOOD_GUARD);
   note(`system up in ${fmt((performance.now() - startedAt) / 1000, 1)} s`);
   const base = system.gatewayUrl;
   const apiKey = system.clientApiKey;
 
-  const client = httpClient(concurrency);
+  const client = gatewayClient(base, concurrency);
   cleanup(() => Promise.resolve(client.close()));
-  const request = async (method: string, path: string, body?: unknown, token?: string): Promise<unknown> => {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (token) headers.authorization = `Bearer ${token}`;
-    const res = await client.call(`${base}${path}`, method, body === undefined ? undefined : JSON.stringify(body), headers);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text.slice(0, 200)}`);
-    return res.text ? (JSON.parse(res.text) as unknown) : null;
-  };
+  const { request } = client;
   const anonymous = async (uuid?: string) =>
     (await request('POST', '/v1/auth/anonymous', uuid ? { apiKey, uuid } : { apiKey })) as { token: string; uuid: string };
 

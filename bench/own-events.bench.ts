@@ -1,4 +1,3 @@
-import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { TestSystem, type AppName } from '@idstream/testing';
@@ -16,6 +15,7 @@ import {
   runBenchmark,
   type RoundCase,
 } from './bench.support';
+import { gatewayClient, NO_FLOOD_GUARD } from './end-to-end.support';
 
 /**
  * A customer's own events and token introspection through the gateway (TestSystem: auth, the
@@ -28,28 +28,6 @@ const HEALTH = 'GET /health/live';
 const APPS: AppName[] = ['auth', 'profile-projector', 'gateway'];
 const DAY_MS = 86_400_000;
 const TYPES = ['screen_view', 'tap', 'search', 'add_to_cart', 'purchase', 'share', 'login', 'scroll', 'video_play', 'rate'];
-
-function httpClient(concurrency: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const call = (url: string, method = 'GET', body?: string, headers: Record<string, string> = {}) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request(
-        url,
-        { method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-          res.on('error', reject);
-        },
-      );
-      req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${url}: no answer in 30 s`)));
-      req.on('error', reject);
-      req.end(body);
-    });
-  return { call, close: () => agent.destroy() };
-}
 
 /**
  * Fills the profile's history: `count` events spread evenly over the last 90 days, 1% of them
@@ -91,18 +69,11 @@ runBenchmark('own-events', async (cleanup) => {
   );
   const system = new TestSystem();
   cleanup(() => system.stop());
-  await system.start(APPS, { GATEWAY_RATE_LIMIT_PER_SECOND: '1000000', GATEWAY_RATE_LIMIT_BURST: '1000000' });
+  await system.start(APPS, NO_FLOOD_GUARD);
   const base = system.gatewayUrl;
-  const client = httpClient(throughputConcurrency);
+  const client = gatewayClient(base, throughputConcurrency);
   cleanup(() => Promise.resolve(client.close()));
-  const request = async (method: string, path: string, body?: unknown, authorization?: string): Promise<unknown> => {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (authorization) headers.authorization = `Bearer ${authorization}`;
-    const res = await client.call(`${base}${path}`, method, body === undefined ? undefined : JSON.stringify(body), headers);
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text.slice(0, 200)}`);
-    return res.text ? (JSON.parse(res.text) as unknown) : null;
-  };
+  const { request } = client;
 
   // A customer whose device has an anonymous past (so the query's merge branch has work).
   const device = (await request('POST', '/v1/auth/anonymous', { apiKey: system.clientApiKey, uuid: randomUUID() })) as {

@@ -1,39 +1,19 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { TestSystem, TopicReader, testKafka } from '@idstream/testing';
-import { anonymous, claimsOf, customer, eventsOf, STRONG_PASSWORD, uniqueEmail } from './helpers';
+import { anonymous, claimsOf, customer, eventsOf, STRONG_PASSWORD, uniqueEmail, identitySystem } from './helpers';
 
 /**
  * Issue 4 end to end: account self-service, password change and reset, the backend's server
  * key, import, recognize and erasure, with their events on identity.events.
  */
 describe('account and backend end to end', () => {
-  const system = new TestSystem();
-  const kafka = testKafka('e2e-account');
-  let identity: TopicReader;
-  let workspaceId = '';
-  const server = () => ({ authorization: `Bearer ${system.serverKey}` });
-
-  before(async () => {
-    await system.start();
-    identity = await new TopicReader(kafka, system.topics.identityEvents, system.sealedOpener()).start();
-    workspaceId = claimsOf((await anonymous(system)).token).aud as string;
-  });
-
-  after(async () => {
-    try {
-      await identity?.stop();
-    } finally {
-      await system.stop();
-    }
-    // The Secrets proof (issue 9): every log line and every message of this system's topics.
-    await system.assertNoSecretsLeaked();
-  });
+  const e2e = identitySystem('e2e-account', { sealed: true });
+  const { system, server } = e2e;
 
   const waitEvent = async (type: string, match: (e: any) => boolean) => {
-    await identity.waitFor(() => eventsOf(identity.messages, workspaceId).some((e) => e.type === type && match(e)));
-    return eventsOf(identity.messages, workspaceId).find((e) => e.type === type && match(e))!;
+    await e2e.identity.waitFor(() => eventsOf(e2e.identity.messages, e2e.workspaceId).some((e) => e.type === type && match(e)));
+    return eventsOf(e2e.identity.messages, e2e.workspaceId).find((e) => e.type === type && match(e))!;
   };
 
   describe('account', () => {

@@ -1,7 +1,7 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestSystem, TopicReader, testKafka, waitFor } from '@idstream/testing';
-import { anonymous, claimsOf, customer, eventsOf, STRONG_PASSWORD, uniqueEmail } from './helpers';
+import { waitFor } from '@idstream/testing';
+import { anonymous, customer, eventsOf, STRONG_PASSWORD, uniqueEmail, identitySystem } from './helpers';
 
 /**
  * Issue 11 part 4 end to end: requestEmailChange / confirmEmailChange through the gateway, the
@@ -9,26 +9,8 @@ import { anonymous, claimsOf, customer, eventsOf, STRONG_PASSWORD, uniqueEmail }
  * moved email index (sign-in, registration) and the projector's lookup by email.
  */
 describe('email change end to end', () => {
-  const system = new TestSystem();
-  const kafka = testKafka('e2e-email-change');
-  let identity: TopicReader;
-  let workspaceId = '';
-  const server = () => ({ authorization: `Bearer ${system.serverKey}` });
-
-  before(async () => {
-    await system.start();
-    identity = await new TopicReader(kafka, system.topics.identityEvents).start();
-    workspaceId = claimsOf((await anonymous(system)).token).aud as string;
-  });
-
-  after(async () => {
-    try {
-      await identity?.stop();
-    } finally {
-      await system.stop();
-    }
-    await system.assertNoSecretsLeaked();
-  });
+  const e2e = identitySystem('e2e-email-change');
+  const { system, server } = e2e;
 
   const requestChange = (token: string, newEmail: string, password = STRONG_PASSWORD) =>
     system.http('POST', '/v1/account/email-change', { token, body: { newEmail, password } });
@@ -53,11 +35,11 @@ describe('email change end to end', () => {
     assert.equal(account.body.email, newEmail);
     assert.equal(account.body.emailConfirmed, true);
     assert.equal(account.body.agreements.newsletter, true);
-    const changed = await identity.waitFor(() =>
-      eventsOf(identity.messages, workspaceId).some((e) => e.type === 'EmailChanged' && e.aggregateId === c.profileId),
+    const changed = await e2e.identity.waitFor(() =>
+      eventsOf(e2e.identity.messages, e2e.workspaceId).some((e) => e.type === 'EmailChanged' && e.aggregateId === c.profileId),
     );
     void changed;
-    const requested = eventsOf(identity.messages, workspaceId).find(
+    const requested = eventsOf(e2e.identity.messages, e2e.workspaceId).find(
       (e) => e.type === 'EmailChangeRequested' && e.aggregateId === c.profileId,
     );
     assert.deepEqual(Object.keys(requested?.data ?? {}).sort(), ['expiresAt', 'profileId'], 'no address on the request event');

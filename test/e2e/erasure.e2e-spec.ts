@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -12,7 +12,7 @@ import {
   type ReadMessage,
   type RunningProcess,
 } from '@idstream/testing';
-import { anonymous, STRONG_PASSWORD, uniqueEmail } from './helpers';
+import { anonymous, STRONG_PASSWORD, uniqueEmail, startSystemWithScan } from './helpers';
 
 /**
  * Crypto-shredding end to end (docs/architecture.md "Erasure"): after an erasure, no message
@@ -27,20 +27,14 @@ describe('erasure reaches all of history (crypto-shredding)', () => {
   let db: Client;
   const server = () => ({ authorization: `Bearer ${system.serverKey}` });
 
-  before(async () => {
-    await system.start();
-    db = new Client({ connectionString: system.env.DATABASE_URL });
-    await db.connect();
-  });
-
-  after(async () => {
-    try {
+  startSystemWithScan(system, {
+    setUp: async () => {
+      db = new Client({ connectionString: system.env.DATABASE_URL });
+      await db.connect();
+    },
+    tearDown: async () => {
       await db?.end();
-    } finally {
-      await system.stop();
-    }
-    // The Secrets proof: no password, token, key, and no personal value in clear, in any log or on any topic.
-    await system.assertNoSecretsLeaked();
+    },
   });
 
   /** Every message of the system's identity.events, all partitions from offset 0, as stored (no key). */

@@ -1,9 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { parseIdentityEvent } from '@idstream/contracts';
-import { TestSystem, TopicReader, testKafka, waitFor } from '@idstream/testing';
-import { anonymous, claimsOf, customer, eventsOf, headerOf, STRONG_PASSWORD, uniqueEmail } from './helpers';
+import { waitFor } from '@idstream/testing';
+import { anonymous, claimsOf, customer, eventsOf, headerOf, STRONG_PASSWORD, uniqueEmail, identitySystem } from './helpers';
 
 /**
  * Issue 3 end to end, through the gateway's HTTP API with the real auth, projector, ingester,
@@ -11,31 +11,12 @@ import { anonymous, claimsOf, customer, eventsOf, headerOf, STRONG_PASSWORD, uni
  * sign-in, refresh, sign-out, JWKS and admin workspaces, and the events on identity.events.
  */
 describe('identity end to end', () => {
-  const system = new TestSystem();
-  const kafka = testKafka('e2e-identity');
-  let identity: TopicReader;
-  let workspaceId = '';
+  const e2e = identitySystem('e2e-identity', { sealed: true });
+  const { system } = e2e;
 
-  before(async () => {
-    await system.start();
-    identity = await new TopicReader(kafka, system.topics.identityEvents, system.sealedOpener()).start();
-    const anon = await anonymous(system);
-    workspaceId = claimsOf(anon.token).aud as string;
-  });
-
-  after(async () => {
-    try {
-      await identity?.stop();
-    } finally {
-      await system.stop();
-    }
-    // The Secrets proof (issue 9): every log line and every message of this system's topics.
-    await system.assertNoSecretsLeaked();
-  });
-
-  const events = () => eventsOf(identity.messages, workspaceId);
+  const events = () => eventsOf(e2e.identity.messages, e2e.workspaceId);
   const waitEvent = async (type: string, match: (e: any) => boolean) => {
-    await identity.waitFor(() => events().some((e) => e.type === type && match(e)));
+    await e2e.identity.waitFor(() => events().some((e) => e.type === type && match(e)));
     return events().find((e) => e.type === type && match(e))!;
   };
 
@@ -62,7 +43,7 @@ describe('identity end to end', () => {
       assert.equal(created.sequence, 1);
       assert.equal(created.schemaVersion, 1);
       assert.ok(created.correlationId && created.occurredAt && created.id);
-      const message = identity.messages.find((m) => m.value?.includes(created.id))!;
+      const message = e2e.identity.messages.find((m) => m.value?.includes(created.id))!;
       assert.equal(message.key, uuid);
       assert.equal(message.headers['event-type'], 'AnonymousClientCreated');
       assert.ok(parseIdentityEvent(message.value).ok);
@@ -195,8 +176,8 @@ describe('identity end to end', () => {
       const reuse = await system.http('POST', '/v1/accounts/confirm', { body: { token } });
       assert.equal(reuse.status, 400);
       assert.equal(reuse.body.code, 'TOKEN_INVALID');
-      await identity.waitFor(() =>
-        eventsOf(identity.messages, ws.workspaceId).some((e) => e.type === 'EmailConfirmed' && e.data.activated === false),
+      await e2e.identity.waitFor(() =>
+        eventsOf(e2e.identity.messages, ws.workspaceId).some((e) => e.type === 'EmailConfirmed' && e.data.activated === false),
       );
       const account = await system.http('GET', '/v1/account', { token: signIn.body.token });
       assert.equal(account.body.emailConfirmed, true);
@@ -216,8 +197,8 @@ describe('identity end to end', () => {
       assert.equal((await system.http('POST', '/v1/accounts/confirm', { body: { token } })).status, 204);
       const late = await system.http('POST', '/v1/auth/sign-in', { token: device.token, body: { email, password: STRONG_PASSWORD } });
       assert.equal(late.status, 200);
-      await identity.waitFor(() =>
-        eventsOf(identity.messages, ws.workspaceId).some((e) => e.type === 'EmailConfirmed' && e.data.activated === true),
+      await e2e.identity.waitFor(() =>
+        eventsOf(e2e.identity.messages, ws.workspaceId).some((e) => e.type === 'EmailConfirmed' && e.data.activated === true),
       );
     });
 

@@ -1,8 +1,8 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CLOCK_TOLERANCE_SEC, generateSigningKey, signAccessToken, type AccessTokenClaims } from '@idstream/crypto';
 import { TestSystem } from '@idstream/testing';
-import { anonymous, claimsOf, customer, headerOf } from './helpers';
+import { anonymous, claimsOf, customer, headerOf, startSystemWithScan } from './helpers';
 
 /**
  * Issue 11 part 7 end to end: POST /v1/backend/tokens/introspect (RFC 7662 shape), answered by
@@ -14,23 +14,19 @@ describe('token introspection end to end', () => {
   let shortLived: { workspaceId: string; clientApiKey: string; serverKey: string };
   let expiring: { token: string; exp: number };
 
-  before(async () => {
-    await system.start(['auth', 'profile-projector', 'gateway']);
-    const created = await system.http('POST', '/v1/admin/workspaces', {
-      headers: { authorization: `Bearer ${system.adminKey}` },
-      body: { name: 'short-lived tokens', accessTokenTtlSeconds: 60 },
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    shortLived = created.body;
-    // Taken first, so that its minute runs out while the other tests run.
-    const device = await anonymous(system, shortLived.clientApiKey);
-    expiring = { token: device.token, exp: claimsOf(device.token).exp as number };
-  });
-
-  after(async () => {
-    await system.stop();
-    // The Secrets proof (issue 9): the introspected tokens and keys appear in no log line and on no topic.
-    await system.assertNoSecretsLeaked();
+  startSystemWithScan(system, {
+    apps: ['auth', 'profile-projector', 'gateway'],
+    setUp: async () => {
+      const created = await system.http('POST', '/v1/admin/workspaces', {
+        headers: { authorization: `Bearer ${system.adminKey}` },
+        body: { name: 'short-lived tokens', accessTokenTtlSeconds: 60 },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      shortLived = created.body;
+      // Taken first, so that its minute runs out while the other tests run.
+      const device = await anonymous(system, shortLived.clientApiKey);
+      expiring = { token: device.token, exp: claimsOf(device.token).exp as number };
+    },
   });
 
   const introspect = (body: unknown, serverKey = system.serverKey) =>

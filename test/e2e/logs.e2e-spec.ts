@@ -1,9 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { assertNoSecrets, TestSystem, waitFor, type SecretKind } from '@idstream/testing';
-import { anonymous, customer, uniqueEmail } from './helpers';
+import { anonymous, customer, uniqueEmail, startSystemWithScan } from './helpers';
 
 /**
  * Issue 9 part 3 end to end: the failure paths that used to print secrets (conflicting writes,
@@ -19,44 +19,43 @@ describe('no secret or personal data in any log line', () => {
     return value;
   };
 
-  before(async () => {
-    // A server that rejects one recipient (quoting it, as most do) and one message (quoting
-    // the line with the code, as some spam filters do).
-    system.smtp.refuse({
-      stage: 'rcpt',
-      matches: (address) => address.startsWith('smtp-rcpt.'),
-      code: 550,
-      reply: (address) => `5.1.1 <${address}>: Recipient address rejected: User unknown`,
-    });
-    system.smtp.refuse({
-      stage: 'data',
-      matches: (address) => address.startsWith('smtp-data.'),
-      code: 554,
-      reply: (_address, text) => `5.7.1 Rejected as spam: ${text.split(/\r?\n/).find((line) => line.includes('code in the app')) ?? ''}`,
-    });
-    await system.start(undefined, { LOG_LEVEL: 'debug' });
-    // The event store refuses some writes: a trigger that raises with the row's data, and a
-    // CHECK constraint (whose error detail is "Failing row contains (…)", the whole row).
-    const db = new Client({ connectionString: system.env.DATABASE_URL });
-    await db.connect();
-    try {
-      await db.query(`CREATE FUNCTION auth.refuse_marked_events() RETURNS trigger LANGUAGE plpgsql AS $$
+  // A server that rejects one recipient (quoting it, as most do) and one message (quoting
+  // the line with the code, as some spam filters do).
+  system.smtp.refuse({
+    stage: 'rcpt',
+    matches: (address) => address.startsWith('smtp-rcpt.'),
+    code: 550,
+    reply: (address) => `5.1.1 <${address}>: Recipient address rejected: User unknown`,
+  });
+  system.smtp.refuse({
+    stage: 'data',
+    matches: (address) => address.startsWith('smtp-data.'),
+    code: 554,
+    reply: (_address, text) => `5.7.1 Rejected as spam: ${text.split(/\r?\n/).find((line) => line.includes('code in the app')) ?? ''}`,
+  });
+  startSystemWithScan(system, {
+    env: { LOG_LEVEL: 'debug' },
+    setUp: async () => {
+      // The event store refuses some writes: a trigger that raises with the row's data, and a
+      // CHECK constraint (whose error detail is "Failing row contains (…)", the whole row).
+      const db = new Client({ connectionString: system.env.DATABASE_URL });
+      await db.connect();
+      try {
+        await db.query(`CREATE FUNCTION auth.refuse_marked_events() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF NEW.correlation_id LIKE 'trigger-mark.%' THEN RAISE EXCEPTION 'event store refused %', NEW.data::text; END IF;
           RETURN NEW;
         END $$`);
-      await db.query(
-        'CREATE TRIGGER refuse_marked_events BEFORE INSERT ON auth.events FOR EACH ROW EXECUTE FUNCTION auth.refuse_marked_events()',
-      );
-      await db.query(`ALTER TABLE auth.events ADD CONSTRAINT refuse_marked_rows CHECK (correlation_id NOT LIKE 'check-mark.%') NOT VALID`);
-    } finally {
-      await db.end();
-    }
-  });
-
-  after(async () => {
-    await system.stop();
-    await system.assertNoSecretsLeaked();
+        await db.query(
+          'CREATE TRIGGER refuse_marked_events BEFORE INSERT ON auth.events FOR EACH ROW EXECUTE FUNCTION auth.refuse_marked_events()',
+        );
+        await db.query(
+          `ALTER TABLE auth.events ADD CONSTRAINT refuse_marked_rows CHECK (correlation_id NOT LIKE 'check-mark.%') NOT VALID`,
+        );
+      } finally {
+        await db.end();
+      }
+    },
   });
 
   it('concurrent registrations of one email: one 201, the others 409', async () => {

@@ -1,20 +1,11 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Producer } from 'kafkajs';
+import type { OwnEventItem } from '@idstream/contracts';
 import { TestSystem, TopicReader, testKafka, waitFor } from '@idstream/testing';
-import { STRONG_PASSWORD, anonymous, claimsOf, customer, uniqueEmail } from './helpers';
-
-interface Item {
-  id: string;
-  type: string;
-  occurredAt: string;
-  receivedAt: string;
-  label?: string;
-  params?: Record<string, unknown>;
-  uuid: string;
-}
+import { STRONG_PASSWORD, anonymous, claimsOf, customer, uniqueEmail, startSystemWithScan } from './helpers';
 
 const MINUTE = 60_000;
 
@@ -30,26 +21,20 @@ describe('own events end to end', () => {
   let db: Client;
   let workspaceId = '';
 
-  before(async () => {
-    await system.start();
-    accepted = await new TopicReader(kafka, system.topics.trackingEvents).start();
-    producer = kafka.producer();
-    await producer.connect();
-    db = new Client({ connectionString: system.env.DATABASE_URL });
-    await db.connect();
-    workspaceId = claimsOf((await anonymous(system)).token).aud as string;
-  });
-
-  after(async () => {
-    try {
+  startSystemWithScan(system, {
+    setUp: async () => {
+      accepted = await new TopicReader(kafka, system.topics.trackingEvents).start();
+      producer = kafka.producer();
+      await producer.connect();
+      db = new Client({ connectionString: system.env.DATABASE_URL });
+      await db.connect();
+      workspaceId = claimsOf((await anonymous(system)).token).aud as string;
+    },
+    tearDown: async () => {
       await db?.end();
       await producer?.disconnect();
       await accepted?.stop();
-    } finally {
-      await system.stop();
-    }
-    // The Secrets proof (issue 9): every log line and every message of this system's topics.
-    await system.assertNoSecretsLeaked();
+    },
   });
 
   const track = async (token: string, events: unknown[]) => {
@@ -60,13 +45,13 @@ describe('own events end to end', () => {
   const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
   const list = (token: string, query: string) => system.http('GET', `/v1/account/events?${query}`, { token });
   /** Polls until the page satisfies `done` (the tracking pipeline and the store are asynchronous). */
-  const listUntil = async (token: string, query: string, done: (items: Item[]) => boolean): Promise<Item[]> => {
-    let last: Item[] = [];
+  const listUntil = async (token: string, query: string, done: (items: OwnEventItem[]) => boolean): Promise<OwnEventItem[]> => {
+    let last: OwnEventItem[] = [];
     await waitFor(
       async () => {
         const res = await list(token, query);
         assert.equal(res.status, 200, JSON.stringify(res.body));
-        last = res.body.items as Item[];
+        last = res.body.items as OwnEventItem[];
         return done(last);
       },
       { timeoutMs: 45_000, intervalMs: 300, what: `own events for ${query}` },
@@ -128,14 +113,14 @@ describe('own events end to end', () => {
       'newest first',
     );
 
-    const paged: Item[] = [];
+    const paged: OwnEventItem[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
       const res = await list(c.token, `${since(60 * MINUTE)}&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.ok(res.body.items.length <= 7);
-      paged.push(...(res.body.items as Item[]));
+      paged.push(...(res.body.items as OwnEventItem[]));
       cursor = res.body.nextCursor;
       pages++;
     } while (cursor && pages < 10);
@@ -150,7 +135,7 @@ describe('own events end to end', () => {
     const filtered = await list(c.token, `${since(60 * MINUTE)}&types=view,buy&limit=500`);
     assert.equal(filtered.status, 200);
     assert.deepEqual(
-      filtered.body.items.map((i: Item) => i.id),
+      filtered.body.items.map((i: OwnEventItem) => i.id),
       all.filter((i) => i.type !== 'tap').map((i) => i.id),
     );
     const window = await list(
@@ -158,7 +143,7 @@ describe('own events end to end', () => {
       `from=${encodeURIComponent(new Date(base + 5000).toISOString())}&to=${encodeURIComponent(new Date(base + 7000).toISOString())}&limit=500`,
     );
     assert.deepEqual(
-      window.body.items.map((i: Item) => i.id).sort(),
+      window.body.items.map((i: OwnEventItem) => i.id).sort(),
       events
         .filter((e) => Date.parse(e.occurredAt) >= base + 5000 && Date.parse(e.occurredAt) < base + 7000)
         .map((e) => e.id)

@@ -1,7 +1,7 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TestSystem, TopicReader, testKafka, waitFor } from '@idstream/testing';
-import { anonymous, eventsOf, STRONG_PASSWORD, uniqueEmail } from './helpers';
+import { anonymous, eventsOf, STRONG_PASSWORD, uniqueEmail, startSystemWithScan } from './helpers';
 
 /**
  * Issue 11 part 3 end to end: registration mode `email-pin-activation`, the mailed 6-digit PIN
@@ -13,24 +13,19 @@ describe('PIN activation end to end', () => {
   let identity: TopicReader;
   let ws: { workspaceId: string; clientApiKey: string };
 
-  before(async () => {
-    await system.start();
-    identity = await new TopicReader(kafka, system.topics.identityEvents).start();
-    const res = await system.http('POST', '/v1/admin/workspaces', {
-      headers: { authorization: `Bearer ${system.adminKey}` },
-      body: { name: 'ws pin', registrationMode: 'email-pin-activation' },
-    });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    ws = res.body;
-  });
-
-  after(async () => {
-    try {
+  startSystemWithScan(system, {
+    setUp: async () => {
+      identity = await new TopicReader(kafka, system.topics.identityEvents).start();
+      const res = await system.http('POST', '/v1/admin/workspaces', {
+        headers: { authorization: `Bearer ${system.adminKey}` },
+        body: { name: 'ws pin', registrationMode: 'email-pin-activation' },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      ws = res.body;
+    },
+    tearDown: async () => {
       await identity?.stop();
-    } finally {
-      await system.stop();
-    }
-    await system.assertNoSecretsLeaked();
+    },
   });
 
   /** Waits for mail #count to `email` and returns its PIN, registered as a secret for the scan. */

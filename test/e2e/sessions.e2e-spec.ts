@@ -1,7 +1,6 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestSystem, TopicReader, testKafka } from '@idstream/testing';
-import { anonymous, claimsOf, customer, eventsOf, STRONG_PASSWORD, uniqueEmail } from './helpers';
+import { anonymous, customer, eventsOf, STRONG_PASSWORD, uniqueEmail, identitySystem } from './helpers';
 
 /**
  * Issue 11 parts 1, 2, 5 end to end: sign-out from every device, the backend's session revoke,
@@ -9,26 +8,8 @@ import { anonymous, claimsOf, customer, eventsOf, STRONG_PASSWORD, uniqueEmail }
  * of an account by its owner.
  */
 describe('sessions, conditional sign-in and account deletion end to end', () => {
-  const system = new TestSystem();
-  const kafka = testKafka('e2e-sessions');
-  let identity: TopicReader;
-  let workspaceId = '';
-  const server = () => ({ authorization: `Bearer ${system.serverKey}` });
-
-  before(async () => {
-    await system.start();
-    identity = await new TopicReader(kafka, system.topics.identityEvents).start();
-    workspaceId = claimsOf((await anonymous(system)).token).aud as string;
-  });
-
-  after(async () => {
-    try {
-      await identity?.stop();
-    } finally {
-      await system.stop();
-    }
-    await system.assertNoSecretsLeaked();
-  });
+  const e2e = identitySystem('e2e-sessions');
+  const { system, server } = e2e;
 
   const secondSession = async (c: { anonToken: string; email: string; password: string }) => {
     const res = await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: c.password } });
@@ -42,8 +23,9 @@ describe('sessions, conditional sign-in and account deletion end to end', () => 
     assert.equal(res.body.reason, reason);
   };
   const closeReasonsOf = async (profileId: string, count: number) => {
-    const closed = () => eventsOf(identity.messages, workspaceId).filter((e) => e.type === 'SessionClosed' && e.aggregateId === profileId);
-    await identity.waitFor(() => closed().length >= count);
+    const closed = () =>
+      eventsOf(e2e.identity.messages, e2e.workspaceId).filter((e) => e.type === 'SessionClosed' && e.aggregateId === profileId);
+    await e2e.identity.waitFor(() => closed().length >= count);
     return closed().map((e) => e.data.reason as string);
   };
 
@@ -190,8 +172,8 @@ describe('sessions, conditional sign-in and account deletion end to end', () => 
       assert.equal(res.status, 202, JSON.stringify(res.body));
       await assertRevoked(c.token, 'account-deleted');
       await assertRevoked(other, 'account-deleted');
-      await identity.waitFor(() =>
-        eventsOf(identity.messages, workspaceId).some((e) => e.type === 'ProfileErased' && e.aggregateId === c.profileId),
+      await e2e.identity.waitFor(() =>
+        eventsOf(e2e.identity.messages, e2e.workspaceId).some((e) => e.type === 'ProfileErased' && e.aggregateId === c.profileId),
       );
       assert.deepEqual(await closeReasonsOf(c.profileId, 2), ['account-deleted', 'account-deleted']);
       const signIn = await system.http('POST', '/v1/auth/sign-in', { token: c.anonToken, body: { email: c.email, password: c.password } });

@@ -1,6 +1,7 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, startNodeProcess, TestSystem, type AppName } from '@idstream/testing';
+import { startSystemWithScan } from './helpers';
 
 /**
  * Issue 2 end to end: the four apps boot as separate processes against the real broker and
@@ -9,12 +10,7 @@ import { createTestDatabase, startNodeProcess, TestSystem, type AppName } from '
  */
 describe('the system', () => {
   const system = new TestSystem();
-  before(() => system.start());
-  after(async () => {
-    await system.stop();
-    // The Secrets proof (issue 9): every log line and every message of this system's topics.
-    await system.assertNoSecretsLeaked();
-  });
+  startSystemWithScan(system);
 
   it('runs four healthy apps, each ready with its dependencies up', async () => {
     const ports: Record<AppName, string> = {

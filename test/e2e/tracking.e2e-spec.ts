@@ -1,8 +1,8 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { TestSystem, TopicReader, testKafka } from '@idstream/testing';
-import { anonymous, claimsOf, customer, uniqueEmail } from './helpers';
+import { anonymous, claimsOf, customer, uniqueEmail, startSystemWithScan } from './helpers';
 
 interface Accepted {
   workspaceId: string;
@@ -28,20 +28,14 @@ describe('tracking end to end', () => {
   let accepted: TopicReader;
   let workspaceId = '';
 
-  before(async () => {
-    await system.start();
-    accepted = await new TopicReader(kafka, system.topics.trackingEvents).start();
-    workspaceId = claimsOf((await anonymous(system)).token).aud as string;
-  });
-
-  after(async () => {
-    try {
+  startSystemWithScan(system, {
+    setUp: async () => {
+      accepted = await new TopicReader(kafka, system.topics.trackingEvents).start();
+      workspaceId = claimsOf((await anonymous(system)).token).aud as string;
+    },
+    tearDown: async () => {
       await accepted?.stop();
-    } finally {
-      await system.stop();
-    }
-    // The Secrets proof (issue 9): every log line and every message of this system's topics.
-    await system.assertNoSecretsLeaked();
+    },
   });
 
   const acceptedEvent = async (eventId: string): Promise<Accepted> => {

@@ -12,6 +12,8 @@ export interface Problem {
   errors?: { field: string; message: string }[];
   /** For TOKEN_REVOKED: why the session was closed (API.md). */
   reason?: string;
+  /** For TERMS_ACCEPTANCE_REQUIRED: the names of the agreements still to accept. */
+  conditions?: string[];
   [field: string]: unknown;
 }
 

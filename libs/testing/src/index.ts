@@ -1,6 +1,7 @@
 export * from './broker.fixture';
 export * from './database.fixture';
 export * from './kafka.fixture';
+export * from './logger.fixture';
 export * from './ports';
 export * from './process.fixture';
 export * from './smtp.fixture';

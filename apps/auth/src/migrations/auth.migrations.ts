@@ -7,7 +7,15 @@ import { ExternalIdentities1764800000500 } from './1764800000500-external-identi
 import { ActivationPins1764900000000 } from './1764900000000-activation-pins';
 import { SigningKeyAlgorithms1764900000000 } from './1764900000000-signing-key-algorithms';
 
-/** Every migration of schema `auth`, in order. */
+/**
+ * Every migration of schema `auth`, in order. TypeORM runs the ones it has not recorded by name,
+ * sorted by the timestamp that ends the name; a stable sort, so equal timestamps run in this
+ * list's order. ActivationPins and SigningKeyAlgorithms were released with the same timestamp
+ * (two branches merged on one day): their order does not matter (one creates
+ * auth.activation_pins, the other alters auth.signing_keys and auth.workspaces), and their names
+ * stay as they are, since a renamed migration counts as new and would run again on every
+ * database that has it. A new migration takes a timestamp of its own (auth.migrations.spec.ts).
+ */
 export const authMigrations = [
   EventStore1764400000000,
   Identity1764400001000,

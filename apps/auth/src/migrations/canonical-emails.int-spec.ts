@@ -1,26 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '@idstream/persistence';
-import { createTestDatabase } from '@idstream/testing';
+import { CapturingLogger, createTestDatabase } from '@idstream/testing';
 import { EventStore1764400000000 } from './1764400000000-event-store';
 import { Identity1764400001000 } from './1764400001000-identity';
 import { authMigrations } from './auth.migrations';
-
-/** Captures what the migration logs (Nest's static logger), to check the report and that it names no address. */
-class CapturingLogger implements LoggerService {
-  readonly lines: unknown[] = [];
-  log(message: unknown): void {
-    this.lines.push(message);
-  }
-  warn(message: unknown): void {
-    this.lines.push(message);
-  }
-  error(message: unknown): void {
-    this.lines.push(message);
-  }
-}
 
 describe('migration CanonicalEmails (real PostgreSQL)', () => {
   let db: { url: string; drop: () => Promise<void> };

@@ -1,25 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '@idstream/persistence';
-import { createTestDatabase } from '@idstream/testing';
+import { CapturingLogger, createTestDatabase } from '@idstream/testing';
 import { ConsumerStore1764400000000 } from './1764400000000-consumer-store';
 import { ProfileReadModel1764500000000 } from './1764500000000-profile-read-model';
 import { projectorMigrations } from './projector.migrations';
-
-class CapturingLogger implements LoggerService {
-  readonly lines: unknown[] = [];
-  log(message: unknown): void {
-    this.lines.push(message);
-  }
-  warn(message: unknown): void {
-    this.lines.push(message);
-  }
-  error(message: unknown): void {
-    this.lines.push(message);
-  }
-}
 
 describe('migration CanonicalEmailLookup (real PostgreSQL)', () => {
   let db: { url: string; drop: () => Promise<void> };

@@ -74,6 +74,22 @@ const CASES: Case[] = [
     body: { email: 'a@example.test', password: 'pw' },
     token: 'anonymous',
   },
+  {
+    name: 'authenticate',
+    signedIn: false,
+    call: (c) => c.authenticate('id.tok.en', 'google', { agreements: { email: true }, attributes: { source: 'app' }, nonce: 'n-1' }),
+    route: 'POST /v1/auth/external',
+    body: { provider: 'google', idToken: 'id.tok.en', nonce: 'n-1', agreements: { email: true }, attributes: { source: 'app' } },
+    token: 'anonymous',
+  },
+  {
+    name: 'authenticateConditionally',
+    signedIn: false,
+    call: (c) => c.authenticateConditionally('id.tok.en', 'corp-sso'),
+    route: 'POST /v1/auth/external',
+    body: { provider: 'corp-sso', idToken: 'id.tok.en', conditional: true },
+    token: 'anonymous',
+  },
   { name: 'signOut', signedIn: true, call: (c) => c.signOut(), route: 'POST /v1/auth/sign-out', body: undefined, token: 'customer' },
   {
     name: 'signOut fromAllDevices',
@@ -125,6 +141,14 @@ const CASES: Case[] = [
     token: 'customer',
   },
   {
+    name: 'requestEmailChange with an external token',
+    signedIn: true,
+    call: (c) => c.requestEmailChange('b@example.test', null, 'id.tok.en'),
+    route: 'POST /v1/account/email-change',
+    body: { newEmail: 'b@example.test', externalToken: 'id.tok.en' },
+    token: 'customer',
+  },
+  {
     name: 'confirmEmailChange',
     signedIn: true,
     call: (c) => c.confirmEmailChange('tok', true),
@@ -138,6 +162,14 @@ const CASES: Case[] = [
     call: (c) => c.deleteAccount('pw'),
     route: 'DELETE /v1/account',
     body: { password: 'pw' },
+    token: 'customer',
+  },
+  {
+    name: 'deleteAccount with an external token',
+    signedIn: true,
+    call: (c) => c.deleteAccount('id.tok.en', 'apple'),
+    route: 'DELETE /v1/account',
+    body: { externalToken: 'id.tok.en' },
     token: 'customer',
   },
   {

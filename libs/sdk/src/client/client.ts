@@ -6,7 +6,12 @@ import { optionalBoolean, requireEmail, requireObject, requirePin, requireString
 import type {
   AccountFields,
   ClientAccountInformation,
+  ClientAuthFactorProvider,
+  ClientAuthenticationContext,
+  ClientAuthenticationResult,
+  ClientConditionalAuthenticationContext,
   ClientConditionalAuthResult,
+  ClientIdentityProvider,
   EventsPage,
   EventsQuery,
   RegisterAccountContext,
@@ -14,6 +19,7 @@ import type {
   SignOutOptions,
   Token,
 } from './client.types';
+import { externalSignInBody, ownerProof, requireIdToken, requireProvider, sessionOf, type ExternalSignInAnswer } from './external-identity';
 
 type Auth = 'anonymous' | 'customer' | 'customer-or-none';
 
@@ -88,6 +94,46 @@ export class ClientApi {
       await this.session.signedIn({ token: answer.token, expiresAt: answer.expiresAt, profileId: answer.profileId });
     }
     return { status: answer.status, conditions: Array.isArray(answer.conditions) ? answer.conditions : [] };
+  }
+
+  /**
+   * Signs in with an ID token of one of the workspace's identity providers (Synerise's
+   * authenticate): to the account holding that identity, else to the confirmed account with the
+   * same provider-verified email (linked), else to a new account with the context's agreements
+   * and attributes (`created: true`). The session is a password sign-in's: stored, refreshed,
+   * revoked and signed out the same way. Refused while signed in.
+   */
+  async authenticate(
+    idToken: string,
+    provider: ClientIdentityProvider,
+    context: ClientAuthenticationContext = {},
+  ): Promise<ClientAuthenticationResult> {
+    const body = externalSignInBody(idToken, provider, context, false);
+    await this.refuseWhenSignedIn('authenticate');
+    const answer = await this.call<ExternalSignInAnswer>('anonymous', { method: 'POST', path: '/v1/auth/external', body });
+    const opened = sessionOf(answer);
+    if (!opened) throw new IdstreamError('http', 'POST /v1/auth/external: the answer carries no session', { code: 'INVALID_ANSWER' });
+    await this.session.signedIn(opened);
+    return { profileId: opened.profileId, created: answer.created === true };
+  }
+
+  /**
+   * authenticate that never creates an account (Synerise's authenticateConditionally): SUCCESS
+   * signs in; REGISTRATION_REQUIRED (no account holds the identity) and TERMS_ACCEPTANCE_REQUIRED
+   * (`conditions`: the required agreements still to accept) leave the device anonymous, so the
+   * app can show its consent screen and then call again with the agreements.
+   */
+  async authenticateConditionally(
+    idToken: string,
+    provider: ClientIdentityProvider,
+    context: ClientConditionalAuthenticationContext = {},
+  ): Promise<ClientConditionalAuthResult> {
+    const body = externalSignInBody(idToken, provider, context, true);
+    await this.refuseWhenSignedIn('authenticateConditionally');
+    const answer = await this.call<ExternalSignInAnswer>('anonymous', { method: 'POST', path: '/v1/auth/external', body });
+    const opened = answer.status === 'SUCCESS' ? sessionOf(answer) : null;
+    if (opened) await this.session.signedIn(opened);
+    return { status: answer.status ?? 'UNAUTHORIZED', conditions: Array.isArray(answer.conditions) ? answer.conditions : [] };
   }
 
   /**
@@ -197,10 +243,14 @@ export class ClientApi {
     await this.call('anonymous', { method: 'POST', path: '/v1/auth/password-reset/confirm', body: { token, password } });
   }
 
-  async requestEmailChange(newEmail: string, password: string): Promise<void> {
+  /**
+   * Synerise's arguments: the password of a password account, or (`password` null) a fresh ID
+   * token of the provider linked to the profile; exactly one of the two.
+   */
+  async requestEmailChange(newEmail: string, password: string | null, externalToken?: string | null): Promise<void> {
     requireEmail('newEmail', newEmail);
-    requireString('password', password);
-    await this.call('customer', { method: 'POST', path: '/v1/account/email-change', body: { newEmail, password } });
+    const proof = ownerProof({ password: 'password', externalToken: 'externalToken' }, password, externalToken);
+    await this.call('customer', { method: 'POST', path: '/v1/account/email-change', body: { newEmail, ...proof } });
   }
 
   async confirmEmailChange(token: string, newsletterAgreement?: boolean): Promise<void> {
@@ -210,11 +260,20 @@ export class ClientApi {
     await this.call('customer-or-none', { method: 'POST', path: '/v1/account/email-change/confirm', body });
   }
 
-  /** Erases the account; the session ends with USER_ACCOUNT_DELETED and the device goes on anonymously. */
-  async deleteAccount(password: string): Promise<void> {
-    requireString('password', password);
+  /**
+   * Erases the account; the session ends with USER_ACCOUNT_DELETED and the device goes on
+   * anonymously. Synerise's arguments: the password (`IDSTREAM`, the default), or a fresh ID
+   * token of the provider linked to the profile (its name).
+   */
+  async deleteAccount(clientAuthFactor: string, identityProvider: ClientAuthFactorProvider = 'IDSTREAM'): Promise<void> {
+    let proof: { password: string } | { externalToken: string };
+    if (identityProvider === 'IDSTREAM') proof = { password: requireString('clientAuthFactor', clientAuthFactor) };
+    else {
+      requireProvider('identityProvider', identityProvider);
+      proof = { externalToken: requireIdToken('clientAuthFactor', clientAuthFactor) };
+    }
     const customer = await this.session.customerToken({ refresh: true });
-    await this.call('customer', { method: 'DELETE', path: '/v1/account', body: { password } });
+    await this.call('customer', { method: 'DELETE', path: '/v1/account', body: proof });
     if (customer) await this.session.end(customer.sessionId, 'USER_ACCOUNT_DELETED');
   }
 

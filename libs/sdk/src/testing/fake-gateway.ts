@@ -81,6 +81,10 @@ export class FakeGateway {
           status: 200,
           body: { status: 'SUCCESS', conditions: [], ...this.token('customer', `s${++this.sessions}`), profileId: 'p1' },
         };
+      case 'POST /v1/auth/external': {
+        const session = { ...this.token('customer', `s${++this.sessions}`), profileId: 'p1', created: false };
+        return { status: 200, body: r.body.conditional ? { status: 'SUCCESS', conditions: [], ...session } : session };
+      }
       case 'POST /v1/auth/refresh':
         return { status: 200, body: this.token('customer', sidOf(r.token)) };
       case 'POST /v1/accounts':
