@@ -146,7 +146,9 @@ async function rawConsumeAndProduce(
           const record = JSON.parse(m.value!.toString()) as TrackingRawRecord;
           return record.events.map((event, i) => copyOf(shape, record, event as Record<string, unknown>, i, batch.partition, m.offset));
         });
-        for (let i = 0; i < out.length; i += 1000) await producer.send({ topic: target, acks: -1, messages: out.slice(i, i + 1000) });
+        // 1,000 small records or 400 envelopes a request: with one partition, the whole request is one record batch (≤ 1 MiB).
+        const perSend = shape === 'small' ? 1000 : 400;
+        for (let i = 0; i < out.length; i += perSend) await producer.send({ topic: target, acks: -1, messages: out.slice(i, i + perSend) });
         events += out.length;
         last = Date.now();
       },
