@@ -157,6 +157,16 @@ row(
   'p99 ≤ 30 ms',
   atMost(anonNewP99, 30),
 );
+const external = f('e2e.external.signIn.perSecond');
+const externalBase = f('e2e.external.anonNew.perSecond');
+row(
+  'external sign-in req/s (warm JWKS) ÷ anonymous token, new device',
+  n(external, 0),
+  `${n(externalBase, 0)} req/s`,
+  x(div(external, externalBase)),
+  '≥ 0.5×',
+  atLeast(div(external, externalBase), 0.5),
+);
 row('tracking intake events/s (batches of 100)', n(f('e2e.tracking.intake.eventsPerSecond'), 0), '', '', 'keep', undefined);
 const ingest = f('e2e.tracking.ingester.eventsPerSecond');
 const raw = f('e2e.tracking.raw.eventsPerSecond');

@@ -28,6 +28,7 @@ benchmarks=(
   sdk
   observability
   own-events
+  external-sign-in
 )
 words=()
 for arg in "$@"; do

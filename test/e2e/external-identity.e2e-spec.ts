@@ -1,50 +1,69 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { OidcIssuerFixture, TestSystem } from '@idstream/testing';
+import { OidcProviderFixture, TestSystem, type ProviderIdTokenClaims } from '@idstream/testing';
 import { anonymous, claimsOf, STRONG_PASSWORD, uniqueEmail } from './helpers';
 
 const CLIENT_ID = 'idstream-e2e-app';
+/** Registered at the provider, not accepted by the workspace: its tokens have the wrong audience. */
+const STRANGER_CLIENT = 'someone-elses-app';
 
 /**
- * Issue 15 end to end: POST /v1/auth/external against a real OpenID Connect issuer on a
- * loopback port (discovery, JWKS over HTTP, RS256 ID tokens), through the gateway.
+ * Issue 15 end to end: POST /v1/auth/external through the gateway against a real OpenID Connect
+ * provider (`oidc-provider` on a loopback port: its discovery, its JWKS over HTTP, ID tokens it
+ * signs itself).
  */
 describe('sign in with an external identity provider', () => {
   const system = new TestSystem();
-  let issuer: OidcIssuerFixture;
-  let unreachable: OidcIssuerFixture;
+  let provider: OidcProviderFixture;
+  let twin: OidcProviderFixture;
+  let unreachable: OidcProviderFixture;
+  let termsApiKey: string;
 
   const admin = (method: string, path: string, body: unknown) => system.http(method, path, { body, token: system.adminKey });
-  const external = async (body: Record<string, unknown>) => {
-    const device = await anonymous(system);
+  const external = async (body: Record<string, unknown>, apiKey = system.clientApiKey) => {
+    const device = await anonymous(system, apiKey);
     return system.http('POST', '/v1/auth/external', { token: device.token, body: { provider: 'corp', ...body } });
   };
-  const idToken = (claims: Record<string, unknown> = {}) => issuer.issue({ sub: randomUUID(), aud: CLIENT_ID, ...claims });
+  const idToken = (claims: Partial<ProviderIdTokenClaims> = {}) => provider.issue(CLIENT_ID, { sub: randomUUID(), ...claims });
 
   before(async () => {
-    issuer = await OidcIssuerFixture.start();
-    unreachable = await OidcIssuerFixture.start();
+    provider = await OidcProviderFixture.start({ clientIds: [CLIENT_ID, 'another-app', STRANGER_CLIENT] });
+    // Another issuer signing with the very same keys: only `iss` tells its tokens apart.
+    twin = await OidcProviderFixture.start({ clientIds: [CLIENT_ID], keys: provider.keys });
+    unreachable = await OidcProviderFixture.start({ clientIds: [CLIENT_ID] });
     unreachable.setJwksHangs(true);
     // Refetch on an unknown kid at once (the production default waits 30 s between refetches).
-    await system.start(undefined, { PROVIDER_KEYS_REFETCH_COOLDOWN_MS: '0', PROVIDER_TIMEOUT_MS: '1500' });
+    await system.start(undefined, {
+      PROVIDER_KEYS_REFETCH_COOLDOWN_MS: '0',
+      PROVIDER_TIMEOUT_MS: '1500',
+      PROVIDER_BREAKER_FAILURES: '2',
+      PROVIDER_BREAKER_OPEN_MS: '600000',
+    });
     const workspaceId = claimsOf((await anonymous(system)).token).aud as string;
+    const identityProviders = [
+      { name: 'corp', issuer: provider.issuer, clientIds: ['another-app', CLIENT_ID] },
+      { name: 'down', issuer: unreachable.issuer, clientIds: [CLIENT_ID] },
+      { name: 'google', clientIds: ['g-client'] },
+    ];
     const patched = await admin('PATCH', `/v1/admin/workspaces/${workspaceId}`, {
       registrationMode: 'email-confirmation',
-      identityProviders: [
-        { name: 'corp', issuer: issuer.issuer, clientIds: ['another-app', CLIENT_ID] },
-        { name: 'down', issuer: unreachable.issuer, clientIds: [CLIENT_ID] },
-        { name: 'google', clientIds: ['g-client'] },
-      ],
+      identityProviders,
     });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const terms = await admin('POST', '/v1/admin/workspaces', { name: 'ext-terms', requiredAgreements: ['terms'] });
+    assert.equal(terms.status, 201, JSON.stringify(terms.body));
+    termsApiKey = terms.body.clientApiKey;
+    const termsProviders = await admin('PATCH', `/v1/admin/workspaces/${terms.body.workspaceId}`, { identityProviders });
+    assert.equal(termsProviders.status, 200, JSON.stringify(termsProviders.body));
   });
 
   after(async () => {
     try {
       await system.stop();
     } finally {
-      await issuer?.stop();
+      await provider?.stop();
+      await twin?.stop();
       await unreachable?.stop();
     }
   });
@@ -72,6 +91,8 @@ describe('sign in with an external identity provider', () => {
     assert.equal(change.body.code, 'PASSWORD_NOT_SET');
     // The session is a password sign-in's: refresh works, sign-out revokes.
     assert.equal((await system.http('POST', '/v1/auth/refresh', { token: again.body.token })).status, 200);
+    assert.equal((await system.http('POST', '/v1/auth/sign-out', { token: again.body.token })).status, 204);
+    assert.equal((await system.http('GET', '/v1/account', { token: again.body.token })).body.code, 'TOKEN_REVOKED');
   });
 
   it('links a confirmed account by the provider-verified email, and refuses an unverified one', async () => {
@@ -115,16 +136,31 @@ describe('sign in with an external identity provider', () => {
     assert.equal(success.body.profileId, created.body.profileId);
   });
 
+  it('with required agreements: TERMS_ACCEPTANCE_REQUIRED (200 conditional, 403 plain) and nothing created until accepted', async () => {
+    const sub = randomUUID();
+    const email = uniqueEmail('ext-terms');
+    const mint = () => idToken({ sub, email, email_verified: true });
+    const conditional = await external({ idToken: await mint(), conditional: true, agreements: { email: true } }, termsApiKey);
+    assert.deepEqual(conditional.body, { status: 'TERMS_ACCEPTANCE_REQUIRED', conditions: ['terms'] });
+    const plain = await external({ idToken: await mint() }, termsApiKey);
+    assert.equal(plain.status, 403, JSON.stringify(plain.body));
+    assert.equal(plain.body.code, 'TERMS_ACCEPTANCE_REQUIRED');
+    assert.deepEqual(plain.body.conditions, ['terms']);
+    const accepted = await external({ idToken: await mint(), agreements: { terms: true } }, termsApiKey);
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.equal(accepted.body.created, true, 'the refusals created nothing');
+    const again = await external({ idToken: await mint(), conditional: true }, termsApiKey);
+    assert.equal(again.body.status, 'SUCCESS', 'accepted once, the profile signs in without sending them again');
+  });
+
   it('refuses a wrong audience, a wrong issuer, an expired, a tampered and a replayed token with 401', async () => {
     const [h, , s] = (await idToken()).split('.');
-    const forged = Buffer.from(JSON.stringify({ sub: 'x', aud: CLIENT_ID, iss: issuer.issuer, iat: 1, exp: 4e9 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ sub: 'x', aud: CLIENT_ID, iss: provider.issuer, iat: 1, exp: 4e9 })).toString('base64url');
     const nonced = await idToken({ nonce: 'nonce-a', email: uniqueEmail(), email_verified: true });
     const cases: Record<string, Record<string, unknown>> = {
-      audience: { idToken: await idToken({ aud: 'someone-else' }) },
-      issuer: { idToken: await idToken({ iss: 'https://accounts.google.com' }) },
-      expired: {
-        idToken: await issuer.issue({ sub: randomUUID(), aud: CLIENT_ID }, { expiresInSeconds: -600, issuedAtOffsetSeconds: -1200 }),
-      },
+      audience: { idToken: await provider.issue(STRANGER_CLIENT, { sub: randomUUID() }) },
+      issuer: { idToken: await twin.issue(CLIENT_ID, { sub: randomUUID() }) },
+      expired: { idToken: await provider.issue(CLIENT_ID, { sub: randomUUID() }, { expiresAt: epoch() - 600 }) },
       tampered: { idToken: `${h}.${forged}.${s}` },
       replayed: { idToken: nonced, nonce: 'nonce-b' },
     };
@@ -137,22 +173,35 @@ describe('sign in with an external identity provider', () => {
   });
 
   it('refuses an unknown kid, then accepts it after the provider rotates to that key', async () => {
-    const next = await issuer.prepareRotation();
-    const claims = { sub: randomUUID(), aud: CLIENT_ID, email: uniqueEmail('rot'), email_verified: true };
-    const early = await issuer.issue(claims, { key: next });
+    const next = await provider.prepareRotation();
+    const claims = { sub: randomUUID(), email: uniqueEmail('rot'), email_verified: true };
+    const early = await provider.issue(CLIENT_ID, claims, { key: next });
     assert.equal((await external({ idToken: early })).status, 401);
-    issuer.publish(next);
+    await provider.publish(next);
     const res = await external({ idToken: early });
     assert.equal(res.status, 200, JSON.stringify(res.body));
+    const signedByNewKey = await idToken({ email: uniqueEmail('rot2'), email_verified: true });
+    assert.equal((await external({ idToken: signedByNewKey })).status, 200, 'the provider now signs with the new key');
   });
 
-  it('answers 503 PROVIDER_UNAVAILABLE, not a hang, when the provider keys do not answer; 400 for an unknown provider', async () => {
-    const token = await unreachable.issue({ sub: randomUUID(), aud: CLIENT_ID });
-    const res = await external({ provider: 'down', idToken: token });
-    assert.equal(res.status, 503, JSON.stringify(res.body));
-    assert.equal(res.body.code, 'PROVIDER_UNAVAILABLE');
+  it('answers 503 PROVIDER_UNAVAILABLE, never a hang, when the keys do not answer; then at once (breaker open), the good provider unaffected', async () => {
+    const token = await unreachable.issue(CLIENT_ID, { sub: randomUUID() });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await external({ provider: 'down', idToken: token });
+      assert.equal(res.status, 503, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'PROVIDER_UNAVAILABLE');
+    }
+    const fetches = unreachable.jwksFetches;
+    const open = await external({ provider: 'down', idToken: token });
+    assert.equal(open.status, 503);
+    assert.equal(open.body.code, 'PROVIDER_UNAVAILABLE');
+    assert.equal(unreachable.jwksFetches, fetches, 'the open breaker answered without calling the provider');
+    const good = await external({ idToken: await idToken({ email: uniqueEmail('after'), email_verified: true }) });
+    assert.equal(good.status, 200, JSON.stringify(good.body));
     const unknown = await external({ provider: 'facebook', idToken: await idToken() });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.body.code, 'UNKNOWN_PROVIDER');
   });
 });
+
+const epoch = (): number => Math.floor(Date.now() / 1000);

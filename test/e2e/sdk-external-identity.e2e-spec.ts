@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Idstream, type ClientSessionEndReason, type IdstreamError, memoryStorage } from '@idstream/sdk';
-import { OidcIssuerFixture, TestSystem } from '@idstream/testing';
+import { type IssueOptions, OidcIssuerFixture, TestSystem } from '@idstream/testing';
 import { anonymous, claimsOf, uniqueEmail } from './helpers';
 
 const CLIENT_ID = 'idstream-sdk-e2e-app';
@@ -34,7 +34,8 @@ describe('the SDK signs in with an external identity provider', () => {
     const email = uniqueEmail('sdk-ext');
     return {
       email,
-      idToken: (claims: Record<string, unknown> = {}) => issuer.issue({ sub, aud: CLIENT_ID, email, email_verified: true, ...claims }),
+      idToken: (claims: Record<string, unknown> = {}, options: IssueOptions = {}) =>
+        issuer.issue({ sub, aud: CLIENT_ID, email, email_verified: true, ...claims }, options),
     };
   };
 
@@ -126,6 +127,28 @@ describe('the SDK signs in with an external identity provider', () => {
     assert.equal(revoke.status, 204);
     await assert.rejects(app.client.getAccount(), (e: IdstreamError) => e.kind === 'unauthorized-session' && e.code === 'TOKEN_REVOKED');
     assert.deepEqual(state.reasons, ['USER_SIGN_OUT', 'SYSTEM_SIGN_OUT']);
+    assert.equal(await app.client.isSignedIn(), false);
+  });
+
+  it('requestEmailChange and deleteAccount take a fresh ID token of the linked provider instead of the password', async () => {
+    const dana = person();
+    const app = sdk();
+    const state = stateOf(app);
+    await app.client.authenticate(await dana.idToken(), 'corp');
+    const newEmail = uniqueEmail('sdk-ext-new');
+    await app.client.requestEmailChange(newEmail, null, await dana.idToken());
+    await app.client.confirmEmailChange(await system.tokenFromMail(newEmail, 1), true);
+    assert.equal((await app.client.getAccount()).email, newEmail);
+    // A stale ID token, or one of another subject, is refused as a wrong password would be.
+    for (const refused of [await dana.idToken({}, { issuedAtOffsetSeconds: -600 }), await person().idToken()]) {
+      await assert.rejects(
+        app.client.deleteAccount(refused, 'corp'),
+        (e: IdstreamError) => e.kind === 'http' && e.status === 403 && e.code === 'INVALID_CREDENTIALS',
+      );
+    }
+    assert.equal(await app.client.isSignedIn(), true, 'nothing was deleted');
+    await app.client.deleteAccount(await dana.idToken(), 'corp');
+    assert.deepEqual(state.reasons, ['USER_ACCOUNT_DELETED']);
     assert.equal(await app.client.isSignedIn(), false);
   });
 

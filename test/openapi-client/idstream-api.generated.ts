@@ -72,7 +72,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with an identity provider (Google, Apple, any OpenID Connect issuer)
-         * @description The ID token is verified against the provider's keys; the account is found by the external identity, linked by a verified email, or created (`created: true`). With `conditional: true` nothing is created: `REGISTRATION_REQUIRED`.
+         * @description The ID token is verified against the provider's keys; the account is found by the external identity, linked by a verified email, or created (`created: true`). With `conditional: true` nothing is created: `REGISTRATION_REQUIRED`. When the workspace's required agreements are not all accepted (by the profile or in `agreements`), nothing is created or linked: `TERMS_ACCEPTANCE_REQUIRED` with the names in `conditions` (a 200 status when conditional, else a 403).
          */
         post: operations["signInExternal"];
         delete?: never;
@@ -294,7 +294,7 @@ export interface paths {
         post?: never;
         /**
          * Delete the account (deleteAccount)
-         * @description The password, then the same erasure as the backend; every session closes with reason `account-deleted`.
+         * @description The password, or for a profile with a linked external identity `externalToken` (a fresh ID token of that provider, at most 5 minutes old; exactly one of the two), then the same erasure as the backend; every session closes with reason `account-deleted`.
          */
         delete: operations["delete"];
         options?: never;
@@ -337,7 +337,7 @@ export interface paths {
         put?: never;
         /**
          * Ask to change the email (requestEmailChange)
-         * @description The same 202 whether the new email is free or taken; a token goes to the new address, a notice to the current one.
+         * @description The password, or for a profile with a linked external identity `externalToken` (a fresh ID token of that provider; exactly one of the two). The same 202 whether the new email is free or taken; a token goes to the new address, a notice to the current one.
          */
         post: operations["requestEmailChange"];
         delete?: never;
@@ -745,14 +745,14 @@ export interface components {
              * @example SUCCESS
              * @enum {string}
              */
-            status?: "SUCCESS" | "REGISTRATION_REQUIRED";
+            status?: "SUCCESS" | "REGISTRATION_REQUIRED" | "TERMS_ACCEPTANCE_REQUIRED";
             /**
-             * @description Only with `conditional: true`: what is missing
+             * @description Only with `conditional: true`: what is missing (the agreement names to accept)
              * @example []
              */
             conditions?: string[];
             /**
-             * @description The access token (absent when REGISTRATION_REQUIRED)
+             * @description The access token (only with SUCCESS)
              * @example eyJhbGciOiJFZERTQSIsImtpZCI6IjRmV...
              */
             token?: string;
@@ -1122,13 +1122,17 @@ export interface components {
         };
         DeleteAccountDto: {
             /** Format: password */
-            password: string;
+            password?: string;
+            /** Format: password */
+            externalToken?: string;
         };
         RequestEmailChangeDto: {
+            /** Format: password */
+            password?: string;
+            /** Format: password */
+            externalToken?: string;
             /** Format: email */
             newEmail: string;
-            /** Format: password */
-            password: string;
         };
         ConfirmEmailChangeDto: {
             /** @description A single line without control characters. */
@@ -1959,7 +1963,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE */
+            /** @description Forbidden: FORBIDDEN, INSUFFICIENT_SCOPE, TERMS_ACCEPTANCE_REQUIRED */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1967,7 +1971,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemSchema"] & {
                         /** @enum {string} */
-                        code?: "FORBIDDEN" | "INSUFFICIENT_SCOPE";
+                        code?: "FORBIDDEN" | "INSUFFICIENT_SCOPE" | "TERMS_ACCEPTANCE_REQUIRED";
                     };
                 };
             };
@@ -3147,7 +3151,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE */
+            /** @description Service Unavailable: SERVICE_UNAVAILABLE, PROVIDER_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3155,7 +3159,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemSchema"] & {
                         /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
+                        code?: "SERVICE_UNAVAILABLE" | "PROVIDER_UNAVAILABLE";
                     };
                 };
             };
@@ -3455,7 +3459,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable: SERVICE_UNAVAILABLE */
+            /** @description Service Unavailable: SERVICE_UNAVAILABLE, PROVIDER_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3463,7 +3467,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemSchema"] & {
                         /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
+                        code?: "SERVICE_UNAVAILABLE" | "PROVIDER_UNAVAILABLE";
                     };
                 };
             };

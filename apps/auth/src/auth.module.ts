@@ -37,6 +37,7 @@ import { SignOutHandler } from './profile/sign-out/sign-out.handler';
 import { SignOutEverywhereHandler } from './profile/sign-out-everywhere/sign-out-everywhere.handler';
 import { RevokeSessionsHandler } from './profile/revoke-sessions/revoke-sessions.handler';
 import { DeleteAccountHandler } from './profile/delete-account/delete-account.handler';
+import { OwnerProofChecker } from './profile/owner-proof';
 import { UpdateAccountHandler } from './profile/update-account/update-account.handler';
 import { AuthRateLimiter } from './rate-limit/rate-limiter';
 import { TokenIssuer } from './tokens/token-issuer';
@@ -94,6 +95,7 @@ const config = loadAuthConfig();
     SignOutEverywhereHandler,
     RevokeSessionsHandler,
     DeleteAccountHandler,
+    OwnerProofChecker,
     GetAccountHandler,
     UpdateAccountHandler,
     ChangePasswordHandler,

@@ -25,6 +25,7 @@ import { ServerKeys } from './security/server-keys.service';
 import { VerificationKeys } from './security/verification-keys.service';
 import { TokenVerifier } from './security/token-verifier.service';
 import { WorkspaceAlgorithms } from './security/workspace-algorithms.service';
+import { WorkspaceSettings } from './workspaces/workspace-settings.service';
 import { SessionsController } from './sessions/sessions.controller';
 import { TrackingIntakeModule } from './tracking/tracking-intake.module';
 
@@ -43,6 +44,7 @@ const config = loadGatewayConfig();
     ServerKeys,
     EdgeRateLimiter,
     TokenVerifier,
+    WorkspaceSettings,
     WorkspaceAlgorithms,
     AccessGuard,
   ],
@@ -56,6 +58,7 @@ const config = loadGatewayConfig();
     ServerKeys,
     EdgeRateLimiter,
     TokenVerifier,
+    WorkspaceSettings,
     WorkspaceAlgorithms,
     AccessGuard,
   ],

@@ -48,6 +48,12 @@ class FakeAuth {
     });
   }
 
+  /** The gateway loads both lists in one view of the workspace settings. */
+  @MessagePattern(AuthPatterns.listWorkspaceOrigins)
+  origins(): Reply<unknown> {
+    return ok({ workspaces: [] });
+  }
+
   @MessagePattern(AuthPatterns.createAnonymous)
   anonymous(@Payload() command: Record<string, unknown>): Reply<unknown> {
     record(AuthPatterns.createAnonymous, command);

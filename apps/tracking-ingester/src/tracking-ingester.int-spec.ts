@@ -13,7 +13,11 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
   // A wide identity grace: the test of a recognition published just after the request must not race a loaded machine.
   const h = new IngesterHarness({ INGESTER_MAX_BYTES_PER_PARTITION: '8192', INGESTER_IDENTITY_GRACE_MS: '1500' });
   const ws = `ws-${randomUUID()}`;
+  const stream = `ws-kill-${randomUUID()}`;
+  /** A workspace whose tokenAlgorithm is ES256 (ws and stream keep the default, EdDSA). */
+  const esWs = `ws-es-${randomUUID()}`;
   let key: SigningKey;
+  let esKey: SigningKey;
 
   const acceptedOf = (ids: string[]) => h.acceptedEnvelopes().filter((e) => ids.includes(e.data.eventId));
   const rejectedOf = (ids: string[]) => h.rejections().filter((r) => r.eventId !== null && ids.includes(r.eventId));
@@ -24,15 +28,20 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
 
   before(async () => {
     await h.setUp();
+    for (const w of [ws, stream]) h.auth.workspaces.set(w, 'EdDSA');
+    h.auth.workspaces.set(esWs, 'ES256');
     key = await generateSigningKey();
-    // The public key reaches the ingester the way auth's keys do: a SigningKeyRotated event.
+    esKey = await generateSigningKey(new Date(), 'ES256');
+    // The public keys reach the ingester the way auth's keys do: a SigningKeyRotated event per algorithm.
     await h.publishIdentity(
-      identityEvent('SigningKeyRotated', 'system', 'signing-keys', {
-        kid: key.kid,
-        publicJwk: key.publicJwk,
-        previousKid: null,
-        previousValidUntil: null,
-      }),
+      ...[key, esKey].map((k) =>
+        identityEvent('SigningKeyRotated', 'system', 'signing-keys', {
+          kid: k.kid,
+          publicJwk: k.publicJwk,
+          previousKid: null,
+          previousValidUntil: null,
+        }),
+      ),
     );
     await h.start();
   });
@@ -282,6 +291,33 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
     assert.equal((await waitAccepted([beforeClose.id]))[0]!.data.profileId, profile);
   });
 
+  it("refuses a token signed with another algorithm than its workspace's, though a valid key of that algorithm verifies it", async () => {
+    const device = randomUUID();
+    const cases = [
+      { token: await accessToken(key, { aud: esWs, uuid: device }), accepted: false, why: 'EdDSA token of the ES256 workspace' },
+      { token: await accessToken(esKey, { aud: ws, uuid: device }), accepted: false, why: 'ES256 token of an EdDSA workspace' },
+      { token: await accessToken(esKey, { aud: esWs, uuid: device }), accepted: true, why: 'ES256 token of the ES256 workspace' },
+      {
+        token: await accessToken(key, { aud: `ws-unknown-${randomUUID()}`, uuid: device }),
+        accepted: false,
+        why: 'a workspace auth does not list',
+      },
+    ];
+    const sent = cases.map((c) => ({ ...c, event: clientEvent() }));
+    for (const c of sent) await h.publishRaw(rawRecord(c.token, device, [c.event]));
+
+    const refused = sent.filter((c) => !c.accepted);
+    const rejected = await waitRejected(refused.map((c) => c.event.id));
+    for (const c of refused) {
+      const r = rejected.find((x) => x.eventId === c.event.id)!;
+      assert.deepEqual([r.code, r.stage, r.workspaceId], ['TOKEN_INVALID', 'token', null], c.why);
+      assert.match(r.detail, /^alg (EdDSA|ES256) is not the algorithm of workspace /, c.why);
+    }
+    const [accepted] = await waitAccepted(sent.filter((c) => c.accepted).map((c) => c.event.id));
+    assert.deepEqual([accepted!.workspaceId, accepted!.data.token.kid], [esWs, esKey.kid]);
+    assert.equal(acceptedOf(refused.map((c) => c.event.id)).length, 0);
+  });
+
   it('accepts a duplicate event id once, whether repeated in a record or retried in another', async () => {
     const device = randomUUID();
     const token = await accessToken(key, { aud: ws, uuid: device });
@@ -339,7 +375,6 @@ describe('tracking-ingester (a real process on real Kafka and PostgreSQL)', () =
   });
 
   it('killed mid-stream and restarted, loses nothing and emits nothing twice: events in = accepted + rejected', async () => {
-    const stream = `ws-kill-${randomUUID()}`;
     const devices: string[] = Array.from({ length: 12 }, () => randomUUID());
     const tokens = await Promise.all(devices.map((d) => accessToken(key, { aud: stream, uuid: d })));
     const valid = new Set<string>();

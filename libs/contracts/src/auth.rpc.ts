@@ -192,12 +192,21 @@ export interface ResendActivationPinCommand {
   email: string;
 }
 
+/**
+ * How the owner proves, again, that it is them before an erasure or an email change: the
+ * password, or (a profile with a linked external identity) a fresh ID token of the linked
+ * provider. Exactly one of the two; the gateway refuses a body with both or neither.
+ */
+export interface OwnerProof {
+  password?: string;
+  externalToken?: string;
+}
+
 /** POST /v1/account/email-change (requestEmailChange). */
-export interface RequestEmailChangeCommand {
+export interface RequestEmailChangeCommand extends OwnerProof {
   meta: RequestMeta;
   caller: Caller;
   newEmail: string;
-  password: string;
 }
 
 /** POST /v1/account/email-change/confirm (confirmEmailChange): the token alone says whose email. */
@@ -233,8 +242,10 @@ export interface SignInExternalCommand {
   agreements: Agreements;
   attributes: Attributes;
 }
+/** Without a token (conditional only): REGISTRATION_REQUIRED, or TERMS_ACCEPTANCE_REQUIRED with the agreement names to accept. */
 export type SignInExternalResult =
-  (IssuedToken & { status: 'SUCCESS'; profileId: string; created: boolean }) | { status: 'REGISTRATION_REQUIRED'; conditions: string[] };
+  | (IssuedToken & { status: 'SUCCESS'; profileId: string; created: boolean })
+  | { status: 'REGISTRATION_REQUIRED' | 'TERMS_ACCEPTANCE_REQUIRED'; conditions: string[] };
 
 export interface RefreshCommand {
   meta: RequestMeta;
@@ -246,11 +257,10 @@ export interface SignOutCommand {
   caller: Caller;
 }
 
-/** DELETE /v1/account: the owner's erasure, after the password. */
-export interface DeleteAccountCommand {
+/** DELETE /v1/account: the owner's erasure, after the password or a fresh ID token of the linked provider. */
+export interface DeleteAccountCommand extends OwnerProof {
   meta: RequestMeta;
   caller: Caller;
-  password: string;
 }
 
 /** POST /v1/backend/profiles/{id}/sessions/revoke: every session closed with reason `admin`. */
@@ -355,6 +365,20 @@ export interface WorkspaceTokenAlgorithmsResult {
     tokenAlgorithm: TokenAlgorithm;
     previous: { tokenAlgorithm: TokenAlgorithm; changedAt: string } | null;
   }[];
+}
+
+export type WorkspaceTokenAlgorithm = WorkspaceTokenAlgorithmsResult['workspaces'][number];
+
+/**
+ * The pin itself, the same in every verifier (gateway, introspection, ingester): a token of the
+ * workspace issued at `iat` (seconds) may be signed with `alg` when it is the workspace's
+ * algorithm, or the previous one for a token issued before the change. Unknown workspace: no.
+ */
+export function workspaceAcceptsAlgorithm(entry: WorkspaceTokenAlgorithm | undefined, alg: TokenAlgorithm, iat: number): boolean {
+  if (!entry) return false;
+  if (entry.tokenAlgorithm === alg) return true;
+  const previous = entry.previous;
+  return previous !== null && previous.tokenAlgorithm === alg && iat * 1000 <= Date.parse(previous.changedAt);
 }
 
 export interface ImportProfileCommand {

@@ -66,6 +66,28 @@ describe('verifyAccessToken', () => {
     });
   });
 
+  it('checks a token seen before again in full, except its signature, and never across a replaced key', async () => {
+    const { key, keys } = await setup();
+    const token = await signAccessToken(key, claims());
+    const options = { keys, issuer: ISSUER, audience: 'ws-1', now: NOW };
+    assert.equal((await verifyAccessToken(token, options)).ok, true);
+    assert.equal((await verifyAccessToken(token, options)).ok, true, 'the second time too');
+    // Everything but the signature is checked each time: expiry, audience, issuer, the kid's validity.
+    assert.equal((await verifyAccessToken(token, { ...options, now: at(3600 + 6) })).ok, false);
+    assertInvalid(await verifyAccessToken(token, { ...options, audience: 'ws-2' }), /audience/);
+    assertInvalid(await verifyAccessToken(token, { ...options, issuer: 'https://other.test' }), /iss/);
+    // A tampered copy is another token: its signature is checked, and fails.
+    const [h, , sig] = token.split('.');
+    const tampered = `${h}.${b64({ ...claims(), sub: 'profile-2' })}.${sig}`;
+    assertInvalid(await verifyAccessToken(tampered, options), /signature/);
+    // The kid retired, then held again by another key object: the old check does not carry over.
+    keys.remove(key.kid);
+    assertInvalid(await verifyAccessToken(token, options), /kid/);
+    const other = await generateSigningKey(NOW);
+    keys.add({ ...other.publicJwk, kid: key.kid });
+    assertInvalid(await verifyAccessToken(token, options), /signature/);
+  });
+
   it('verifies anonymous tokens too', async () => {
     const { key, keys } = await setup();
     const anonymous = claims({ role: 'anonymous', sub: 'device-1', scope: 'events:track account:register' });

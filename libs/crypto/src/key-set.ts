@@ -1,5 +1,5 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { decodeProtectedHeader } from 'jose';
 import { isTokenAlgorithm, readAccessTokenClaims, type AccessTokenClaims, type PublicJwk, type TokenAlgorithm } from './tokens';
 
 interface TrustedKey {
@@ -47,6 +47,28 @@ function isExpired(entry: TrustedKey, now: Date): boolean {
  */
 export class KeySet {
   private readonly keys = new Map<string, TrustedKey>();
+  /** Tokens whose signature was found good, each with the key object that checked it (bounded, oldest out). */
+  private readonly checkedSignatures = new Map<string, KeyObject>();
+
+  /** How many tokens' checked signatures are kept (about 1 KiB each). */
+  static readonly CHECKED_SIGNATURES_KEPT = 4096;
+
+  /**
+   * Whether the signature of exactly this token was already found good by exactly this key
+   * object. A signature's validity for given bytes and key never changes, so a verifier may
+   * skip the check; everything else (kid still trusted, alg, claims, expiry, pins) is checked
+   * again each time. A kid removed or replaced yields another key object (or none): no match.
+   */
+  signatureCheckedBefore(token: string, key: KeyObject): boolean {
+    return this.checkedSignatures.get(token) === key;
+  }
+
+  rememberCheckedSignature(token: string, key: KeyObject): void {
+    if (this.checkedSignatures.has(token)) return;
+    if (this.checkedSignatures.size >= KeySet.CHECKED_SIGNATURES_KEPT)
+      this.checkedSignatures.delete(this.checkedSignatures.keys().next().value!);
+    this.checkedSignatures.set(token, key);
+  }
 
   /**
    * Adds or replaces the key with this kid (re-adding is how a key gets its validUntil once
@@ -141,7 +163,7 @@ export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
 const invalid = (reason: string): VerifyResult => ({ ok: false, code: 'TOKEN_INVALID', reason });
 
 /**
- * Checks the claims jose does not know about. Runs on an expired token's (authenticated)
+ * Checks the access-token claims (types, issuer, audience, iat). Runs on an expired token's (authenticated)
  * payload too, so TOKEN_EXPIRED only ever means "genuine, ours, well-formed, just expired" —
  * the one case where a client should re-authenticate rather than give up.
  */
@@ -168,7 +190,12 @@ function checkClaims(
  * retired kid, a bad signature, iat or nbf in the future beyond clockToleranceSec (default 5),
  * a wrong issuer or audience, a missing or mistyped claim. Never throws.
  */
-export async function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifyResult> {
+export function verifyAccessToken(token: string, options: VerifyAccessTokenOptions): Promise<VerifyResult> {
+  // Synchronous work (node:crypto); the promise stays for the callers, and for a verifier that may one day wait.
+  return Promise.resolve(verifyNow(token, options));
+}
+
+function verifyNow(token: string, options: VerifyAccessTokenOptions): VerifyResult {
   try {
     const now = options.now ?? new Date();
     const tolerance = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
@@ -192,21 +219,37 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
     if (options.keys.algorithmOf(kid) !== alg) return invalid(`alg ${alg} does not match the key of kid`);
 
     const nowSec = Math.floor(now.getTime() / 1000);
+    // jose's decoder took the header; the rest is checked here with node:crypto (synchronous,
+    // tens of µs: WebCrypto's job and promise per token, which jose goes through, cost more).
+    if (header.crit !== undefined || header.b64 !== undefined) return invalid('unsupported header parameter (crit, b64)');
+    const parts = token.split('.');
+    if (parts.length !== 3) return invalid('malformed token');
+    const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+    // A token seen before (a session's next request) skips only the signature: the costliest step.
+    if (!options.keys.signatureCheckedBefore(token, key)) {
+      const signature = strictBase64url(encodedSignature);
+      if (!signature) return invalid('malformed signature');
+      if (!verifiesSignature(alg, key, Buffer.from(`${encodedHeader}.${encodedPayload}`), signature))
+        return invalid('signature verification failed');
+      options.keys.rememberCheckedSignature(token, key);
+    }
+    // The signature checks out: the payload is genuine from here on.
+    const payloadBytes = strictBase64url(encodedPayload);
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, key, {
-        algorithms: [alg],
-        issuer: options.issuer,
-        currentDate: now,
-        clockTolerance: tolerance,
-      }));
-    } catch (error) {
-      // jose checks the signature before any claim, so an expired token's payload is genuine.
-      if (error instanceof errors.JWTExpired) {
-        const expired = checkClaims(error.payload, options, nowSec, tolerance);
-        return expired.ok ? { ok: false, code: 'TOKEN_EXPIRED', reason: 'token expired' } : invalid(expired.reason);
-      }
-      return invalid(error instanceof errors.JOSEError ? `${error.code}: ${error.message}` : 'verification failed');
+      payload = payloadBytes ? JSON.parse(payloadBytes.toString('utf8')) : undefined;
+    } catch {
+      payload = undefined;
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return invalid('payload is not a JSON object');
+    const { exp, nbf, iss } = payload as { exp?: unknown; nbf?: unknown; iss?: unknown };
+    if (iss !== options.issuer) return invalid('unexpected "iss" claim value');
+    if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) return invalid('"nbf" claim must be a number');
+    if (typeof nbf === 'number' && nbf > nowSec + tolerance) return invalid('"nbf" claim timestamp check failed');
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) return invalid('"exp" claim must be a number');
+    if (exp <= nowSec - tolerance) {
+      const expired = checkClaims(payload, options, nowSec, tolerance);
+      return expired.ok ? { ok: false, code: 'TOKEN_EXPIRED', reason: 'token expired' } : invalid(expired.reason);
     }
     const checked = checkClaims(payload, options, nowSec, tolerance);
     if (!checked.ok) return invalid(checked.reason);
@@ -217,5 +260,29 @@ export async function verifyAccessToken(token: string, options: VerifyAccessToke
   } catch {
     // A throwing audience predicate, a hostile object passed as a token: still data, not a crash.
     return invalid('verification failed');
+  }
+}
+
+/** Base64url without padding, refusing anything that does not round-trip (Buffer.from skips junk). */
+function strictBase64url(text: string): Buffer | undefined {
+  if (!B64URL.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
+}
+
+/** The JWS signature check of RFC 7518 for the algorithm pinned to the key. */
+function verifiesSignature(alg: TokenAlgorithm, key: KeyObject, input: Buffer, signature: Buffer): boolean {
+  switch (alg) {
+    case 'EdDSA':
+      return key.asymmetricKeyType === 'ed25519' && verify(null, input, key, signature);
+    case 'ES256':
+      // JWS carries the raw r || s of 64 bytes (IEEE P1363), not DER.
+      return (
+        key.asymmetricKeyType === 'ec' && signature.length === 64 && verify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature)
+      );
+    case 'RS256':
+      return key.asymmetricKeyType === 'rsa' && verify('sha256', input, key, signature);
+    default:
+      return false;
   }
 }

@@ -1,5 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, sign, type KeyObject } from 'node:crypto';
 
 /**
  * Access tokens, ARCHITECTURE §6: JWTs signed with EdDSA (Ed25519), `kid` in the header.
@@ -222,7 +221,33 @@ export function importSigningKey(kid: string, pkcs8Pem: string, createdAt: Date)
 export async function signAccessToken(key: SigningKey, claims: AccessTokenClaims): Promise<string> {
   const read = readAccessTokenClaims(claims);
   if (!read.ok) throw new TypeError(`signAccessToken: ${read.reason}`);
-  return new SignJWT({ ...read.claims }).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+  const header = Buffer.from(JSON.stringify({ alg: key.alg, kid: key.kid, typ: 'JWT' })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify(read.claims)).toString('base64url');
+  const input = Buffer.from(`${header}.${payload}`);
+  return `${header}.${payload}.${(await jwsSignature(key, input)).toString('base64url')}`;
+}
+
+/**
+ * The JWS signature (RFC 7515/7518) with node:crypto. Ed25519 and P-256 sign synchronously
+ * (tens of µs: cheaper than WebCrypto's job and promise, which jose goes through); RSA, a
+ * millisecond or more, signs on libuv's pool so it never holds the event loop.
+ */
+function jwsSignature(key: SigningKey, input: Buffer): Promise<Buffer> | Buffer {
+  switch (key.alg) {
+    case 'EdDSA':
+      return sign(null, input, key.privateKey);
+    case 'ES256':
+      // JWS takes the raw r || s (IEEE P1363), not DER.
+      return sign('sha256', input, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+    case 'RS256':
+      return new Promise((resolve, reject) =>
+        sign('sha256', input, key.privateKey, (error, signature) => (error ? reject(error) : resolve(signature))),
+      );
+    default: {
+      const unknown: never = key.alg;
+      throw new TypeError(`signAccessToken: unknown algorithm ${String(unknown)}`);
+    }
+  }
 }
 
 /** Scopes are space-separated (RFC 6749 §3.3); matches whole scope tokens only. */

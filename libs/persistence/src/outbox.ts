@@ -40,11 +40,17 @@ export async function appendToOutbox(manager: EntityManager, schema: string, mes
   // The trace of the command writing the rows (when tracing), for the relay to continue.
   const traceparent = traceparentOf();
   const rows = messages.map((m) => {
-    const headers = traceparent ? { ...m.headers, [TRACEPARENT]: traceparent } : m.headers;
+    // A message that carries its own trace (one command of a group commit) keeps it.
+    const headers = traceparent && !(TRACEPARENT in m.headers) ? { ...m.headers, [TRACEPARENT]: traceparent } : m.headers;
     params.push(m.eventId, m.topic, m.key, m.value, JSON.stringify(headers));
     const n = params.length;
     return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
   });
-  await manager.query(`INSERT INTO "${schema}".outbox (event_id, topic, message_key, value, headers) VALUES ${rows.join(', ')}`, params);
-  await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), '']);
+  // One round trip: the INSERT runs as a data-modifying CTE (always in full), the NOTIFY once.
+  params.push(outboxChannel(schema));
+  await manager.query(
+    `WITH appended AS (INSERT INTO "${schema}".outbox (event_id, topic, message_key, value, headers) VALUES ${rows.join(', ')})
+     SELECT pg_notify($${params.length}, '')`,
+    params,
+  );
 }

@@ -8,3 +8,4 @@ export * from './jwks-loader';
 export * from './redaction';
 export * from './tracing';
 export * from './http-tracing';
+export * from './polled-view';

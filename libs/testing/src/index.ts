@@ -9,3 +9,4 @@ export * from './system.fixture';
 export * from './secrets.scanner';
 export * from './topic-scan';
 export * from './oidc-issuer.fixture';
+export * from './oidc-provider.fixture';

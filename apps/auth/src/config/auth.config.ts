@@ -29,7 +29,15 @@ export interface AuthConfig extends CommonConfig {
    * `timeoutMs` (kept under the gateway's GATEWAY_REQUEST_TIMEOUT_MS, so the caller gets 503
    * PROVIDER_UNAVAILABLE rather than the gateway's own timeout).
    */
-  providerKeys: { timeoutMs: number; maxAgeMs: number; refetchCooldownMs: number; maxIssuers: number };
+  providerKeys: {
+    timeoutMs: number;
+    maxAgeMs: number;
+    refetchCooldownMs: number;
+    maxIssuers: number;
+    /** A provider's breaker opens after this many failed fetches in a row, for breakerOpenMs. */
+    breakerFailures: number;
+    breakerOpenMs: number;
+  };
   /** Mails per email (and per IP ×10) per hour for resend and password reset. */
   mailRequestsPerHour: number;
   mail: {
@@ -80,6 +88,8 @@ export function readAuthConfig(env: Record<string, string | undefined> = process
       maxAgeMs: readInt(env, 'PROVIDER_KEYS_MAX_AGE_SECONDS', 600, { min: 1, max: 86_400 }) * 1000,
       refetchCooldownMs: readInt(env, 'PROVIDER_KEYS_REFETCH_COOLDOWN_MS', 30_000, { min: 0, max: 3_600_000 }),
       maxIssuers: readInt(env, 'PROVIDER_KEYS_MAX_ISSUERS', 100, { min: 1, max: 10_000 }),
+      breakerFailures: readInt(env, 'PROVIDER_BREAKER_FAILURES', 3, { min: 1, max: 1000 }),
+      breakerOpenMs: readInt(env, 'PROVIDER_BREAKER_OPEN_MS', 30_000, { min: 100, max: 3_600_000 }),
     },
     mailRequestsPerHour: readInt(env, 'MAIL_REQUESTS_PER_HOUR', 5, { min: 1 }),
     mail: {

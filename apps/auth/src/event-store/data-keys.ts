@@ -35,6 +35,11 @@ export class ProfileDataKeys implements OnModuleInit {
    * maker waits for the first and reads its key); null once the profile was erased.
    */
   async keyFor(manager: EntityManager, workspaceId: string, profileId: string): Promise<Buffer | null> {
+    // The usual case, a profile that has its key (or had it: erased), is one read and no wrap.
+    const rows: KeyRow[] = await manager.query('SELECT profile_id, master_key_id, wrapped_key FROM auth.data_keys WHERE profile_id = $1', [
+      profileId,
+    ]);
+    if (rows[0]) return this.unwrap(rows[0]);
     const { masterKeyId, wrapped } = wrapDataKey(this.master, profileId, newDataKey());
     await manager.query(
       `INSERT INTO auth.data_keys (profile_id, workspace_id, master_key_id, wrapped_key) VALUES ($1, $2, $3, $4)

@@ -8,6 +8,7 @@ import {
   type Envelope,
 } from '@idstream/contracts';
 import { sealedPathsOf } from '@idstream/crypto';
+import { TRACEPARENT } from '@idstream/messaging';
 import { appendToOutbox, PgErrors, pgErrorCode } from '@idstream/persistence';
 import {
   MissingDataKey,
@@ -52,6 +53,8 @@ export interface AppendContext {
    * holding personal values is sealed with its aggregate's key; without keys it is refused.
    */
   keys?: StreamKeys;
+  /** The trace of the command, when it is not the active one (a group commit writes for many commands). */
+  traceparent?: string;
 }
 
 /** Thrown when another writer appended to the stream first; the handler reloads and retries. */
@@ -110,34 +113,48 @@ export const EventStore = {
     events: NewEvent[],
     context: AppendContext,
   ): Promise<Envelope[]> {
-    const { streamId, aggregateId } = stream;
+    return this.appendMany(manager, [{ stream, expectedVersion, events, context }]);
+  },
+
+  /**
+   * `append` for several streams in one go (group commit): one INSERT of every event, one
+   * INSERT of every outbox row and one wake-up of the relay, in the caller's transaction.
+   * A stream that moved meanwhile fails the whole call (ConcurrencyConflict); the transaction
+   * must then roll back, as for `append`.
+   */
+  async appendMany(manager: EntityManager, appends: StreamAppend[]): Promise<Envelope[]> {
     const envelopes: Envelope[] = [];
-    let sequence = expectedVersion;
-    const key = await dataKeyFor(manager, stream, events, context);
-    try {
+    const traces = new Map<string, string>();
+    const params: unknown[] = [];
+    const values: string[] = [];
+    for (const { stream, expectedVersion, events, context } of appends) {
+      const { aggregateId } = stream;
+      let sequence = expectedVersion;
+      const key = await dataKeyFor(manager, stream, events, context);
       for (const event of events) {
         sequence += 1;
         const eventId = uuidv7(context.now.getTime());
         // Per event type: the types with personal fields travel sealed (version 2), the others at version 1.
         const schemaVersion = sealedPathsOf(event.type).length > 0 ? IDENTITY_SCHEMA_VERSION_SEALED : IDENTITY_SCHEMA_VERSION;
         const stored = key ? sealStored(event.type, event.data, key, aggregateId) : event.data;
-        await manager.query(
-          `INSERT INTO auth.events (stream_id, sequence, event_id, workspace_id, type, schema_version, data, occurred_at, correlation_id, causation_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10)`,
-          [
-            streamId,
-            sequence,
-            eventId,
-            context.workspaceId,
-            event.type,
-            SEALED_STORED_VERSION,
-            JSON.stringify(stored),
-            context.now,
-            context.correlationId,
-            context.causationId ?? null,
-          ],
+        const n = params.length;
+        params.push(
+          stream.streamId,
+          sequence,
+          eventId,
+          context.workspaceId,
+          event.type,
+          SEALED_STORED_VERSION,
+          JSON.stringify(stored),
+          context.now,
+          context.correlationId,
+          context.causationId ?? null,
+        );
+        values.push(
+          `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}::jsonb, $${n + 8}, $${n + 9}, $${n + 10})`,
         );
         if (event.publicData !== null) {
+          if (context.traceparent) traces.set(eventId, context.traceparent);
           envelopes.push({
             id: eventId,
             type: event.type,
@@ -152,8 +169,19 @@ export const EventStore = {
           });
         }
       }
+    }
+    if (values.length === 0) return envelopes;
+    try {
+      await manager.query(
+        `INSERT INTO auth.events (stream_id, sequence, event_id, workspace_id, type, schema_version, data, occurred_at, correlation_id, causation_id)
+         VALUES ${values.join(', ')}`,
+        params,
+      );
     } catch (error) {
-      if (pgErrorCode(error) === PgErrors.uniqueViolation) throw new ConcurrencyConflict(streamId);
+      if (pgErrorCode(error) === PgErrors.uniqueViolation)
+        throw new ConcurrencyConflict(
+          appends.length === 1 ? appends[0]!.stream.streamId : appends.map((a) => a.stream.streamId).join(', '),
+        );
       throw error;
     }
     await appendToOutbox(
@@ -164,12 +192,20 @@ export const EventStore = {
         topic: Topics.identityEvents,
         key: e.aggregateId,
         value: JSON.stringify(e),
-        headers: envelopeHeaders(e),
+        headers: traces.has(e.id) ? { ...envelopeHeaders(e), [TRACEPARENT]: traces.get(e.id)! } : envelopeHeaders(e),
       })),
     );
     return envelopes;
   },
 };
+
+/** One stream's part of `EventStore.appendMany`. */
+export interface StreamAppend {
+  stream: { streamId: string; aggregateId: string };
+  expectedVersion: number;
+  events: NewEvent[];
+  context: AppendContext;
+}
 
 /** The aggregate's data key when one of `events` holds personal values; a profile erased or no keys given refuse the append. */
 async function dataKeyFor(

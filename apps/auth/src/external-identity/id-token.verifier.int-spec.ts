@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { SignJWT, UnsecuredJWT } from 'jose';
+import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
 import { OidcIssuerFixture } from '@idstream/testing';
 import type { ResolvedProvider } from './identity-providers';
 import { verifyIdToken } from './id-token.verifier';
@@ -10,7 +10,14 @@ import { ProviderKeysCache } from './provider-keys';
 const CLIENT = 'app-client-id';
 /** Generous for a loaded machine; the point is that the answer comes, not how fast. */
 const TIMEOUT_MS = 2000;
-const cacheOptions = { timeoutMs: TIMEOUT_MS, maxAgeMs: 600_000, refetchCooldownMs: 0, maxIssuers: 4 };
+const cacheOptions = {
+  timeoutMs: TIMEOUT_MS,
+  maxAgeMs: 600_000,
+  refetchCooldownMs: 0,
+  maxIssuers: 4,
+  breakerFailures: 3,
+  breakerOpenMs: 30_000,
+};
 
 describe('verifyIdToken against a real OpenID Connect issuer over HTTP', () => {
   let issuer: OidcIssuerFixture;
@@ -26,8 +33,10 @@ describe('verifyIdToken against a real OpenID Connect issuer over HTTP', () => {
 
   it('accepts a token of the issuer for one of the client ids, found by discovery, and trusts only a verified email', async () => {
     const sub = randomUUID();
-    const verified = await verify(await issuer.issue({ sub, aud: CLIENT, email: 'a@example.com', email_verified: true }));
-    assert.deepEqual(verified, { ok: true, claims: { issuer: issuer.issuer, subject: sub, verifiedEmail: 'a@example.com' } });
+    const token = await issuer.issue({ sub, aud: CLIENT, email: 'a@example.com', email_verified: true });
+    const verified = await verify(token);
+    const issuedAt = decodeJwt(token).iat;
+    assert.deepEqual(verified, { ok: true, claims: { issuer: issuer.issuer, subject: sub, verifiedEmail: 'a@example.com', issuedAt } });
     const unverified = await verify(await issuer.issue({ sub, aud: CLIENT, email: 'a@example.com', email_verified: false }));
     assert.equal(unverified.ok && unverified.claims.verifiedEmail, null);
   });
@@ -103,5 +112,32 @@ describe('verifyIdToken against a real OpenID Connect issuer over HTTP', () => {
     const down: ResolvedProvider = { ...provider, issuer: 'http://127.0.0.1:9', jwksUri: null };
     const outcome = await verify(token, undefined, new ProviderKeysCache(cacheOptions), down);
     assert.equal(!outcome.ok && outcome.code, 'PROVIDER_UNAVAILABLE');
+  });
+
+  it('opens the breaker after repeated failures of a hanging JWKS: no more fetches until it half-opens, then closes on a good probe', async () => {
+    let clock = Date.now();
+    const keys = new ProviderKeysCache({ ...cacheOptions, timeoutMs: 300, breakerFailures: 2, breakerOpenMs: 10_000 }, () => clock);
+    const hanging = await OidcIssuerFixture.start();
+    try {
+      const p: ResolvedProvider = { ...provider, issuer: hanging.issuer, jwksUri: hanging.jwksUri };
+      const token = await hanging.issue({ sub: randomUUID(), aud: CLIENT });
+      hanging.setJwksHangs(true);
+      for (let i = 0; i < 2; i++) assert.equal((await verify(token, undefined, keys, p)).ok, false);
+      const fetches = hanging.jwksFetches;
+      const open = await verify(token, undefined, keys, p);
+      assert.deepEqual(open.ok ? null : [open.code, open.reason], [
+        'PROVIDER_UNAVAILABLE',
+        'the provider failed repeatedly: its breaker is open',
+      ]);
+      assert.equal(hanging.jwksFetches, fetches, 'an open breaker does not call the provider');
+      hanging.setJwksHangs(false);
+      clock += 10_000;
+      assert.equal((await verify(token, undefined, keys, p)).ok, true, 'the half-open probe succeeds and closes it');
+      assert.equal(hanging.jwksFetches, fetches + 1);
+      // Another provider never shared the breaker.
+      assert.equal((await verify(await issuer.issue({ sub: randomUUID(), aud: CLIENT }), undefined, keys)).ok, true);
+    } finally {
+      await hanging.stop();
+    }
   });
 });

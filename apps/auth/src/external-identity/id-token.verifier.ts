@@ -8,6 +8,8 @@ export interface ExternalClaims {
   subject: string;
   /** Only an email the provider says is verified (`email_verified: true`); otherwise null. */
   verifiedEmail: string | null;
+  /** The token's `iat`, in seconds: how fresh a re-authentication is. */
+  issuedAt: number;
 }
 
 export type VerifyOutcome =
@@ -63,6 +65,7 @@ export async function verifyIdToken(
         issuer: provider.issuer,
         subject: payload.sub,
         verifiedEmail: emailVerified && typeof email === 'string' && email.length <= 320 ? email : null,
+        issuedAt: payload.iat as number,
       },
     };
   } catch (err) {

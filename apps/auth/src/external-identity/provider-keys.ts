@@ -1,5 +1,8 @@
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import type { ResolvedProvider } from './identity-providers';
+import { ProviderBreakers, ProviderUnavailable, type CircuitBreaker } from './provider-breaker';
+
+export { ProviderUnavailable } from './provider-breaker';
 
 /** The keys of one issuer as verification needs them. */
 export interface ProviderKeys {
@@ -17,10 +20,11 @@ export interface ProviderKeysOptions {
   refetchCooldownMs: number;
   /** How many issuers' key sets are kept; the least recently used goes first. */
   maxIssuers: number;
+  /** Consecutive failed fetches of one provider that open its breaker (provider-breaker.ts). */
+  breakerFailures: number;
+  /** How long an open breaker answers 503 at once before a probe may go through. */
+  breakerOpenMs: number;
 }
-
-/** Raised when the provider's discovery or keys did not answer usably in time. */
-export class ProviderUnavailable extends Error {}
 
 /** Asymmetric JWS algorithms; a provider advertising only others is refused. */
 const ALLOWED = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
@@ -39,11 +43,17 @@ interface Entry {
  */
 export class ProviderKeysCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly breakers: ProviderBreakers;
 
   constructor(
     private readonly options: ProviderKeysOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.breakers = new ProviderBreakers(
+      { failureThreshold: options.breakerFailures, openMs: options.breakerOpenMs, maxProviders: options.maxIssuers },
+      now,
+    );
+  }
 
   async keysOf(provider: ResolvedProvider): Promise<ProviderKeys> {
     const id = `${provider.issuer} ${provider.jwksUri ?? ''}`;
@@ -53,18 +63,18 @@ export class ProviderKeysCache {
       this.entries.set(id, cached);
       return cached.keys;
     }
-    const keys = await this.load(provider);
+    const keys = await this.load(provider, this.breakers.of(id));
     this.entries.delete(id);
     this.entries.set(id, { keys, loadedAt: this.now() });
     while (this.entries.size > this.options.maxIssuers) this.entries.delete(this.entries.keys().next().value as string);
     return keys;
   }
 
-  private async load(provider: ResolvedProvider): Promise<ProviderKeys> {
+  private async load(provider: ResolvedProvider, breaker: CircuitBreaker): Promise<ProviderKeys> {
     let jwksUri = provider.jwksUri;
     let algorithms = DEFAULT_ALGORITHMS;
     if (jwksUri === null) {
-      const discovery = await this.discover(provider.issuer);
+      const discovery = await breaker.run(() => this.discover(provider.issuer));
       jwksUri = discovery.jwksUri;
       algorithms = discovery.algorithms;
     }
@@ -72,6 +82,8 @@ export class ProviderKeysCache {
       timeoutDuration: this.options.timeoutMs,
       cooldownDuration: this.options.refetchCooldownMs,
       cacheMaxAge: this.options.maxAgeMs,
+      // Every JWKS fetch (jose's, bounded by timeoutDuration) goes through the provider's breaker.
+      [customFetch]: (url: string, init: RequestInit) => breaker.run(() => fetchJwks(url, init)),
     });
     return { getKey, algorithms };
   }
@@ -98,4 +110,22 @@ export class ProviderKeysCache {
     if (algorithms.length === 0) throw new ProviderUnavailable('provider advertises no asymmetric algorithm');
     return { jwksUri: doc.jwks_uri, algorithms };
   }
+}
+
+/**
+ * One JWKS fetch with jose's request (its timeout signal): a failure the breaker counts is an
+ * error, a non-200 answer or a body that does not arrive in time; the body is read here so that
+ * a provider that sends headers and then stalls counts too.
+ */
+async function fetchJwks(url: string, init: RequestInit): Promise<Response> {
+  let res: Response;
+  let body: string;
+  try {
+    res = await fetch(url, init);
+    body = await res.text();
+  } catch (err) {
+    throw new ProviderUnavailable(`JWKS fetch failed: ${(err as Error).name}`);
+  }
+  if (res.status !== 200) throw new ProviderUnavailable(`JWKS answered ${res.status}`);
+  return new Response(body, { status: 200, headers: res.headers });
 }

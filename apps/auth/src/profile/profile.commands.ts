@@ -54,7 +54,7 @@ export type ProfileCommand =
   /** The backend closes every session of the profile (reason `admin`). */
   | { type: 'RevokeSessions'; clock: Clock }
   /** The owner deletes the account: the erasure of EraseProfile, sessions closed with `account-deleted`. */
-  | { type: 'DeleteAccount'; verifiedHash: string | null; clock: Clock }
+  | { type: 'DeleteAccount'; proof: ProvenOwner; clock: Clock }
   | {
       type: 'UpdateAccount';
       /** The caller's session, which must be open in auth's own state. */
@@ -79,8 +79,7 @@ export type ProfileCommand =
   | SignInExternalCommand
   | {
       type: 'RequestEmailChange';
-      /** The hash the password was verified against; a hash changed since refuses. */
-      verifiedHash: string | null;
+      proof: ProvenOwner;
       newEmail: string;
       /** Whether the email index held the new email when looked up (after the answer). */
       newEmailTaken: boolean;
@@ -88,6 +87,13 @@ export type ProfileCommand =
     }
   /** The mailed token was used (once) outside `decide`; the pending change it confirms is in the state. */
   | { type: 'ConfirmEmailChange'; now: string; newsletterAgreement?: boolean };
+
+/**
+ * What the owner proved before an erasure or an email change, checked again against the state:
+ * the hash the password was verified against (a hash changed since refuses), or the linked
+ * identity a fresh ID token was verified for (an identity no longer linked refuses).
+ */
+export type ProvenOwner = { by: 'password'; verifiedHash: string | null } | { by: 'external'; issuer: string; subject: string };
 
 /** An identity of an external OpenID Connect provider, as its verified ID token names it. */
 export interface ExternalIdentity {
@@ -107,17 +113,21 @@ export type SignInExternalCommand = {
   sessionId: string;
   deviceUuid: string | null;
   sessionExpiresAt: string;
-} & (
-  | { match: 'holder' }
-  | { match: 'verified-email'; verifiedEmail: string }
-  | {
-      match: 'create';
-      verifiedEmail: string;
-      profile: ProfileFields;
-      agreements: Agreements;
-      attributes: Attributes;
-      mode: RegistrationMode;
-    }
-);
+  /** The workspace's requiredAgreements: each must be accepted (true) for a session to open. */
+  requiredAgreements: string[];
+} &
+  /** `agreements`: accepted with this sign-in, recorded (changed ones only) once the session may open. */
+  (
+    | { match: 'holder'; agreements: Agreements }
+    | { match: 'verified-email'; verifiedEmail: string; agreements: Agreements }
+    | {
+        match: 'create';
+        verifiedEmail: string;
+        profile: ProfileFields;
+        agreements: Agreements;
+        attributes: Attributes;
+        mode: RegistrationMode;
+      }
+  );
 
 export type ProfileCommandType = ProfileCommand['type'];

@@ -1,9 +1,18 @@
 import { PROFILE_FIELD_NAMES, type ProfileFields, type SessionCloseReason } from '@idstream/contracts';
-import type { Clock, ProfileCommand } from './profile.commands';
+import type { Clock, ProfileCommand, ProvenOwner } from './profile.commands';
 import type { ProfileEvent } from './profile.events';
 import { signInExternal } from './external-sign-in/sign-in-external.decider';
 import { decided, refused, type Decision } from './profile.decision';
-import { emailConfirmed, evolve, initialProfileState, isAccount, sessionsOf, type AccountState, type ProfileState } from './profile.state';
+import {
+  emailConfirmed,
+  evolve,
+  hasIdentity,
+  initialProfileState,
+  isAccount,
+  sessionsOf,
+  type AccountState,
+  type ProfileState,
+} from './profile.state';
 
 export type { Decision } from './profile.decision';
 
@@ -62,8 +71,7 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
       return decided(...closeSessions(state, Object.keys(sessionsOf(state)), 'admin', command.clock));
     case 'DeleteAccount':
       if (!isAccount(state)) return refused('NO_ACCOUNT');
-      // The hash changed since the password was checked against it: that check is void.
-      if (state.passwordHash !== command.verifiedHash) return refused('CURRENT_PASSWORD_WRONG');
+      if (!ownerProofHolds(state, command.proof)) return refused('CURRENT_PASSWORD_WRONG');
       return erase(state, 'account-deleted', command.clock);
     case 'UpdateAccount':
       if (!isAccount(state)) return refused('NO_ACCOUNT');
@@ -131,7 +139,7 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
       return signInExternal(command, state);
     case 'RequestEmailChange':
       if (state.kind !== 'active') return refused('NO_ACCOUNT');
-      if (state.passwordHash !== command.verifiedHash) return refused('CURRENT_PASSWORD_WRONG');
+      if (!ownerProofHolds(state, command.proof)) return refused('CURRENT_PASSWORD_WRONG');
       return decided({
         type: 'EmailChangeRequested',
         data: {
@@ -148,6 +156,16 @@ export function decide(command: ProfileCommand, state: ProfileState): Decision {
       return never;
     }
   }
+}
+
+/**
+ * Whether what the owner proved outside `decide` still holds: the password hash it was checked
+ * against is still the profile's (a change or reset meanwhile voids the check), or the identity
+ * the ID token was verified for is still linked to the profile.
+ */
+function ownerProofHolds(state: AccountState, proof: ProvenOwner): boolean {
+  if (proof.by === 'external') return hasIdentity(state, proof.issuer, proof.subject);
+  return proof.verifiedHash !== null && state.passwordHash === proof.verifiedHash;
 }
 
 /** Every session closed, then ProfileErased: what follows it (profile.reactions.ts) is the same for both erasures. */

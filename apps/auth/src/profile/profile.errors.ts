@@ -80,6 +80,11 @@ export const ProfileErrors = {
     message: 'This account signs in through an identity provider and has no password to change',
   }),
   externalTokenInvalid: (): ReplyError => ({ code: 'EXTERNAL_TOKEN_INVALID', message: 'The identity provider token is not valid' }),
+  providerUnavailable: (): ReplyError => ({
+    code: 'PROVIDER_UNAVAILABLE',
+    message: 'The identity provider did not answer: try again later',
+    retryAfter: 5,
+  }),
   customIdTaken: (): ReplyError => ({ code: 'CUSTOM_ID_TAKEN', message: 'This customId belongs to another profile' }),
 } as const;
 

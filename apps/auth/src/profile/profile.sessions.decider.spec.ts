@@ -73,7 +73,7 @@ describe('profile decider: sessions, conditional sign-in, account deletion', () 
 
   it('deleting the account erases it as the backend does, sessions closed with account-deleted', () => {
     const state = given(registered(), opened('s1'), opened('s2'));
-    const deleted = decide({ type: 'DeleteAccount', verifiedHash: 'HASH', clock }, state);
+    const deleted = decide({ type: 'DeleteAccount', proof: { by: 'password', verifiedHash: 'HASH' }, clock }, state);
     assert.deepEqual(closeReasons(deleted), ['s1:account-deleted', 's2:account-deleted']);
     assert.equal(deleted.events.at(-1)?.type, 'ProfileErased');
     assert.equal(then(state, deleted).kind, 'erased');
@@ -86,10 +86,31 @@ describe('profile decider: sessions, conditional sign-in, account deletion', () 
 
   it('refuses a deletion whose verified password changed meanwhile, or of a profile without an account', () => {
     const state = given(registered(), opened('s1'));
-    const raced = decide({ type: 'DeleteAccount', verifiedHash: 'OLD', clock }, state);
+    const raced = decide({ type: 'DeleteAccount', proof: { by: 'password', verifiedHash: 'OLD' }, clock }, state);
     assert.equal(raced.refusal, 'CURRENT_PASSWORD_WRONG');
     assert.deepEqual(raced.events, []);
-    assert.equal(decide({ type: 'DeleteAccount', verifiedHash: null, clock }, given(imported())).refusal, 'NO_ACCOUNT');
+    assert.equal(
+      decide({ type: 'DeleteAccount', proof: { by: 'password', verifiedHash: null }, clock }, given(imported())).refusal,
+      'NO_ACCOUNT',
+    );
+  });
+
+  it('deletes an account proven by a fresh ID token of its linked identity; an identity not linked to it refuses', () => {
+    const linked: ProfileEvent = {
+      type: 'ExternalIdentityLinked',
+      data: { profileId: 'p1', provider: 'corp', issuer: 'https://idp.example', subject: 'u1', linkedBy: 'verified-email' },
+    };
+    const state = given(registered(), linked, opened('s1'));
+    const byToken = (issuer: string, subject: string) =>
+      decide({ type: 'DeleteAccount', proof: { by: 'external', issuer, subject }, clock }, state);
+    assert.equal(byToken('https://idp.example', 'u1').events.at(-1)?.type, 'ProfileErased');
+    assert.equal(byToken('https://idp.example', 'u2').refusal, 'CURRENT_PASSWORD_WRONG');
+    assert.equal(byToken('https://other.example', 'u1').refusal, 'CURRENT_PASSWORD_WRONG');
+    const noIdentity = decide(
+      { type: 'DeleteAccount', proof: { by: 'external', issuer: 'https://idp.example', subject: 'u1' }, clock },
+      given(registered(), opened('s1')),
+    );
+    assert.deepEqual(noIdentity, { events: [], refusal: 'CURRENT_PASSWORD_WRONG' });
   });
 
   it('refuses a sign-in with TERMS_ACCEPTANCE_REQUIRED until every required agreement is accepted', () => {

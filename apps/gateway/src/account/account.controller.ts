@@ -19,7 +19,14 @@ import { CurrentCaller, Meta } from '../http/request-context';
 import { AuthClient } from '../rpc/rpc.clients';
 import { Customer, OptionalToken, RateLimited } from '../security/access.decorators';
 import { Revocations } from '../security/revocations.service';
-import { ChangePasswordDto, ConfirmEmailChangeDto, DeleteAccountDto, RequestEmailChangeDto, UpdateAccountDto } from './account.dto';
+import {
+  ChangePasswordDto,
+  ConfirmEmailChangeDto,
+  DeleteAccountDto,
+  ownerProofOf,
+  RequestEmailChangeDto,
+  UpdateAccountDto,
+} from './account.dto';
 
 /** The signed-in customer's own account. Answered by auth from its write model (read-your-writes). */
 @ApiTags('account')
@@ -71,18 +78,19 @@ export class AccountController {
     this.revocations.fromReply(await this.auth.call<unknown>(AuthPatterns.changePassword, command));
   }
 
-  /** deleteAccount: the password, then the backend's erasure; every session closes (reason `account-deleted`). */
+  /** deleteAccount: the password (or a fresh ID token of the linked provider), then the backend's erasure; every session closes (reason `account-deleted`). */
   @Delete()
   @ApiOperation({
     summary: 'Delete the account (deleteAccount)',
-    description: 'The password, then the same erasure as the backend; every session closes with reason `account-deleted`.',
+    description:
+      'The password, or for a profile with a linked external identity `externalToken` (a fresh ID token of that provider, at most 5 minutes old; exactly one of the two), then the same erasure as the backend; every session closes with reason `account-deleted`.',
   })
   @ApiAcceptedResponse({ description: 'The erasure is recorded' })
-  @Problems(['INVALID_CREDENTIALS', 403], 'TOO_MANY_ATTEMPTS')
+  @Problems(['INVALID_CREDENTIALS', 403], 'TOO_MANY_ATTEMPTS', 'PROVIDER_UNAVAILABLE')
   @HttpCode(202)
   @Customer('account:write')
   async delete(@Body() body: DeleteAccountDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
-    const command: DeleteAccountCommand = { meta, caller, password: body.password };
+    const command: DeleteAccountCommand = { meta, caller, ...ownerProofOf(body) };
     this.revocations.fromReply(await this.auth.call<unknown>(AuthPatterns.deleteAccount, command));
   }
 
@@ -90,14 +98,15 @@ export class AccountController {
   @Post('email-change')
   @ApiOperation({
     summary: 'Ask to change the email (requestEmailChange)',
-    description: 'The same 202 whether the new email is free or taken; a token goes to the new address, a notice to the current one.',
+    description:
+      'The password, or for a profile with a linked external identity `externalToken` (a fresh ID token of that provider; exactly one of the two). The same 202 whether the new email is free or taken; a token goes to the new address, a notice to the current one.',
   })
   @ApiAcceptedResponse({ description: 'Accepted' })
-  @Problems(['INVALID_CREDENTIALS', 403], 'TOO_MANY_ATTEMPTS')
+  @Problems(['INVALID_CREDENTIALS', 403], 'TOO_MANY_ATTEMPTS', 'PROVIDER_UNAVAILABLE')
   @HttpCode(202)
   @Customer('account:write')
   async requestEmailChange(@Body() body: RequestEmailChangeDto, @CurrentCaller() caller: Caller, @Meta() meta: RequestMeta): Promise<void> {
-    const command: RequestEmailChangeCommand = { meta, caller, newEmail: body.newEmail, password: body.password };
+    const command: RequestEmailChangeCommand = { meta, caller, newEmail: body.newEmail, ...ownerProofOf(body) };
     await this.auth.call<unknown>(AuthPatterns.requestEmailChange, command);
   }
 

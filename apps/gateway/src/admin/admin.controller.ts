@@ -16,7 +16,7 @@ import { Problems } from '../openapi/openapi.decorators';
 import { Meta } from '../http/request-context';
 import { AuthClient } from '../rpc/rpc.clients';
 import { AdminKey } from '../security/access.decorators';
-import { WorkspaceAlgorithms } from '../security/workspace-algorithms.service';
+import { WorkspaceSettings as WorkspaceSettingsView } from '../workspaces/workspace-settings.service';
 import { WorkspaceSettingsDto } from './admin.dto';
 
 /** Operator routes, with IDSTREAM_ADMIN_KEY. */
@@ -27,7 +27,7 @@ export class AdminController {
   constructor(
     @Inject(AuthClient) private readonly auth: AuthClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(WorkspaceAlgorithms) private readonly algorithms: WorkspaceAlgorithms,
+    @Inject(WorkspaceSettingsView) private readonly workspaces: WorkspaceSettingsView,
   ) {}
 
   /** 201 with the keys; the server key is shown this once (auth keeps only its hash). */
@@ -41,8 +41,8 @@ export class AdminController {
       AuthPatterns.createWorkspace,
       command,
     );
-    // Its tokens verify through this gateway from the answer on.
-    await this.algorithms.refresh();
+    // Its tokens verify, and its origins hold, through this gateway from the answer on.
+    await this.workspaces.refresh();
     return { workspaceId, clientApiKey, serverKey, settings };
   }
 
@@ -55,7 +55,7 @@ export class AdminController {
     if (id.length === 0 || id.length > 128) throw new ProblemError('WORKSPACE_NOT_FOUND', 'No such workspace');
     const command: UpdateWorkspaceCommand = { meta, workspaceId: id, settings: this.settingsOf(body) };
     const settings = await this.auth.call<WorkspaceSettings>(AuthPatterns.updateWorkspace, command);
-    await this.algorithms.refresh();
+    await this.workspaces.refresh();
     return settings;
   }
 

@@ -121,11 +121,19 @@ export class OwnEventsPageResponse implements OwnEventsPage {
 
 /** `POST /v1/auth/external`: a session as a password sign-in gives, or (conditional) a status without a token. */
 export class ExternalSignInResponse {
-  @ApiPropertyOptional({ enum: ['SUCCESS', 'REGISTRATION_REQUIRED'], description: 'Only with `conditional: true`', example: 'SUCCESS' })
+  @ApiPropertyOptional({
+    enum: ['SUCCESS', 'REGISTRATION_REQUIRED', 'TERMS_ACCEPTANCE_REQUIRED'],
+    description: 'Only with `conditional: true`',
+    example: 'SUCCESS',
+  })
   status?: string;
-  @ApiPropertyOptional({ type: [String], description: 'Only with `conditional: true`: what is missing', example: [] })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Only with `conditional: true`: what is missing (the agreement names to accept)',
+    example: [],
+  })
   conditions?: string[];
-  @ApiPropertyOptional({ description: 'The access token (absent when REGISTRATION_REQUIRED)', example: TOKEN }) token?: string;
+  @ApiPropertyOptional({ description: 'The access token (only with SUCCESS)', example: TOKEN }) token?: string;
   @ApiPropertyOptional({ format: 'date-time', example: EXPIRES_AT }) expiresAt?: string;
   @ApiPropertyOptional({ example: PROFILE_ID }) profileId?: string;
   @ApiPropertyOptional({ description: 'Whether this sign-in created the account', example: false }) created?: boolean;

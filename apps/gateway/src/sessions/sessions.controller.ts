@@ -74,10 +74,10 @@ export class SessionsController {
   @ApiOperation({
     summary: 'Sign in with an identity provider (Google, Apple, any OpenID Connect issuer)',
     description:
-      "The ID token is verified against the provider's keys; the account is found by the external identity, linked by a verified email, or created (`created: true`). With `conditional: true` nothing is created: `REGISTRATION_REQUIRED`.",
+      "The ID token is verified against the provider's keys; the account is found by the external identity, linked by a verified email, or created (`created: true`). With `conditional: true` nothing is created: `REGISTRATION_REQUIRED`. When the workspace's required agreements are not all accepted (by the profile or in `agreements`), nothing is created or linked: `TERMS_ACCEPTANCE_REQUIRED` with the names in `conditions` (a 200 status when conditional, else a 403).",
   })
   @ApiOkResponse({ type: ExternalSignInResponse, description: 'A customer access token, or a status (conditional)' })
-  @Problems('UNKNOWN_PROVIDER', 'EXTERNAL_TOKEN_INVALID', 'PROVIDER_UNAVAILABLE', 'TOO_MANY_ATTEMPTS')
+  @Problems('UNKNOWN_PROVIDER', 'EXTERNAL_TOKEN_INVALID', 'TERMS_ACCEPTANCE_REQUIRED', 'PROVIDER_UNAVAILABLE', 'TOO_MANY_ATTEMPTS')
   @HttpCode(200)
   @Anonymous('account:sign-in')
   @RateLimited()
@@ -99,7 +99,7 @@ export class SessionsController {
       attributes: body.attributes ?? {},
     };
     const result = await this.auth.call<SignInExternalResult>(AuthPatterns.signInExternal, command);
-    if (result.status === 'REGISTRATION_REQUIRED') return { status: result.status, conditions: result.conditions };
+    if (result.status !== 'SUCCESS') return { status: result.status, conditions: result.conditions };
     const { token, expiresAt, profileId, created } = result;
     return conditional
       ? { status: 'SUCCESS', conditions: [], token, expiresAt, profileId, created }

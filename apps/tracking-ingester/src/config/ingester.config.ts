@@ -16,7 +16,10 @@ export interface IngesterConfig extends CommonConfig {
   groupId: string;
   /** Consumer group on `identity.events` (device links, closed sessions, signing keys); its checkpoints live in schema `tracking`. */
   identityGroupId: string;
-  /** `auth` over Nest TCP, for its JWKS at start (optional: retried in the background; the keys also come from identity.events). */
+  /**
+   * `auth` over Nest TCP: the workspaces' token algorithms (needed: batches wait for a first answer) and its JWKS at
+   * start (optional: retried in the background; the keys also come from identity.events).
+   */
   auth: { host: string; port: number };
   /** The `iss` every access token must carry. */
   tokenIssuer: string;

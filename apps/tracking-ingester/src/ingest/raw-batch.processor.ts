@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { parseTrackingRawRecord, type TrackingRawRecord, type TrackingRejectCode } from '@idstream/contracts';
-import { verifyAccessToken, type KeySet } from '@idstream/crypto';
+import { verifyAccessToken, type AccessTokenClaims, type KeySet, type TokenAlgorithm } from '@idstream/crypto';
 import type { IdentityBarrier } from '../identity/identity.barrier';
 import { deviceKey, type IdentityViewStore } from '../identity/identity-view.store';
 import type { VerificationKeys } from '../keys/verification-keys';
+import type { WorkspaceAlgorithms } from '../workspaces/workspace-algorithms';
 import type { Claim, DedupeStore } from './dedupe.store';
 import type { TimePolicy } from './event-time';
 import { STAGE_OF, decideRecord, unreadableRecord, type Candidate, type InputRef, type Rejection, type TokenCheck } from './record.decide';
@@ -43,6 +44,8 @@ export interface ProcessorSettings {
   policy: TimePolicy;
   /** See IngesterConfig.identityGraceMs. */
   identityGraceMs: number;
+  /** How long a batch waits for a first load of the workspaces' token algorithms before it is retried (IngesterConfig.identityWaitMs). */
+  identityWaitMs: number;
 }
 
 interface Readable {
@@ -53,7 +56,8 @@ interface Readable {
 
 /**
  * One batch of `tracking.raw` from one partition, from bytes to output messages: parse, wait
- * for the identity view, verify the tokens at their receivedAt, load the sessions and device
+ * for the identity view, verify the tokens at their receivedAt (the algorithm pinned to the
+ * workspace's: WorkspaceAlgorithms), load the sessions and device
  * links the batch needs, decide each record (record.decide.ts, pure), then — inside one
  * database transaction — claim the event ids (dedupe) and hand the outputs to `publish`, which
  * sends them in the caller's Kafka transaction. The database commits when `publish` returned;
@@ -64,6 +68,7 @@ export class RawBatchProcessor {
     private readonly dataSource: DataSource,
     private readonly view: IdentityViewStore,
     private readonly keys: VerificationKeys,
+    private readonly algorithms: Pick<WorkspaceAlgorithms, 'whenLoaded' | 'accepts' | 'refreshAfterMiss'>,
     private readonly barrier: IdentityBarrier,
     private readonly dedupe: DedupeStore,
     private readonly settings: ProcessorSettings,
@@ -154,21 +159,56 @@ export class RawBatchProcessor {
     return outputs;
   }
 
-  /** Verifies each record's token at its receivedAt; records of one request share the work. */
+  /**
+   * Verifies each record's token at its receivedAt, with the algorithm pinned to its workspace's
+   * (records of one request share the work). The pin is decided on a loaded view only; a token
+   * it refuses gets a reload of the view (at most every 2 s) and a second try, and when that
+   * reload fails the batch fails (to be retried) rather than refuse on a stale view.
+   */
   private async verifyAll(readable: readonly Readable[], keys: KeySet): Promise<TokenCheck[]> {
-    const memo = new Map<string, Promise<TokenCheck>>();
+    if (readable.length === 0) return [];
+    await this.algorithms.whenLoaded(this.settings.identityWaitMs);
+    const first = await this.verifyEach(readable, keys);
+    if (!first.some((v) => v.pinRefused)) return first.map((v) => v.check);
+    const refreshed = await this.algorithms.refreshAfterMiss();
+    if (refreshed === 'failed')
+      throw new Error("the workspaces' token algorithms could not be reloaded to judge a token signed with another algorithm");
+    if (refreshed === 'recent') return first.map((v) => v.check);
+    const again = await this.verifyEach(
+      readable.filter((_, i) => first[i]!.pinRefused),
+      keys,
+    );
+    let next = 0;
+    return first.map((v) => (v.pinRefused ? again[next++]!.check : v.check));
+  }
+
+  private verifyEach(readable: readonly Readable[], keys: KeySet): Promise<{ check: TokenCheck; pinRefused: boolean }[]> {
+    const memo = new Map<string, Promise<{ check: TokenCheck; pinRefused: boolean }>>();
     return Promise.all(
       readable.map(({ record }) => {
         const key = `${record.receivedAt}|${record.token}`;
-        let check = memo.get(key);
-        if (!check) {
-          check = verifyAccessToken(record.token, { keys, issuer: this.settings.issuer, now: new Date(record.receivedAt) }).then(
-            (result): TokenCheck =>
-              result.ok ? { ok: true, claims: result.claims, kid: result.kid } : { ok: false, code: result.code, reason: result.reason },
-          );
-          memo.set(key, check);
+        let verified = memo.get(key);
+        if (!verified) {
+          let pinRefused = false;
+          const acceptsAlgorithm = (alg: TokenAlgorithm, claims: AccessTokenClaims): boolean => {
+            const accepted = this.algorithms.accepts(claims.aud, alg, claims.iat);
+            if (!accepted) pinRefused = true;
+            return accepted;
+          };
+          verified = verifyAccessToken(record.token, {
+            keys,
+            issuer: this.settings.issuer,
+            now: new Date(record.receivedAt),
+            acceptsAlgorithm,
+          }).then((result) => ({
+            check: result.ok
+              ? { ok: true as const, claims: result.claims, kid: result.kid }
+              : { ok: false as const, code: result.code, reason: result.reason },
+            pinRefused: !result.ok && pinRefused,
+          }));
+          memo.set(key, verified);
         }
-        return check;
+        return verified;
       }),
     );
   }

@@ -9,6 +9,7 @@ import { IdentityBarrier } from '../identity/identity.barrier';
 import { identityEventsConsumer } from '../identity/identity-events.consumer';
 import { IdentityViewStore } from '../identity/identity-view.store';
 import { VerificationKeys } from '../keys/verification-keys';
+import { WorkspaceAlgorithms } from '../workspaces/workspace-algorithms';
 import { IngesterMetrics } from '../metrics/ingester.metrics';
 import { DedupeStore } from './dedupe.store';
 import { RawBatchProcessor } from './raw-batch.processor';
@@ -24,7 +25,7 @@ const CLOSED_SESSION_GRACE_MS = 8 * 86_400_000;
 
 /**
  * Composes the ingester: the identity view's consumer, the barrier that makes tracking batches
- * wait for it, the verification keys, the batch processor and the transactional consumer of
+ * wait for it, the verification keys, the workspaces' token algorithms, the batch processor and the transactional consumer of
  * tracking.raw, and consumer lag for /metrics.
  */
 @Injectable()
@@ -36,6 +37,7 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
   private raw?: RawEventsConsumer;
   private barrier?: IdentityBarrier;
   private keys?: VerificationKeys;
+  private algorithms?: WorkspaceAlgorithms;
   private lag: { stop(): Promise<void> }[] = [];
   private stopped = false;
 
@@ -83,12 +85,15 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
 
     this.keys = new VerificationKeys(this.view, config.auth);
     this.keys.start();
+    this.algorithms = WorkspaceAlgorithms.overTcp(config.auth);
+    this.algorithms.start();
     const dedupe = new DedupeStore();
-    const processor = new RawBatchProcessor(this.dataSource, this.view, this.keys, barrier, dedupe, {
+    const processor = new RawBatchProcessor(this.dataSource, this.view, this.keys, this.algorithms, barrier, dedupe, {
       groupId: config.groupId,
       issuer: config.tokenIssuer,
       policy: { maxFutureMs: config.maxFutureMs, maxPastMs: config.maxPastMs },
       identityGraceMs: config.identityGraceMs,
+      identityWaitMs: config.identityWaitMs,
     });
     this.raw = new RawEventsConsumer(this.kafka, this.dataSource, processor, dedupe, this.metrics, config, (now) =>
       this.view.pruneClosures(this.dataSource, new Date(now.getTime() - CLOSED_SESSION_GRACE_MS)),
@@ -122,5 +127,6 @@ export class TrackingPipeline implements OnApplicationBootstrap, OnModuleDestroy
     await this.identity?.stop();
     await this.barrier?.stop();
     await this.keys?.stop();
+    await this.algorithms?.stop();
   }
 }

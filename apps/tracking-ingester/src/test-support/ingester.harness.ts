@@ -26,6 +26,7 @@ import {
   waitFor,
   type RunningProcess,
 } from '@idstream/testing';
+import { FakeAuth } from './fake-auth';
 
 /** A valid identity envelope (checked against the published schema), as auth would publish it. */
 export function identityEvent<T extends IdentityEventType>(
@@ -97,8 +98,9 @@ export const clientEvent = (extra: Record<string, unknown> = {}): ClientEvent =>
 
 /**
  * One tracking-ingester process for an integration test: its own database, consumer groups,
- * ports and topics (raw, events, rejected, identity), a producer to feed it, and readers of
- * its two outputs (read_committed, kafkajs' default). Tests only.
+ * ports and topics (raw, events, rejected, identity), a fake auth on TCP (the workspaces' token
+ * algorithms; started by setUp unless `authAtSetUp` is false), a producer to feed it, and
+ * readers of its two outputs (read_committed, kafkajs' default). Tests only.
  */
 export class IngesterHarness {
   readonly kafka: Kafka = testKafka('ingester-test');
@@ -112,9 +114,12 @@ export class IngesterHarness {
   httpPort = 0;
   private db?: { url: string; drop(): Promise<void> };
   private pg?: Client;
-  private authPort = 0;
+  auth!: FakeAuth;
 
-  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+  constructor(
+    private readonly extraEnv: Record<string, string> = {},
+    private readonly options: { authAtSetUp?: boolean } = {},
+  ) {}
 
   get env(): Record<string, string> {
     return {
@@ -126,8 +131,9 @@ export class IngesterHarness {
       INGESTER_EVENTS_TOPIC: this.topics.events,
       INGESTER_REJECTED_TOPIC: this.topics.rejected,
       INGESTER_IDENTITY_TOPIC: this.topics.identity,
-      // Nothing listens there: the JWKS fetch keeps failing and the keys come from the events.
-      AUTH_TCP_PORT: String(this.authPort),
+      // The fake auth lists no key: the keys come from the events.
+      AUTH_HOST: '127.0.0.1',
+      AUTH_TCP_PORT: String(this.auth.port),
       INGESTER_LAG_INTERVAL_MS: '300',
       TRACKING_PARTITIONS: '3',
       LOG_LEVEL: 'warn',
@@ -137,7 +143,10 @@ export class IngesterHarness {
 
   async setUp(): Promise<this> {
     this.db = await createTestDatabase('ingester');
-    [this.httpPort, this.authPort] = await Promise.all([freePort(), freePort()]);
+    const [httpPort, authPort] = await Promise.all([freePort(), freePort()]);
+    this.httpPort = httpPort;
+    this.auth = new FakeAuth(authPort);
+    if (this.options.authAtSetUp !== false) await this.auth.start();
     this.topics = {
       raw: await createTestTopic(this.kafka, 'trk-raw', 3),
       events: await createTestTopic(this.kafka, 'trk-events', 3),
@@ -210,6 +219,7 @@ export class IngesterHarness {
 
   async tearDown(): Promise<void> {
     await this.stop();
+    await this.auth?.stop();
     await this.accepted?.stop();
     await this.rejected?.stop();
     await this.producer.disconnect();

@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ok, type ClosedSessionsResult, type DeleteAccountCommand, type Reply } from '@idstream/contracts';
-import { verifyPassword } from '../../metrics/password-hashing';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { AuthRateLimiter } from '../../rate-limit/rate-limiter';
+import { WorkspaceStore } from '../../workspace/workspace.store';
+import { OwnerProofChecker } from '../owner-proof';
 import { closedSessionsOf, ProfileCommands } from '../profile.commands.runner';
-import { ProfileErrors, replyErrorOf } from '../profile.errors';
-import { isAccount, sessionsOf } from '../profile.state';
+import { ProfileErrors } from '../profile.errors';
+import { sessionsOf } from '../profile.state';
 import { sessionClock } from '../session-clock';
 
 /**
- * DELETE /v1/account: the owner's password (limited like a password change, before any
- * hashing), then the backend's erasure: every session closed (reason `account-deleted`) and
+ * DELETE /v1/account: the owner's password, or a fresh ID token of the linked provider
+ * (owner-proof.ts; limited like a password change, before any hashing or fetching), then the backend's erasure: every session closed (reason `account-deleted`) and
  * ProfileErased, whose reactions (profile.reactions.ts) are the same as for EraseProfile.
  */
 @Injectable()
@@ -18,11 +19,15 @@ export class DeleteAccountHandler {
   constructor(
     private readonly profiles: ProfileCommands,
     private readonly limiter: AuthRateLimiter,
+    private readonly workspaces: WorkspaceStore,
+    private readonly owner: OwnerProofChecker,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
   async handle(cmd: DeleteAccountCommand, now = new Date()): Promise<Reply<{ position: string } & ClosedSessionsResult>> {
     const { workspaceId, subject, sessionId } = cmd.caller;
+    const workspace = await this.workspaces.byId(workspaceId);
+    if (!workspace) return { ok: false, error: ProfileErrors.noAccount() };
     const { state } = await this.profiles.read(workspaceId, subject);
     if (!sessionsOf(state)[sessionId]) return { ok: false, error: ProfileErrors.sessionClosed() };
     const limit = {
@@ -32,13 +37,13 @@ export class DeleteAccountHandler {
     };
     const attempt = await this.limiter.attempt([limit], now);
     if (!attempt.allowed) return { ok: false, error: ProfileErrors.tooManyAttempts(attempt.retryAfter) };
-    const verifiedHash = isAccount(state) ? state.passwordHash : null;
-    if (!(await verifyPassword(cmd.password, verifiedHash)).valid) return { ok: false, error: replyErrorOf('CURRENT_PASSWORD_WRONG') };
+    const checked = await this.owner.check(cmd, state, workspace.settings, now);
+    if (!checked.ok) return checked;
     await attempt.release();
     const context = { workspaceId, correlationId: cmd.meta.requestId, now };
     const clock = sessionClock(now, this.config);
-    // The hash is compared again in the transaction: a password changed meanwhile refuses.
-    const outcome = await this.profiles.execute(context, subject, { type: 'DeleteAccount', verifiedHash, clock });
+    // The proof is compared again in the transaction: a password changed (or an identity unlinked) meanwhile refuses.
+    const outcome = await this.profiles.execute(context, subject, { type: 'DeleteAccount', proof: checked.proof, clock });
     if (outcome.error) return { ok: false, error: outcome.error };
     return ok({ position: outcome.position, closedSessions: closedSessionsOf(outcome.events) });
   }

@@ -33,17 +33,27 @@ const registered = (status: 'active' | 'pending-activation' = 'active'): Profile
 const confirmed = (): ProfileEvent => ({ type: 'EmailConfirmed', data: { profileId: 'p1', activated: false } });
 const linked = (): ProfileEvent => ({ type: 'ExternalIdentityLinked', data: { profileId: 'p1', ...identity, linkedBy: 'verified-email' } });
 
-const session = { sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy };
+const session = { sessionId: 's1', deviceUuid: 'd1', sessionExpiresAt: clock.tokensExpireBy, requiredAgreements: [] };
+type Agreed = { requiredAgreements?: string[]; agreements?: Record<string, boolean> };
 const when = {
-  holder: (): SignInExternalCommand => ({ type: 'SignInExternal', identity, ...session, match: 'holder' }),
-  byEmail: (verifiedEmail = 'ann@example.com'): SignInExternalCommand => ({
+  holder: (over: Agreed = {}): SignInExternalCommand => ({
+    type: 'SignInExternal',
+    identity,
+    ...session,
+    match: 'holder',
+    agreements: {},
+    ...over,
+  }),
+  byEmail: (verifiedEmail = 'ann@example.com', over: Agreed = {}): SignInExternalCommand => ({
     type: 'SignInExternal',
     identity,
     ...session,
     match: 'verified-email',
     verifiedEmail,
+    agreements: {},
+    ...over,
   }),
-  create: (): SignInExternalCommand => ({
+  create: (over: Agreed = {}): SignInExternalCommand => ({
     type: 'SignInExternal',
     identity,
     ...session,
@@ -51,6 +61,7 @@ const when = {
     verifiedEmail: 'new@example.com',
     profile: { firstName: 'Nia' },
     agreements: { email: true },
+    ...(over.requiredAgreements ? { requiredAgreements: over.requiredAgreements } : {}),
     attributes: { plan: 'free' },
     mode: 'email-activation',
   }),
@@ -94,6 +105,28 @@ describe('SignInExternal', () => {
     assert.equal(decide(when.create(), given(registered())).refusal, 'EXTERNAL_LINK_REFUSED');
     const erased: ProfileEvent = { type: 'ProfileErased', data: { profileId: 'p1', erasedAt: T0 } };
     assert.equal(decide(when.holder(), given(registered(), linked(), erased)).refusal, 'EXTERNAL_LINK_REFUSED');
+  });
+
+  it('with required agreements: creates only when the request accepts them all, and records nothing otherwise', () => {
+    const refusedCreate = decide(when.create({ requiredAgreements: ['email', 'terms'] }), given());
+    assert.deepEqual(refusedCreate, { events: [], refusal: 'TERMS_ACCEPTANCE_REQUIRED' });
+    assert.deepEqual(types(decide(when.create({ requiredAgreements: ['email'] }), given())), [
+      'UserRegistered',
+      'ExternalIdentityLinked',
+      'SessionOpened',
+    ]);
+  });
+
+  it('with required agreements: an existing profile signs in once they are accepted, with this sign-in or before', () => {
+    const holderState = given(registered(), confirmed(), linked());
+    const required = { requiredAgreements: ['terms'] };
+    assert.deepEqual(decide(when.holder(required), holderState), { events: [], refusal: 'TERMS_ACCEPTANCE_REQUIRED' });
+    const accepting = decide(when.holder({ ...required, agreements: { terms: true } }), holderState);
+    assert.deepEqual(types(accepting), ['AccountUpdated', 'SessionOpened']);
+    const afterwards = then(holderState, accepting);
+    assert.deepEqual(types(decide(when.holder(required), afterwards)), ['SessionOpened'], 'accepted before: nothing more to record');
+    const linking = decide(when.byEmail('ann@example.com', required), given(registered(), confirmed()));
+    assert.deepEqual(linking, { events: [], refusal: 'TERMS_ACCEPTANCE_REQUIRED' }, 'not even the link is recorded');
   });
 
   it('a profile without a password cannot change it', () => {

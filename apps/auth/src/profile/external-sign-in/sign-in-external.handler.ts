@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { fail, ok, uuidv7, type Reply, type SignInExternalCommand, type SignInExternalResult } from '@idstream/contracts';
+import { fail, ok, uuidv7, type Agreements, type Reply, type SignInExternalCommand, type SignInExternalResult } from '@idstream/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { ConcurrencyConflict } from '../../event-store/event-store';
 import { verifyIdToken } from '../../external-identity/id-token.verifier';
@@ -13,7 +13,9 @@ import { WorkspaceStore } from '../../workspace/workspace.store';
 import type { SignInExternalCommand as Decide } from '../profile.commands';
 import { ProfileCommands } from '../profile.commands.runner';
 import { ProfileErrors } from '../profile.errors';
+import { isAccount, type ProfileState } from '../profile.state';
 import { Refused } from '../refused';
+import { missingAgreements } from './sign-in-external.decider';
 
 /**
  * POST /v1/auth/external. Auth verifies the ID token (not the gateway): it holds the workspace's
@@ -39,12 +41,17 @@ export class SignInExternalHandler {
     const provider = resolveProvider(workspace.settings.identityProviders, cmd.provider);
     if (!provider) return fail('UNKNOWN_PROVIDER', `This workspace has no identity provider named ${cmd.provider}`);
     const verified = await verifyIdToken(this.keys, provider, cmd.idToken, cmd.nonce);
-    if (!verified.ok && verified.code === 'PROVIDER_UNAVAILABLE')
-      return fail('PROVIDER_UNAVAILABLE', 'The identity provider did not answer: try again later', { retryAfter: 5 });
+    if (!verified.ok && verified.code === 'PROVIDER_UNAVAILABLE') return { ok: false, error: ProfileErrors.providerUnavailable() };
     if (!verified.ok) return { ok: false, error: ProfileErrors.externalTokenInvalid() };
     const { issuer, subject, verifiedEmail } = verified.claims;
 
     const workspaceId = workspace.id;
+    const requiredAgreements = workspace.settings.requiredAgreements ?? [];
+    /** TERMS_ACCEPTANCE_REQUIRED with the names still to accept: a status when conditional, else a 403. */
+    const termsRequired = (conditions: string[]): Reply<SignInExternalResult> =>
+      cmd.conditional
+        ? ok({ status: 'TERMS_ACCEPTANCE_REQUIRED', conditions })
+        : { ok: false, error: ProfileErrors.termsAcceptanceRequired(conditions) };
     const sessionId = randomUUID();
     const sessionExpiresAt = new Date(now.getTime() + workspace.settings.sessionMaxLifetimeSeconds * 1000);
     const base = {
@@ -53,6 +60,7 @@ export class SignInExternalHandler {
       sessionId,
       deviceUuid: cmd.caller.role === 'anonymous' ? cmd.caller.uuid : null,
       sessionExpiresAt: sessionExpiresAt.toISOString(),
+      requiredAgreements,
     };
     const context = { workspaceId, correlationId: cmd.meta.requestId, now };
     const reader = this.profiles.manager;
@@ -61,11 +69,16 @@ export class SignInExternalHandler {
 
     let profileId: string;
     let command: Decide;
-    if (holder) [profileId, command] = [holder, { ...base, match: 'holder' }];
-    else if (emailHolder && verifiedEmail) [profileId, command] = [emailHolder, { ...base, match: 'verified-email', verifiedEmail }];
+    const agreements = cmd.agreements;
+    if (holder) [profileId, command] = [holder, { ...base, match: 'holder', agreements }];
+    else if (emailHolder && verifiedEmail)
+      [profileId, command] = [emailHolder, { ...base, match: 'verified-email', verifiedEmail, agreements }];
     else if (!verifiedEmail)
       // A new account needs an email (UserRegistered v1 carries one), and only a verified one may claim it.
       return { ok: false, error: ProfileErrors.externalTokenInvalid() };
+    // A new account must accept the required agreements with its first sign-in: nothing is created until then.
+    else if (missingAgreements(requiredAgreements, cmd.agreements).length > 0)
+      return termsRequired(missingAgreements(requiredAgreements, cmd.agreements));
     else if (cmd.conditional) return ok({ status: 'REGISTRATION_REQUIRED', conditions: ['REGISTRATION_REQUIRED'] });
     else {
       profileId = uuidv7(now.getTime());
@@ -86,9 +99,14 @@ export class SignInExternalHandler {
         // The email was registered meanwhile; a retry of the whole sign-in would link to it instead.
         throw new ConcurrencyConflict(profileId);
       const result = await this.profiles.executeIn(manager, context, profileId, command);
+      if (result.error?.code === 'TERMS_ACCEPTANCE_REQUIRED')
+        // Only the owner of the verified identity learns which agreements the profile still lacks.
+        throw new Refused({ ...result.error, conditions: missingAgreements(requiredAgreements, agreedBy(result.state, agreements)) });
       if (result.error) throw new Refused(result.error);
       return result;
     });
+    if (outcome instanceof Refused && outcome.error.code === 'TERMS_ACCEPTANCE_REQUIRED')
+      return termsRequired(outcome.error.conditions ?? []);
     if (outcome instanceof Refused) return { ok: false, error: outcome.error };
     const token = await this.tokens.issue({
       workspaceId,
@@ -104,3 +122,9 @@ export class SignInExternalHandler {
     return ok({ ...token, status: 'SUCCESS', profileId, created: command.match === 'create' });
   }
 }
+
+/** The agreements a profile holds with those of this sign-in on top. */
+const agreedBy = (state: ProfileState, agreements: Agreements): Agreements => ({
+  ...(isAccount(state) ? state.agreements : {}),
+  ...agreements,
+});

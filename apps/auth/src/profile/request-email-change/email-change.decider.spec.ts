@@ -31,7 +31,7 @@ const registered = (status: 'active' | 'pending-activation' = 'active'): Profile
 type Cmd<T extends ProfileCommand['type']> = Extract<ProfileCommand, { type: T }>;
 const request = (over: Partial<Cmd<'RequestEmailChange'>> = {}): Cmd<'RequestEmailChange'> => ({
   type: 'RequestEmailChange',
-  verifiedHash: 'HASH',
+  proof: { by: 'password', verifiedHash: 'HASH' },
   newEmail: 'new@example.com',
   newEmailTaken: false,
   expiresAt: EXPIRES,
@@ -61,8 +61,26 @@ describe('profile decider: email change', () => {
   });
 
   it('given a password changed since the check, when requested, then refused', () => {
-    assert.deepEqual(decide(request({ verifiedHash: 'OLD' }), given(registered())), { events: [], refusal: 'CURRENT_PASSWORD_WRONG' });
+    assert.deepEqual(decide(request({ proof: { by: 'password', verifiedHash: 'OLD' } }), given(registered())), {
+      events: [],
+      refusal: 'CURRENT_PASSWORD_WRONG',
+    });
     assert.deepEqual(decide(request(), given(registered('pending-activation'))), { events: [], refusal: 'NO_ACCOUNT' });
+  });
+
+  it('given a linked identity, when a change is requested with a token verified for it, then requested; another identity refuses', () => {
+    const linked: ProfileEvent = {
+      type: 'ExternalIdentityLinked',
+      data: { profileId: 'p1', provider: 'corp', issuer: 'https://idp.example', subject: 'u1', linkedBy: 'verified-email' },
+    };
+    const state = given(registered(), linked);
+    assert.deepEqual(decide(request({ proof: { by: 'external', issuer: 'https://idp.example', subject: 'u1' } }), state).events, [
+      requested(),
+    ]);
+    assert.deepEqual(decide(request({ proof: { by: 'external', issuer: 'https://idp.example', subject: 'u2' } }), state), {
+      events: [],
+      refusal: 'CURRENT_PASSWORD_WRONG',
+    });
   });
 
   it('given a pending change, when confirmed, then EmailChanged moves the email and confirms it', () => {

@@ -1,18 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { canonicalEmail, describeEmailRefusal, ok, type Reply, type RequestEmailChangeCommand } from '@idstream/contracts';
-import { verifyPassword } from '../../metrics/password-hashing';
 import { AfterAnswer } from '../../concurrency/after-answer';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { EmailIndex } from '../../indexes/email-index';
 import { AuthRateLimiter } from '../../rate-limit/rate-limiter';
 import { WorkspaceStore } from '../../workspace/workspace.store';
 import { ProfileCommands } from '../profile.commands.runner';
-import { ProfileErrors, replyErrorOf } from '../profile.errors';
-import { isAccount, sessionsOf } from '../profile.state';
+import { OwnerProofChecker } from '../owner-proof';
+import { ProfileErrors } from '../profile.errors';
+import { sessionsOf } from '../profile.state';
 
 /**
- * POST /v1/account/email-change (requestEmailChange): the password is required (guesses limited
- * before the hashing, as for a password change). The answer is 202 right after the password
+ * POST /v1/account/email-change (requestEmailChange): the password, or a fresh ID token of the
+ * linked provider (owner-proof.ts), is required (guesses limited before the hashing, as for a
+ * password change). The answer is 202 right after the password
  * check, the same whether the new email is free or taken: the lookup, the decision and the
  * mails (a token to the new address when it is free, a notice to the current one) come after.
  */
@@ -22,6 +23,7 @@ export class RequestEmailChangeHandler {
     private readonly profiles: ProfileCommands,
     private readonly workspaces: WorkspaceStore,
     private readonly limiter: AuthRateLimiter,
+    private readonly owner: OwnerProofChecker,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -56,14 +58,14 @@ export class RequestEmailChangeHandler {
       now,
     );
     if (!attempt.allowed) return { ok: false, error: ProfileErrors.tooManyAttempts(attempt.retryAfter) };
-    const verifiedHash = isAccount(state) ? state.passwordHash : null;
-    if (!(await verifyPassword(cmd.password, verifiedHash)).valid) return { ok: false, error: replyErrorOf('CURRENT_PASSWORD_WRONG') };
+    const checked = await this.owner.check(cmd, state, workspace.settings, now);
+    if (!checked.ok) return checked;
     const expiresAt = new Date(now.getTime() + this.config.confirmationTokenTtlSeconds * 1000).toISOString();
     this.afterAnswer.runLater('email change', cmd.meta.requestId, async () => {
       const holder = await EmailIndex.profileIdOf(this.profiles.manager, workspaceId, cmd.newEmail);
       await this.profiles.execute({ workspaceId, correlationId: cmd.meta.requestId, now }, subject, {
         type: 'RequestEmailChange',
-        verifiedHash,
+        proof: checked.proof,
         newEmail: cmd.newEmail,
         newEmailTaken: holder !== null,
         expiresAt,

@@ -1,12 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthClient } from '../../rpc/rpc.clients';
+import { WorkspaceSettings } from '../../workspaces/workspace-settings.service';
 import type { GatewayRequest } from '../request-context';
 import { ALLOWED_METHODS, isSecretKeyRoute, preflightHeaders, responseHeaders, varyWithOrigin, workspaceOfRequest } from './cors.policy';
 import { WorkspaceOrigins } from './workspace-origins';
-
-const isWorkspaceWrite = (request: FastifyRequest): boolean =>
-  (request.method === 'POST' || request.method === 'PATCH') && /^\/v1\/admin\/workspaces(\/|\?|$)/.test(request.url);
 
 /**
  * Adds CORS to the gateway's Fastify instance: preflights (OPTIONS) as a Fastify route, so
@@ -15,13 +12,9 @@ const isWorkspaceWrite = (request: FastifyRequest): boolean =>
  * (a 401 is readable too). Registered once from main.ts, before the app listens.
  */
 export function registerCors(app: NestFastifyApplication): void {
-  const origins = new WorkspaceOrigins(app.get(AuthClient));
+  // The view is loaded and refreshed by WorkspaceSettings (an admin write through this gateway refreshes it before its answer).
+  const origins = new WorkspaceOrigins(app.get(WorkspaceSettings));
   const fastify = app.getHttpAdapter().getInstance();
-  origins.start();
-  fastify.addHook('onClose', (_instance, done) => {
-    origins.stop();
-    done();
-  });
 
   fastify.options('/*', async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = request.headers.origin;
@@ -38,8 +31,6 @@ export function registerCors(app: NestFastifyApplication): void {
   });
 
   fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    // A workspace created or changed through this gateway: its origins hold from the answer on.
-    if (isWorkspaceWrite(request) && reply.statusCode < 300) await origins.refresh();
     const origin = request.headers.origin;
     if (typeof origin !== 'string' || request.method === 'OPTIONS' || isSecretKeyRoute(request.url)) return payload;
     reply.header('vary', varyWithOrigin(reply.getHeader('vary')));
