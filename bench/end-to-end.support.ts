@@ -27,7 +27,10 @@ export function scenarioSeconds(): number {
  */
 export function profilingEnv(): Record<string, string> {
   const dir = process.env.BENCH_CPU_PROF_DIR;
-  return dir ? { NODE_OPTIONS: `-r ${path.join(repoRoot(), 'bench/cpu-profile.cjs')}`, BENCH_CPU_PROF_DIR: path.resolve(dir) } : {};
+  // BENCH_APP_NODE_OPTIONS: node flags for the app under test (e.g. a heap limit to try).
+  const extra = process.env.BENCH_APP_NODE_OPTIONS ?? '';
+  if (!dir) return extra ? { NODE_OPTIONS: extra } : {};
+  return { NODE_OPTIONS: `${extra} -r ${path.join(repoRoot(), 'bench/cpu-profile.cjs')}`.trim(), BENCH_CPU_PROF_DIR: path.resolve(dir) };
 }
 
 /** BENCH_E2E_SCENARIOS=<word,...>: only the scenarios whose key contains one of the words (e.g. to profile one). */

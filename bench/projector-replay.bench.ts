@@ -100,8 +100,12 @@ runBenchmark(
   async (cleanup) => {
     const total = SMOKE ? 2000 : knob('BENCH_REPLAY_EVENTS', 1_000_000);
     const limitSeconds = knob('BENCH_REPLAY_SECONDS', SMOKE ? 60 : 1500);
+    // BENCH_PARTITIONS: the partitions of identity.events (the scaling figures, issue 14 part 3).
+    const partitions = knob('BENCH_PARTITIONS', 3);
+    process.env.IDENTITY_EVENTS_PARTITIONS = String(partitions);
+    recordFigure('e2e.replay.partitions', partitions);
     heading(
-      `Projector replay of ${fmt(total, 0)} identity events (AnonymousClientCreated, 3 partitions)`,
+      `Projector replay of ${fmt(total, 0)} identity events (AnonymousClientCreated, ${partitions} partitions)`,
       'profile projector from offset 0 to the end (committed offsets) vs a kafkajs consumer that only counts',
     );
     const system = new TestSystem();
@@ -110,7 +114,7 @@ runBenchmark(
     cleanup(() => system.stop());
     await system.start([]);
     const topic = system.topics.identityEvents;
-    await ensureTopics(kafka, [{ topic, partitions: 3, config: { 'retention.ms': '-1', 'retention.bytes': '-1' } }]);
+    await ensureTopics(kafka, [{ topic, partitions, config: { 'retention.ms': '-1', 'retention.bytes': '-1' } }]);
     const produceMs = await produceIdentityEvents(kafka, topic, total);
     note(`produced ${fmt(total, 0)} events in ${fmt(produceMs / 1000, 1)} s`);
 

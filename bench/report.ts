@@ -181,6 +181,15 @@ row(
   '≥ 40,000 ev/s; ≥ 0.5×',
   ingest === undefined ? undefined : ingest >= 40_000 && (div(ingest, raw) ?? 0) >= 0.5,
 );
+const rawEnvelope = f('e2e.tracking.rawEnvelope.eventsPerSecond');
+row(
+  '  vs a raw copy writing the same envelope + headers per event',
+  n(ingest, 0),
+  `raw kafkajs ${n(rawEnvelope, 0)} ev/s`,
+  x(div(ingest, rawEnvelope)),
+  '≥ 0.5×',
+  ingest === undefined || rawEnvelope === undefined ? undefined : (div(ingest, rawEnvelope) ?? 0) >= 0.5,
+);
 const ingestCpu = f('e2e.tracking.ingester.cpuMsPer1000');
 const rawCpu = f('e2e.tracking.raw.cpuMsPer1000');
 row(

@@ -1,4 +1,5 @@
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage, Message } from 'kafkajs';
+import { TRACKING_EVENT_ACCEPTED, TRACKING_SCHEMA_VERSION, envelopeHeaders, uuidv7, type TrackingRawRecord } from '@idstream/contracts';
 import { TestSystem, testKafka, uniqueName } from '@idstream/testing';
 import { deleteTopics, fmt, heading, knob, note, printTable, ratio, recordFigure, runBenchmark, until } from './bench.support';
 import { peakRssMb, ProcessWatch, profilingEnv, runLoad, scenarioSeconds, SMOKE } from './end-to-end.support';
@@ -66,8 +67,67 @@ async function countArrivals(
   }
 }
 
+/**
+ * What the raw copy writes per event. `small`: `{deviceUuid, event}` without headers (the first
+ * baseline). `envelope`: the ingester's own output shape, an accepted-event envelope of the same
+ * fields and the same three headers, so that both produce the same bytes per event.
+ */
+type CopyShape = 'small' | 'envelope';
+
+function copyOf(
+  shape: CopyShape,
+  record: TrackingRawRecord,
+  event: Record<string, unknown>,
+  index: number,
+  partition: number,
+  offset: string,
+): Message {
+  if (shape === 'small') return { key: record.deviceUuid, value: JSON.stringify({ deviceUuid: record.deviceUuid, event }) };
+  const envelope = {
+    id: uuidv7(),
+    type: TRACKING_EVENT_ACCEPTED,
+    schemaVersion: TRACKING_SCHEMA_VERSION,
+    occurredAt: record.receivedAt,
+    workspaceId: WORKSPACE_PLACEHOLDER,
+    aggregateId: record.deviceUuid,
+    sequence: 1,
+    correlationId: record.requestId,
+    causationId: null,
+    data: {
+      eventId: event.id,
+      eventType: event.type,
+      label: event.label ?? null,
+      params: event.params ?? {},
+      deviceUuid: record.deviceUuid,
+      profileId: null,
+      anonymous: true,
+      occurredAt: record.receivedAt,
+      clientOccurredAt: event.occurredAt ?? null,
+      sentAt: record.sentAt,
+      receivedAt: record.receivedAt,
+      clockSkewMs: null,
+      token: { kid: 'k', jti: WORKSPACE_PLACEHOLDER, sid: WORKSPACE_PLACEHOLDER, role: 'anonymous' },
+      requestId: record.requestId,
+      source: { topic: 'tracking.raw', partition, offset, index },
+    },
+  };
+  return {
+    key: `${WORKSPACE_PLACEHOLDER}:${record.deviceUuid}`,
+    value: JSON.stringify(envelope),
+    headers: envelopeHeaders(envelope),
+  };
+}
+const WORKSPACE_PLACEHOLDER = '0190d0b0-0000-7000-8000-000000000000';
+
 /** The baseline: consume tracking.raw, split every batch into its events, produce each to `target`. */
-async function rawConsumeAndProduce(kafka: Kafka, source: string, target: string, expected: number, limitSeconds: number): Promise<Drain> {
+async function rawConsumeAndProduce(
+  kafka: Kafka,
+  source: string,
+  target: string,
+  expected: number,
+  limitSeconds: number,
+  shape: CopyShape,
+): Promise<Drain> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const consumer = kafka.consumer({ groupId: uniqueName('bench-raw-copy'), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
   await producer.connect();
@@ -83,10 +143,12 @@ async function rawConsumeAndProduce(kafka: Kafka, source: string, target: string
       eachBatch: async ({ batch }) => {
         first ||= Date.now();
         const out = batch.messages.flatMap((m: KafkaMessage) => {
-          const record = JSON.parse(m.value!.toString()) as { deviceUuid: string; events: unknown[] };
-          return record.events.map((event) => ({ key: m.key, value: JSON.stringify({ deviceUuid: record.deviceUuid, event }) }));
+          const record = JSON.parse(m.value!.toString()) as TrackingRawRecord;
+          return record.events.map((event, i) => copyOf(shape, record, event as Record<string, unknown>, i, batch.partition, m.offset));
         });
-        for (let i = 0; i < out.length; i += 1000) await producer.send({ topic: target, acks: -1, messages: out.slice(i, i + 1000) });
+        // 1,000 small records or 400 envelopes a request: with one partition, the whole request is one record batch (≤ 1 MiB).
+        const perSend = shape === 'small' ? 1000 : 400;
+        for (let i = 0; i < out.length; i += perSend) await producer.send({ topic: target, acks: -1, messages: out.slice(i, i + perSend) });
         events += out.length;
         last = Date.now();
       },
@@ -106,14 +168,19 @@ runBenchmark(
     const connections = knob('BENCH_E2E_CONNECTIONS', 32);
     const deviceCount = SMOKE ? 12 : knob('BENCH_TRACKING_DEVICES', 64);
     const drainLimit = knob('BENCH_TRACKING_DRAIN_SECONDS', SMOKE ? 60 : 600);
+    // BENCH_PARTITIONS: the partitions of tracking.raw, tracking.events and the raw copy's topic (the scaling figures, issue 14 part 3).
+    const partitions = knob('BENCH_PARTITIONS', knob('TRACKING_PARTITIONS', 6));
+    process.env.TRACKING_PARTITIONS = String(partitions);
+    recordFigure('e2e.tracking.partitions', partitions);
     heading(
-      `Tracking, HTTP → tracking.raw → ingester → tracking.events (${deviceCount} devices, batches of 100, intake ${seconds} s)`,
+      `Tracking, HTTP → tracking.raw → ingester → tracking.events (${deviceCount} devices, ${partitions} partitions, batches of 100, intake ${seconds} s)`,
       'gateway intake events/s; ingester drain events/s vs plain kafkajs consume-split-produce of the same tracking.raw',
     );
     const system = new TestSystem();
     const kafka = testKafka('bench-tracking');
     const scratch = `${system.topicPrefix}bench.raw-copy`;
-    cleanup(() => deleteTopics(kafka, [...Object.values(system.topics), scratch]));
+    const scratchEnvelopes = `${system.topicPrefix}bench.raw-copy-envelopes`;
+    cleanup(() => deleteTopics(kafka, [...Object.values(system.topics), scratch, scratchEnvelopes]));
     cleanup(() => system.stop());
     await system.start(['auth', 'gateway'], { GATEWAY_RATE_LIMIT_PER_SECOND: '0' });
     const apiKey = system.clientApiKey;
@@ -162,14 +229,23 @@ runBenchmark(
     await system.stopApp('tracking-ingester');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: scratch, numPartitions: knob('TRACKING_PARTITIONS', 6) }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [scratch, scratchEnvelopes].map((topic) => ({ topic, numPartitions: partitions })),
+      waitForLeaders: true,
+    });
     await admin.disconnect();
     const cpuBefore = process.cpuUsage();
-    const raw = await rawConsumeAndProduce(kafka, system.topics.trackingRaw, scratch, accepted, drainLimit);
+    const raw = await rawConsumeAndProduce(kafka, system.topics.trackingRaw, scratch, accepted, drainLimit, 'small');
     const rawCpu = process.cpuUsage(cpuBefore);
     const rawRate = (raw.events * 1000) / raw.spanMs;
     recordFigure('e2e.tracking.raw.eventsPerSecond', rawRate);
     recordFigure('e2e.tracking.raw.cpuMsPer1000', ((rawCpu.user + rawCpu.system) * 1000) / 1000 / Math.max(1, raw.events));
+    const envCpuBefore = process.cpuUsage();
+    const rawEnv = await rawConsumeAndProduce(kafka, system.topics.trackingRaw, scratchEnvelopes, accepted, drainLimit, 'envelope');
+    const rawEnvCpu = process.cpuUsage(envCpuBefore);
+    const rawEnvRate = (rawEnv.events * 1000) / rawEnv.spanMs;
+    recordFigure('e2e.tracking.rawEnvelope.eventsPerSecond', rawEnvRate);
+    recordFigure('e2e.tracking.rawEnvelope.cpuMsPer1000', ((rawEnvCpu.user + rawEnvCpu.system) / 1000 / Math.max(1, rawEnv.events)) * 1000);
 
     const cpuPer1000 = (cpuMs: number | undefined, events: number) =>
       cpuMs === undefined || events === 0 ? undefined : (cpuMs * 1000) / events;
@@ -210,11 +286,23 @@ runBenchmark(
           '',
           '1×',
         ],
+        [
+          "raw kafkajs copy, the ingester's envelope + 3 headers",
+          fmt(rawEnv.events, 0),
+          rawEnv.complete ? 'yes' : 'NO',
+          fmt(rawEnvRate, 0),
+          fmt(rawEnv.spanMs / 1000, 1),
+          fmt(rawEnv.totalMs / 1000, 1),
+          fmt(cpuPer1000((rawEnvCpu.user + rawEnvCpu.system) / 1000, rawEnv.events), 1),
+          '',
+          ratio(rawEnvRate, rawRate),
+        ],
       ],
       [
+        `ingester ÷ the envelope copy (the same bytes out per event): ${ratio(ingestRate, rawEnvRate)}`,
         'events/s of the ingester and the raw copy: output records over the time between the first and the last of them',
         'start → last: from the ingester process spawned (or the raw consumer started) to the last output record, with the group join',
-        `${deviceCount} devices; tracking.raw has ${knob('TRACKING_PARTITIONS', 6)} partitions; the raw copy runs in this process, 3 partitions at once, like the ingester`,
+        `${deviceCount} devices; tracking.raw has ${partitions} partitions; the raw copy runs in this process, 3 partitions at once, like the ingester`,
       ],
     );
   },

@@ -3,3 +3,4 @@ export * from './producer';
 export * from './dead-letter';
 export * from './identity-tail';
 export * from './trace-context';
+export * from './partitioner';

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import {
   SpanKind,
   TRACEPARENT,
+  batchTraceOf,
   contextOf,
   deadLetterMessage,
   ensureTopics,
@@ -46,6 +47,13 @@ export interface IdempotentConsumerSettings<T, A = T> {
   open?(values: T[]): Promise<A[]>;
   /** Applies one event inside the batch's transaction. A throw dead-letters that event alone. */
   apply(manager: EntityManager, value: A, context: MessageContext): Promise<void>;
+  /**
+   * Applies every fresh event of a batch at once, in order, inside the batch's transaction
+   * (e.g. one multi-row write instead of one per event). When it throws a non-transient
+   * error the batch is rolled back and done again event by event through `apply`, so that
+   * only the failing event is dead-lettered. Without it, `apply` runs per event.
+   */
+  applyBatch?(manager: EntityManager, events: { value: A; context: MessageContext }[]): Promise<void>;
   /** Called after every committed batch (metrics, waiters). */
   afterCommit?(applied: { value: A; context: MessageContext }[], partition: number, nextOffset: string): void;
   onError?(error: unknown, context?: Partial<MessageContext>): void;
@@ -236,7 +244,18 @@ export class IdempotentConsumer<T, A = T> {
             )
           : [];
         const fresh = new Set(inserted.map((r) => r.event_id));
-        for (const event of events) {
+        if (this.settings.applyBatch) {
+          // Not fresh: the same event at another offset (or earlier in this batch), applied already.
+          const batchEvents = events.filter((event) => fresh.delete(event.id)).map((e) => ({ value: e.value, context: e.context }));
+          try {
+            await this.applyBatchTraced(manager, batchEvents);
+          } catch (error) {
+            if (isTransientDatabaseError(error)) throw error; // retry the whole batch
+            throw new RetryPerEvent();
+          }
+          applied.push(...batchEvents);
+        }
+        for (const event of this.settings.applyBatch ? [] : events) {
           // Not fresh: the same event at another offset (or earlier in this batch), applied already.
           if (!fresh.delete(event.id)) continue;
           try {
@@ -311,6 +330,21 @@ export class IdempotentConsumer<T, A = T> {
       },
       () => this.settings.apply(manager, value, context),
     );
+  }
+
+  /** Applies a batch in one consumer span: child of its first traced event, linked to all of them (no-op when not tracing). */
+  private applyBatchTraced(manager: EntityManager, events: { value: A; context: MessageContext }[]): Promise<void> {
+    const applyBatch = (m: EntityManager, e: { value: A; context: MessageContext }[]) => this.settings.applyBatch!(m, e);
+    if (events.length === 0) return Promise.resolve();
+    const traced = batchTraceOf(events.map((e) => e.context.message.headers));
+    if (!traced) return applyBatch(manager, events);
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.consumer.group.name': this.settings.groupId,
+      'messaging.destination.name': this.settings.topic,
+      'messaging.batch.message_count': events.length,
+    };
+    return inSpan(`consume ${this.settings.topic}`, { ...traced, kind: SpanKind.CONSUMER, attributes }, () => applyBatch(manager, events));
   }
 
   private async pruneProcessedIds(): Promise<void> {

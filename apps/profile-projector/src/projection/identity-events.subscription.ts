@@ -51,6 +51,17 @@ export async function identityEventsConsumer(
     },
     // Sealed personal fields (schema version 2) are opened with keys from auth, once per batch.
     open: (events) => opener.open(events),
+    // One read and one write of the read model per batch; the own-events side effects after
+    // it, in order (an erasure reads the merges into its profile, which no later event of the
+    // batch can add to: an erased profile takes no links).
+    applyBatch: async (manager, events) => {
+      await projection.applyBatch(
+        manager,
+        events.map((e) => e.value),
+      );
+      if (settings.alsoApply) for (const { value } of events) await settings.alsoApply(manager, value);
+    },
+    // The per-event path, after a batch failed: only the failing event is dead-lettered.
     apply: async (manager, event) => {
       await projection.apply(manager, event);
       await settings.alsoApply?.(manager, event);

@@ -62,7 +62,9 @@ export interface MergeRow {
 export type Change =
   { table: 'profiles'; row: ProfileRow } | { table: 'device_links'; row: DeviceLinkRow } | { table: 'profile_merges'; row: MergeRow };
 
-export const emptyPersonalFields = (): PersonalFields => Object.fromEntries(PERSONAL_FIELDS.map((f) => [f, null])) as PersonalFields;
+const EMPTY_PERSONAL_FIELDS = Object.freeze(Object.fromEntries(PERSONAL_FIELDS.map((f) => [f, null])) as PersonalFields);
+/** Every personal field null (a copy of one template: the projector makes one per anonymous profile of a replay). */
+export const emptyPersonalFields = (): PersonalFields => ({ ...EMPTY_PERSONAL_FIELDS });
 
 /** camelCase field → snake_case column. */
 export const columnOf = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -26,7 +26,11 @@ export type EventTime =
  * [receivedAt - maxPast, receivedAt + maxFuture].
  */
 export function eventTime(clientOccurredAt: string | undefined, sentAt: string | null, receivedAt: number, policy: TimePolicy): EventTime {
-  const sent = sentAt === null ? null : parseTimestamp(sentAt);
+  return eventTimeAt(clientOccurredAt, sentAt === null ? null : parseTimestamp(sentAt), receivedAt, policy);
+}
+
+/** `eventTime` with the record's `sentAt` already parsed (epoch ms; null without one): the ingester parses it once per record. */
+export function eventTimeAt(clientOccurredAt: string | undefined, sent: number | null, receivedAt: number, policy: TimePolicy): EventTime {
   const clockSkewMs = sent === null ? null : receivedAt - sent;
   let occurredAt = receivedAt;
   if (clientOccurredAt !== undefined) {

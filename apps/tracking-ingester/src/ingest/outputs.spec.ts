@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { repoRoot } from '@idstream/testing';
-import { MAX_ORIGINAL_BYTES, acceptedMessage, chunksOf, redactedOriginal, rejectedMessage } from './outputs';
+import { MAX_ORIGINAL_BYTES, acceptedMessage, chunksOf, messageChunks, redactedOriginal, rejectedMessage } from './outputs';
 import type { Candidate, Rejection } from './record.decide';
 
 function validator(type: string) {
@@ -26,7 +26,7 @@ const candidate: Candidate = {
   eventId,
   index: 0,
   receivedAt: Date.parse('2025-03-01T12:00:00.000Z'),
-  original: '{}',
+  raw: {},
   data: {
     eventId,
     eventType: 'purchase',
@@ -98,5 +98,25 @@ describe('ingester outputs', () => {
       [2, 2, 2, 2, 2],
     );
     assert.deepEqual(chunksOf([], 10), []);
+  });
+
+  it('builds the messages of the next send only when it is asked for', () => {
+    let built = 0;
+    const chunks = messageChunks(
+      Array.from({ length: 10 }, (_, i) => i),
+      (i) => {
+        built++;
+        return { key: 'k', value: `${i}`.padEnd(400, 'x'), headers: {} };
+      },
+      1100,
+    );
+    assert.equal(chunks.next().value?.length, 2);
+    // The first chunk is complete when the third message does not fit: three built, not ten.
+    assert.equal(built, 3);
+    assert.deepEqual(
+      [...chunks].map((c) => c.length),
+      [2, 2, 2, 2],
+    );
+    assert.equal(built, 10);
   });
 });

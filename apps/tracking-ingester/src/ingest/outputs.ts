@@ -78,21 +78,29 @@ export function rejectedMessage(rejection: Rejection, now: number): OutMessage {
   };
 }
 
-/** Splits messages into sends of at most `maxBytes` (one produce request builds one record batch per partition). */
-export function chunksOf(messages: readonly OutMessage[], maxBytes: number): OutMessage[][] {
-  const chunks: OutMessage[][] = [];
+/**
+ * Builds the messages of `items` one send at a time: each chunk holds at most `maxBytes` (one
+ * produce request builds one record batch per partition), and the next chunk is built only when
+ * the caller asks for it.
+ */
+export function* messageChunks<T>(items: readonly T[], toMessage: (item: T) => OutMessage, maxBytes: number): Generator<OutMessage[]> {
   let current: OutMessage[] = [];
   let size = 0;
-  for (const message of messages) {
+  for (const item of items) {
+    const message = toMessage(item);
     const bytes = Buffer.byteLength(message.value, 'utf8') + (message.key?.length ?? 0) + 100;
     if (current.length > 0 && size + bytes > maxBytes) {
-      chunks.push(current);
+      yield current;
       current = [];
       size = 0;
     }
     current.push(message);
     size += bytes;
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  if (current.length > 0) yield current;
+}
+
+/** Splits messages into sends of at most `maxBytes` (one produce request builds one record batch per partition). */
+export function chunksOf(messages: readonly OutMessage[], maxBytes: number): OutMessage[][] {
+  return [...messageChunks(messages, (m) => m, maxBytes)];
 }

@@ -7,7 +7,6 @@ import type { VerificationKeys } from '../keys/verification-keys';
 import type { WorkspaceAlgorithms } from '../workspaces/workspace-algorithms';
 import type { Claim, DedupeStore } from './dedupe.store';
 import type { TimePolicy } from './event-time';
-import { acceptedMessage, rejectedMessage, type OutMessage } from './outputs';
 import { STAGE_OF, decideRecord, unreadableRecord, type Candidate, type InputRef, type Rejection, type TokenCheck } from './record.decide';
 
 export interface RawMessage {
@@ -22,9 +21,15 @@ export interface RawBatch {
   messages: readonly RawMessage[];
 }
 
+/**
+ * A batch's decisions. The output messages are built from them a send at a time
+ * (`messageChunks`), so that only one produce request's strings and buffers are alive at once.
+ */
 export interface BatchOutputs {
-  accepted: OutMessage[];
-  rejected: OutMessage[];
+  accepted: Candidate[];
+  rejected: Rejection[];
+  /** Epoch ms the outputs were decided at: the time of their ids and of `rejectedAt`. */
+  decidedAt: number;
   /** Rejections per code, for the metrics. */
   rejectCounts: Map<TrackingRejectCode, number>;
   /** Events in the batch's records (every one ends up accepted or rejected). */
@@ -140,16 +145,15 @@ export class RawBatchProcessor {
         receivedAt: c.receivedAt,
       }));
       const fresh = await this.dedupe.claim(manager, claims);
-      const now = clock();
-      const accepted: OutMessage[] = [];
-      const all = [...rejections];
+      const accepted: Candidate[] = [];
+      const all = rejections;
       candidates.forEach((c, i) => {
-        if (fresh[i]) accepted.push(acceptedMessage(c, now));
+        if (fresh[i]) accepted.push(c);
         else all.push(duplicateOf(c));
       });
       const rejectCounts = new Map<TrackingRejectCode, number>();
       for (const r of all) rejectCounts.set(r.code, (rejectCounts.get(r.code) ?? 0) + 1);
-      outputs = { accepted, rejected: all.map((r) => rejectedMessage(r, now)), rejectCounts, eventsIn, maxReceivedAt };
+      outputs = { accepted, rejected: all, decidedAt: clock(), rejectCounts, eventsIn, maxReceivedAt };
       await publish(outputs);
     });
     return outputs;
@@ -220,7 +224,7 @@ function duplicateOf(candidate: Candidate): Rejection {
     eventId: candidate.eventId,
     requestId: candidate.data.requestId,
     receivedAt: candidate.data.receivedAt,
-    original: Buffer.from(candidate.original, 'utf8'),
+    original: Buffer.from(JSON.stringify(candidate.raw), 'utf8'),
     source: candidate.data.source,
   };
 }

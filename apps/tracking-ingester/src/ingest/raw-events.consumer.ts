@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { SpanKind, batchTraceOf, inSpan, restartAfterCrash } from '@idstream/messaging';
+import { SpanKind, batchTraceOf, cachingPartitioner, inSpan, restartAfterCrash } from '@idstream/messaging';
 import type { DataSource } from 'typeorm';
 import type { IngesterConfig } from '../config/ingester.config';
 import type { IngesterMetrics } from '../metrics/ingester.metrics';
 import type { DedupeStore } from './dedupe.store';
-import { chunksOf, type OutMessage } from './outputs';
+import { acceptedMessage, messageChunks, rejectedMessage, type OutMessage } from './outputs';
 import type { BatchOutputs, RawBatchProcessor } from './raw-batch.processor';
 
 /** One produce request of a transaction carries at most this much (one record batch per partition must fit the broker's limit). */
@@ -125,8 +125,17 @@ export class RawEventsConsumer {
     let outputs: BatchOutputs;
     try {
       outputs = await this.processor.process({ topic, partition, messages }, async (out) => {
-        await this.sendAll(transaction, this.config.ingesterTopics.events, out.accepted);
-        await this.sendAll(transaction, this.config.ingesterTopics.rejected, out.rejected);
+        const at = out.decidedAt;
+        await this.sendAll(
+          transaction,
+          this.config.ingesterTopics.events,
+          messageChunks(out.accepted, (c) => acceptedMessage(c, at), MAX_SEND_BYTES),
+        );
+        await this.sendAll(
+          transaction,
+          this.config.ingesterTopics.rejected,
+          messageChunks(out.rejected, (r) => rejectedMessage(r, at), MAX_SEND_BYTES),
+        );
         await transaction.sendOffsets({
           consumerGroupId: this.config.groupId,
           topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],
@@ -155,8 +164,8 @@ export class RawEventsConsumer {
     await payload.heartbeat();
   }
 
-  private async sendAll(transaction: { send: Producer['send'] }, topic: string, messages: OutMessage[]): Promise<void> {
-    for (const chunk of chunksOf(messages, MAX_SEND_BYTES)) await transaction.send({ topic, messages: chunk, acks: -1 });
+  private async sendAll(transaction: { send: Producer['send'] }, topic: string, chunks: Iterable<OutMessage[]>): Promise<void> {
+    for (const chunk of chunks) await transaction.send({ topic, messages: chunk, acks: -1 });
   }
 
   /**
@@ -199,6 +208,8 @@ export class RawEventsConsumer {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // One murmur2 per device key instead of one per record.
+        createPartitioner: cachingPartitioner(),
       });
       // connect() initialises the transactional id: any transaction a previous owner left open is aborted.
       producer = created.connect().then(() => created);

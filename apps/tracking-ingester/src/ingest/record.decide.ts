@@ -11,7 +11,7 @@ import {
 } from '@idstream/contracts';
 import { hasScope, type AccessTokenClaims } from '@idstream/crypto';
 import { profileAt, revokedAt, type DeviceLink, type SessionClosure } from '../identity/identity-view.change';
-import { eventTime, type TimePolicy } from './event-time';
+import { eventTimeAt, type TimePolicy } from './event-time';
 
 /** Where a record was read. */
 export interface InputRef {
@@ -33,8 +33,8 @@ export interface Candidate {
   /** Epoch ms. */
   receivedAt: number;
   data: TrackingEventAcceptedData;
-  /** The event's JSON, for a DUPLICATE_EVENT rejection. */
-  original: string;
+  /** The event as the client sent it, for a DUPLICATE_EVENT rejection (serialized only then). */
+  raw: unknown;
 }
 
 export interface Rejection {
@@ -144,11 +144,12 @@ export function decideRecord(facts: RecordFacts): RecordDecision {
   // A customer token names its profile; an anonymous device resolves through its links.
   const profileId = claims.role === 'customer' ? claims.sub : profileAt(links, receivedAt);
   const candidates: Candidate[] = [];
+  const sent = record.sentAt === null ? null : parseTimestamp(record.sentAt);
   record.events.forEach((raw, index) => {
     const checked = validateTrackingEvent(raw);
     if (!checked.ok) return reject(index, raw, checked.code, checked.detail, claims.aud);
     const { event } = checked;
-    const time = eventTime(event.occurredAt, record.sentAt, receivedAt, policy);
+    const time = eventTimeAt(event.occurredAt, sent, receivedAt, policy);
     if (!time.ok) return reject(index, raw, time.code, time.detail, claims.aud);
     candidates.push({
       workspaceId: claims.aud,
@@ -156,7 +157,7 @@ export function decideRecord(facts: RecordFacts): RecordDecision {
       eventId: event.id,
       index,
       receivedAt,
-      original: JSON.stringify(raw),
+      raw,
       data: {
         eventId: event.id,
         eventType: event.type,

@@ -71,6 +71,37 @@ describe('tracking event validation', () => {
     }
   });
 
+  it('reads the toISOString form without the regex exactly as with it', () => {
+    for (const ms of [
+      0,
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2000, 1, 29),
+      Date.UTC(2025, 11, 31, 12, 0, 0, 7),
+      Date.UTC(1900, 0, 1),
+    ]) {
+      assert.equal(parseTimestamp(new Date(ms).toISOString()), ms);
+    }
+    // Days that do not exist (2100 and 1900 are no leap years, 2000 is), hours, minutes, seconds past their range.
+    for (const bad of [
+      '2100-02-29T00:00:00.000Z',
+      '1900-02-29T00:00:00.000Z',
+      '2025-04-31T00:00:00.000Z',
+      '2025-00-10T00:00:00.000Z',
+      '2025-03-00T00:00:00.000Z',
+      '2025-03-01T24:00:00.000Z',
+      '2025-03-01T08:60:00.000Z',
+      '2025-03-01T08:00:60.000Z',
+      '2025-03-01T08:00:00.0a0Z',
+      '2025-03-01t08:00:00.000Z',
+      '2025-03-01T08:00:00.000z',
+    ]) {
+      assert.equal(parseTimestamp(bad), null, bad);
+    }
+    assert.equal(parseTimestamp('2000-02-29T00:00:00.000Z'), Date.UTC(2000, 1, 29));
+    // Years below 100 keep their value (Date.UTC alone would read 0099 as 1999).
+    assert.equal(parseTimestamp('0099-03-01T00:00:00.000Z'), new Date('0099-03-01T00:00:00.000Z').getTime());
+  });
+
   it('reads a tracking.raw record, ignoring fields it does not know, and refuses a broken one', () => {
     const record = {
       schemaVersion: 1,
