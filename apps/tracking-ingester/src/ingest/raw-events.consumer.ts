@@ -24,6 +24,13 @@ export class RawEventsConsumer {
   private readonly producers = new Map<number, Promise<Producer>>();
   /** Partitions whose current producer has not written a batch yet: their next batch is checked against Kafka's committed offset. */
   private readonly unchecked = new Set<number>();
+  /**
+   * Per input partition: the offset this process's own committed transactions reached. Kafka
+   * shows a transaction's offsets only once its markers are written, so a consumer that re-joins
+   * the group just after a commit (a broker restart, a rebalance) can be handed records that
+   * commit already wrote; they are skipped here, whatever the fetched offset says.
+   */
+  private readonly committedUpTo = new Map<number, bigint>();
   private admin?: Promise<Admin>;
   private running = false;
   /** Per input partition: the latest receivedAt processed, the clock the de-duplication store is pruned by. */
@@ -116,7 +123,7 @@ export class RawEventsConsumer {
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
     const started = Date.now();
     const producer = await this.producerFor(partition);
-    const messages = await this.notYetCommitted(topic, partition, batch.messages);
+    const messages = await this.notYetCommitted(topic, partition, this.notCommittedHere(partition, batch.messages));
     if (messages.length === 0) {
       payload.resolveOffset(lastOffset);
       return;
@@ -143,6 +150,7 @@ export class RawEventsConsumer {
       });
       // The database (the claimed ids) committed inside process(); now the outputs and offsets.
       await transaction.commit();
+      this.committedUpTo.set(partition, BigInt(nextOffset));
     } catch (error) {
       await transaction.abort().catch(() => undefined);
       // A fenced or broken transactional producer cannot be reused: the next batch makes a new one.
@@ -186,6 +194,17 @@ export class RawEventsConsumer {
     const fresh = messages.filter((m) => BigInt(m.offset) >= committed);
     if (fresh.length < messages.length) {
       this.logger.warn({ msg: 'skipped records a completed transaction had written', partition, skipped: messages.length - fresh.length });
+    }
+    return fresh;
+  }
+
+  /** The batch without the records this process's own commits already wrote (see `committedUpTo`). */
+  private notCommittedHere(partition: number, messages: KafkaMessage[]): KafkaMessage[] {
+    const upTo = this.committedUpTo.get(partition);
+    if (upTo === undefined) return messages;
+    const fresh = messages.filter((m) => BigInt(m.offset) >= upTo);
+    if (fresh.length < messages.length) {
+      this.logger.warn({ msg: 'skipped records this process had committed', partition, skipped: messages.length - fresh.length });
     }
     return fresh;
   }
