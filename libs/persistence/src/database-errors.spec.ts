@@ -18,6 +18,13 @@ describe('database error classification', () => {
       new Error('Connection terminated unexpectedly'),
       new Error('connect ECONNREFUSED 127.0.0.1:5432'),
       new Error('timeout exceeded when trying to connect'),
+      // TypeORM, when a transaction's connection was cut under it (the fault suite's sign-in saw a 500).
+      Object.assign(
+        new Error(
+          'Database connection provided by a query runner was already released, cannot continue to use its querying methods anymore.',
+        ),
+        { name: 'QueryRunnerProviderAlreadyReleasedError' },
+      ),
     ]) {
       assert.equal(isDatabaseUnavailable(error), true, error.message);
       assert.equal(isTransientDatabaseError(error), true, error.message);

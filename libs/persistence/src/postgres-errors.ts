@@ -13,7 +13,8 @@ export function pgErrorCode(error: unknown): string | undefined {
 
 /**
  * The database cannot be reached or is refusing work right now (connection lost or refused,
- * server shutting down or starting, connections not accepted, too many clients): a caller
+ * server shutting down or starting, connections not accepted, too many clients, or TypeORM's
+ * query runner released because its connection died mid-transaction): a caller
  * should answer 503 and retry later, it is not a fault of the request.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -23,7 +24,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // 55000 (object not in prerequisite state) is also what a database refusing connections says.
   if (code === '55000') return /not currently accepting connections/.test(message);
   if (code !== undefined) return false;
-  return /Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|not queryable|not currently accepting connections/i.test(
+  return /Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|not queryable|not currently accepting connections|query runner was already released/i.test(
     message,
   );
 }
