@@ -72,6 +72,10 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
       { transport: Transport.TCP, options: { host: settings.tcp.host, port: settings.tcp.port } },
       { inheritAppConfig: true },
     );
+    // Nest's microservice listens without running the start-up hooks: run them first, so that
+    // no TCP caller (the gateway loading the workspace list) is answered before, for example,
+    // auth has created the default workspace.
+    await app.init();
     await app.startAllMicroservices();
   }
   await app.listen(settings.port, settings.host);

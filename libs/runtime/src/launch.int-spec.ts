@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { assertNoSecrets, SecretsScanner, startNodeProcess } from '@idstream/testing';
+import { ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { firstValueFrom } from 'rxjs';
+import { assertNoSecrets, freePort, SecretsScanner, startNodeProcess } from '@idstream/testing';
 
 /** Uncaught errors go through the redacting logger too: one fatal JSON line, exit 1. */
 describe('launch', () => {
@@ -31,4 +33,34 @@ describe('launch', () => {
       assert.equal(line.err.cause.message, 'cause: token=[redacted]');
     });
   }
+});
+
+/**
+ * An app's TCP port answers only once every start-up hook has run: auth's TCP listener used to
+ * open before its hooks, so a gateway could load the workspace list before the default
+ * workspace existed and refuse that workspace's tokens (the duplicate-delivery fault test saw it).
+ */
+describe('startApp', () => {
+  it('opens the TCP port only after the onApplicationBootstrap hooks have run', async () => {
+    const [httpPort, tcpPort] = [await freePort(), await freePort()];
+    const proc = startNodeProcess('test/fixtures/slow-bootstrap-app.js', { HTTP_PORT: String(httpPort), TCP_PORT: String(tcpPort) });
+    const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: tcpPort } });
+    try {
+      const deadline = Date.now() + 30_000;
+      let answer: boolean | undefined;
+      while (answer === undefined) {
+        try {
+          answer = await firstValueFrom(client.send<boolean>('startUpDone', {}));
+        } catch (error) {
+          // Not listening yet: ask again at once, so the first answer comes as soon as the port opens.
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+      assert.equal(answer, true, 'the first answer on the TCP port comes after the start-up hooks');
+    } finally {
+      await client.close();
+      await proc.stop('SIGTERM');
+    }
+  });
 });

@@ -50,6 +50,22 @@ describe('polled view: the failed-load rule', () => {
     view.stop();
   });
 
+  it('after a write, loads again behind a load in flight (which may have read the owner before the write), once for every caller', async () => {
+    const { view, answers, loads } = setup();
+    answers.push(1, 2);
+    const inFlight = view.refresh();
+    const [afterWrite, afterAnotherWrite] = [view.reloadAfterWrite(), view.reloadAfterWrite()];
+    assert.equal(await inFlight, true);
+    assert.equal(await afterWrite, true);
+    assert.equal(await afterAnotherWrite, true);
+    assert.equal(view.current, 2, 'the view is the one loaded after the writes');
+    assert.equal(loads(), 2);
+    answers.push(3);
+    assert.equal(await view.reloadAfterWrite(), true, 'with no load in flight, it loads at once');
+    assert.equal(view.current, 3);
+    view.stop();
+  });
+
   it('shares a load in flight, and a miss during it waits for its outcome', async () => {
     const { view, answers, loads } = setup();
     answers.push(3);

@@ -34,6 +34,8 @@ export class PolledView<T> {
   /** When the last successful load started. */
   private loadedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<boolean> | null = null;
+  /** The load queued behind the one in flight by `reloadAfterWrite`. */
+  private queued: Promise<boolean> | null = null;
   private interval: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs: number;
@@ -105,6 +107,20 @@ export class PolledView<T> {
       this.loading = null;
     });
     return this.loading;
+  }
+
+  /**
+   * After the caller changed what the view holds (an admin write): a load that starts after
+   * this call. A load in flight may have read the owner before the write, so it is not shared;
+   * one load is queued behind it for every caller that comes meanwhile.
+   */
+  reloadAfterWrite(): Promise<boolean> {
+    if (!this.loading) return this.refresh();
+    this.queued ??= this.loading.then(() => {
+      this.queued = null;
+      return this.refresh();
+    });
+    return this.queued;
   }
 
   private async load(): Promise<boolean> {

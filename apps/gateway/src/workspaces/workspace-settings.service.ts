@@ -72,9 +72,9 @@ export class WorkspaceSettings implements OnApplicationBootstrap, OnModuleDestro
     return this.view.current ?? NOTHING_YET;
   }
 
-  /** Reloads now (after an admin write through this gateway), sharing a load in flight. */
+  /** Reloads after an admin write through this gateway (a load that starts after the write). */
   refresh(): Promise<boolean> {
-    return this.view.refresh();
+    return this.view.reloadAfterWrite();
   }
 
   /** See PolledView.refreshAfterMiss. */
