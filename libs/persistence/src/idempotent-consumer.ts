@@ -59,6 +59,14 @@ export interface IdempotentConsumerSettings<T, A = T> {
   onError?(error: unknown, context?: Partial<MessageContext>): void;
   maxWaitTimeInMs?: number;
   /**
+   * Partitions whose batches are applied at once (default 1), each in its own transaction
+   * with its own checkpoint row: one batch's database round trips overlap another's decoding
+   * and folding. Events of one key stay in order (one key, one partition); the effects must
+   * tolerate batches of different partitions committing in any order, as they must for two
+   * replicas of the consumer anyway.
+   */
+  partitionsConsumedConcurrently?: number;
+  /**
    * How long the ids of applied events are kept (default 7 days). They catch a republished
    * event (a relay that crashed before marking republishes within seconds); redeliveries of
    * the same offsets are caught by the checkpoint whatever their age.
@@ -123,6 +131,7 @@ export class IdempotentConsumer<T, A = T> {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.handleBatch(payload),
     });
   }

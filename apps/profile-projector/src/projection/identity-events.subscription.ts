@@ -12,6 +12,8 @@ export interface SubscriptionSettings {
   topic: string;
   /** Schema of the read model and of this group's checkpoints and processed ids. */
   schema: string;
+  /** Partitions applied at once (IdempotentConsumer's partitionsConsumedConcurrently; 1 by default). */
+  partitionsConcurrency?: number;
   /** Where poison messages go; the live group's dead-letter topic by default. */
   deadLetterTopic?: string;
   /** Applied after the projection in the same transaction (the live projector's own-events erasure; a rebuild passes none). */
@@ -43,6 +45,7 @@ export async function identityEventsConsumer(
     schema: settings.schema,
     deadLetterTopic: dlq,
     fromBeginning: true,
+    partitionsConsumedConcurrently: settings.partitionsConcurrency,
     decode: (message) => {
       const parsed = parseWireIdentityEvent(message.value);
       if (parsed.ok) return { kind: 'event', id: parsed.value.id, value: parsed.value };
