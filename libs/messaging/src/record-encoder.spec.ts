@@ -1,0 +1,44 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { encodeRecord, installRecordEncoder } from './record-encoder';
+
+type RecordFn = (input: Record<string, unknown>) => { buffer: Buffer };
+// kafkajs's own encoder, loaded before anything is installed in this process.
+const kafkajsRequire = createRequire(require.resolve('kafkajs'));
+const original = kafkajsRequire('./src/protocol/recordBatch/record/v0/index.js') as RecordFn;
+
+const same = (input: Record<string, unknown>, what: string) =>
+  assert.deepEqual(encodeRecord(input).buffer, original(input).buffer, what);
+
+describe('encodeRecord', () => {
+  it("writes kafkajs's bytes for keys, values and headers of every kind", () => {
+    const long = 'é'.repeat(70_000);
+    const keys: unknown[] = [null, undefined, '', 'k', randomUUID(), Buffer.from('bytes'), randomBytes(300), 'ключ', long];
+    const values: unknown[] = [null, '', 'v', JSON.stringify({ a: 'ü€😀', n: 1 }), randomBytes(5000), 'x'.repeat(200_000)];
+    const headerSets: (Record<string, unknown> | undefined)[] = [
+      undefined,
+      {},
+      { 'event-type': 'TrackingEventAccepted', 'schema-version': '1', 'correlation-id': randomUUID() },
+      { many: ['a', 'b', Buffer.from('c')], empty: '', 'ünïcode': '値' },
+      { bytes: randomBytes(40) },
+    ];
+    for (const key of keys)
+      for (const value of values)
+        for (const headers of headerSets) same({ key, value, headers, offsetDelta: 0, timestampDelta: 0 }, `${String(key)?.slice(0, 20)}`);
+  });
+
+  it('writes the deltas as kafkajs does, small and large', () => {
+    for (const offsetDelta of [0, 1, 63, 64, 127, 128, 8191, 8192, 1_000_000, 2 ** 31 - 1])
+      for (const timestampDelta of [0, 1, 63, 64, 1000, 2 ** 31, 2 ** 35 + 7, 1_764_600_000_000, -1, -64, -65])
+        same({ key: 'k', value: 'v', headers: { h: 'x' }, offsetDelta, timestampDelta }, `offset ${offsetDelta}, timestamp ${timestampDelta}`);
+    same({ key: 'k', value: 'v' }, 'defaults');
+  });
+
+  it('takes the place of the record encoder before the first produce', () => {
+    assert.equal(installRecordEncoder(), true);
+    assert.equal(kafkajsRequire('./src/protocol/recordBatch/record/v0/index.js'), encodeRecord);
+    assert.equal(installRecordEncoder(), true, 'installing twice is harmless');
+  });
+});

@@ -1,0 +1,131 @@
+import Module, { createRequire } from 'node:module';
+
+/*
+ * A leaner encoder of one Kafka record (the v2 record format, inside a record batch) for
+ * kafkajs 2.2.4, which is pinned and no longer released. kafkajs builds each record with a new
+ * zero-filled 512-byte buffer for the record and one for each header, grows them by copying,
+ * and writes every varint through a fresh Buffer.from([...]): about ten allocations per record.
+ * The tracking ingester writes one record with three headers per accepted event, and in its
+ * profile this encoding (and the garbage it leaves) was the largest cost after JSON. This one
+ * sizes the record first and writes it into one buffer of that size, byte for byte what kafkajs
+ * writes (record-encoder.spec.ts compares the two on keys, values and headers of every kind).
+ *
+ * It replaces kafkajs's module `protocol/recordBatch/record/v0` in the require cache, so it
+ * must be installed before kafkajs loads its produce request (lazily, on a process's first
+ * produce); `installRecordEncoder` says whether it could. What would lift this: a Kafka client
+ * that encodes records without per-field allocations.
+ */
+
+interface RecordInput {
+  offsetDelta?: number;
+  timestampDelta?: number;
+  key?: unknown;
+  value?: unknown;
+  headers?: Record<string, unknown> | null;
+}
+
+/** What kafkajs's record batch reads of a record: its `Encoder`'s `buf` and `buffer`. */
+interface EncodedRecord {
+  buf: Buffer;
+  offset: number;
+  readonly buffer: Buffer;
+}
+
+const kafkajsRequire = createRequire(require.resolve('kafkajs'));
+const RECORD_MODULE = kafkajsRequire.resolve('./src/protocol/recordBatch/record/v0/index.js');
+const PRODUCE_V3_MODULE = kafkajsRequire.resolve('./src/protocol/requests/produce/v3/request.js');
+const Encoder = kafkajsRequire('./src/protocol/encoder.js') as { prototype: object };
+
+/** Zigzag of a 32-bit int, as an unsigned 32-bit value (kafkajs: `(v << 1) ^ (v >> 31)`). */
+const zigzag32 = (value: number): number => ((value << 1) ^ (value >> 31)) >>> 0;
+
+function sizeOfUVarInt(value: number): number {
+  let bytes = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    bytes++;
+  }
+  return bytes;
+}
+
+/** Zigzag of a 64-bit int given as a number (exact up to 2^52 in magnitude, far beyond any timestamp delta). */
+function zigzag64(value: number): number {
+  const v = Number.isFinite(value) ? Math.trunc(value) : 0;
+  return v >= 0 ? v * 2 : -v * 2 - 1;
+}
+
+function writeUVarInt(buf: Buffer, offset: number, value: number): number {
+  while (value >= 0x80) {
+    buf[offset++] = (value % 128) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  buf[offset++] = value;
+  return offset;
+}
+
+/** A key, value or header value as kafkajs writes it: null and undefined are absent (-1), a Buffer as is, anything else as UTF-8 of String(). */
+function bytesOf(value: unknown): Buffer | string | null {
+  if (value === null || value === undefined) return null;
+  return Buffer.isBuffer(value) ? value : String(value);
+}
+
+const byteLength = (value: Buffer | string): number => (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length);
+
+/** Encodes one record as kafkajs's `Record` does, into one buffer. */
+export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, headers }: RecordInput): EncodedRecord {
+  const fields: (Buffer | string | null)[] = [bytesOf(key), bytesOf(value)];
+  let headerCount = 0;
+  if (headers) {
+    for (const name of Object.keys(headers)) {
+      const entry = headers[name];
+      for (const item of Array.isArray(entry) ? entry : [entry]) {
+        fields.push(name, bytesOf(item));
+        headerCount++;
+      }
+    }
+  }
+  const lengths = fields.map((f) => (f === null ? -1 : byteLength(f)));
+  const ts = zigzag64(timestampDelta);
+  let body = 1 + sizeOfUVarInt(ts) + sizeOfUVarInt(zigzag32(offsetDelta)) + sizeOfUVarInt(zigzag32(headerCount));
+  for (const length of lengths) body += sizeOfUVarInt(zigzag32(length)) + Math.max(0, length);
+  const size = sizeOfUVarInt(zigzag32(body)) + body;
+
+  const buf = Buffer.allocUnsafe(size);
+  let at = writeUVarInt(buf, 0, zigzag32(body));
+  buf[at++] = 0; // attributes: none used
+  at = writeUVarInt(buf, at, ts);
+  at = writeUVarInt(buf, at, zigzag32(offsetDelta));
+  const writeField = (i: number) => {
+    const field = fields[i]!;
+    at = writeUVarInt(buf, at, zigzag32(lengths[i]!));
+    if (field === null) return;
+    if (typeof field === 'string') at += buf.write(field, at, 'utf8');
+    else at += field.copy(buf, at);
+  };
+  writeField(0);
+  writeField(1);
+  at = writeUVarInt(buf, at, zigzag32(headerCount));
+  for (let i = 2; i < fields.length; i++) writeField(i);
+  if (at !== size) throw new Error(`record encoder wrote ${at} bytes of ${size}`);
+
+  // A kafkajs Encoder holding exactly these bytes: the record batch copies `buffer` of each.
+  const encoded = Object.create(Encoder.prototype) as EncodedRecord;
+  encoded.buf = buf;
+  encoded.offset = size;
+  return encoded;
+}
+
+/**
+ * Puts `encodeRecord` in place of kafkajs's record encoder for this process. Answers false
+ * (and changes nothing) when kafkajs already loaded its produce request, which holds the
+ * original: call it at start-up, before the first produce.
+ */
+export function installRecordEncoder(): boolean {
+  if (require.cache[PRODUCE_V3_MODULE]) return require.cache[RECORD_MODULE]?.exports === encodeRecord;
+  const replacement = new Module(RECORD_MODULE);
+  replacement.filename = RECORD_MODULE;
+  replacement.loaded = true;
+  replacement.exports = encodeRecord;
+  require.cache[RECORD_MODULE] = replacement;
+  return true;
+}
