@@ -16,12 +16,15 @@ import Module, { createRequire } from 'node:module';
  * that encodes records without per-field allocations.
  */
 
+/** What kafkajs's types let a message carry (kafkajs itself fails on anything else, e.g. a number, while sizing it). */
+type Bytes = Buffer | string;
+
 interface RecordInput {
   offsetDelta?: number;
   timestampDelta?: number;
-  key?: unknown;
-  value?: unknown;
-  headers?: Record<string, unknown> | null;
+  key?: Bytes | null;
+  value?: Bytes | null;
+  headers?: Record<string, Bytes | Bytes[] | null | undefined> | null;
 }
 
 /** What kafkajs's record batch reads of a record: its `Encoder`'s `buf` and `buffer`. */
@@ -63,17 +66,14 @@ function writeUVarInt(buf: Buffer, offset: number, value: number): number {
   return offset;
 }
 
-/** A key, value or header value as kafkajs writes it: null and undefined are absent (-1), a Buffer as is, anything else as UTF-8 of String(). */
-function bytesOf(value: unknown): Buffer | string | null {
-  if (value === null || value === undefined) return null;
-  return Buffer.isBuffer(value) ? value : String(value);
-}
+/** A key, value or header value as kafkajs writes it: null and undefined are absent (-1), a Buffer as is, a string as UTF-8. */
+const bytesOf = (value: Bytes | null | undefined): Bytes | null => value ?? null;
 
-const byteLength = (value: Buffer | string): number => (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length);
+const byteLength = (value: Bytes): number => (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length);
 
 /** Encodes one record as kafkajs's `Record` does, into one buffer. */
 export function encodeRecord({ offsetDelta = 0, timestampDelta = 0, key, value, headers }: RecordInput): EncodedRecord {
-  const fields: (Buffer | string | null)[] = [bytesOf(key), bytesOf(value)];
+  const fields: (Bytes | null)[] = [bytesOf(key), bytesOf(value)];
   let headerCount = 0;
   if (headers) {
     for (const name of Object.keys(headers)) {
