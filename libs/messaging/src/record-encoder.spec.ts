@@ -2,12 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { encodeRecord, installRecordEncoder } from './record-encoder';
+import { crc32c, encodeRecord, installRecordEncoder } from './record-encoder';
 
 type RecordFn = (input: Parameters<typeof encodeRecord>[0]) => { buffer: Buffer };
 // kafkajs's own encoder, loaded before anything is installed in this process.
 const kafkajsRequire = createRequire(require.resolve('kafkajs'));
 const original = kafkajsRequire('./src/protocol/recordBatch/record/v0/index.js') as RecordFn;
+const originalCrc = kafkajsRequire('./src/protocol/recordBatch/crc32C/index.js') as (buffer: Buffer) => number;
 
 const same = (input: Parameters<typeof encodeRecord>[0], what: string) =>
   assert.deepEqual(encodeRecord(input).buffer, original(input).buffer, what);
@@ -49,9 +50,24 @@ describe('encodeRecord', () => {
     same({ key: 'k', value: 'v' }, 'defaults');
   });
 
-  it('takes the place of the record encoder before the first produce', () => {
+  it("answers kafkajs's CRC-32C for every length and content", () => {
+    assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283, 'the check value of CRC-32C');
+    for (let length = 0; length < 70; length++) {
+      const buffer = randomBytes(length);
+      assert.equal(crc32c(buffer), originalCrc(buffer), `length ${length}`);
+    }
+    for (const length of [511, 4096, 100_003, 600_000]) {
+      const buffer = randomBytes(length);
+      assert.equal(crc32c(buffer), originalCrc(buffer), `length ${length}`);
+      assert.equal(crc32c(buffer.subarray(3)), originalCrc(buffer.subarray(3)), `length ${length}, unaligned`);
+    }
+    assert.equal(crc32c(Buffer.alloc(1000, 0xff)), originalCrc(Buffer.alloc(1000, 0xff)));
+  });
+
+  it('takes the place of the record encoder and the checksum before the first fetch or produce', () => {
     assert.equal(installRecordEncoder(), true);
     assert.equal(kafkajsRequire('./src/protocol/recordBatch/record/v0/index.js'), encodeRecord);
+    assert.equal(kafkajsRequire('./src/protocol/recordBatch/crc32C/index.js'), crc32c);
     assert.equal(installRecordEncoder(), true, 'installing twice is harmless');
   });
 });
