@@ -62,7 +62,7 @@ describe('startApp', () => {
           answer = await ask();
         } catch (error) {
           // Not listening yet: ask again at once, so the first answer comes as soon as the port opens.
-          if (Date.now() > deadline) throw new Error(`no answer on the TCP port: ${(error as Error).message}\n${proc.output.join('\n')}`);
+          if (Date.now() > deadline) throw new Error(`no answer on the TCP port:\n${proc.output.join('\n')}`, { cause: error });
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       }
