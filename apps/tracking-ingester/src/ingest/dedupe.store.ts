@@ -35,26 +35,20 @@ export class DedupeStore {
     // One lock order for every transaction, so two of them never deadlock on the same ids.
     const ordered = [...first].sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
     const rows = ordered.map((i) => claims[i]!);
-    // One JSON parameter instead of eight arrays: pg serializes arrays element by element in
-    // JavaScript (2.5 % of the ingester's profile), JSON.stringify natively.
     const inserted: { workspace_id: string; device_uuid: string; event_id: string }[] = await manager.query(
       `INSERT INTO tracking.seen_events (workspace_id, device_uuid, event_id, source_group, source_partition, source_offset, source_index, received_at)
-       SELECT * FROM json_to_recordset($1::json) AS t(w text, d text, e text, g text, p int, o bigint, i int, r timestamptz)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::int[], $8::timestamptz[])
        ON CONFLICT DO NOTHING
        RETURNING workspace_id, device_uuid, event_id`,
       [
-        JSON.stringify(
-          rows.map((c) => ({
-            w: c.workspaceId,
-            d: c.deviceUuid,
-            e: c.eventId,
-            g: c.group,
-            p: c.partition,
-            o: c.offset,
-            i: c.index,
-            r: new Date(c.receivedAt).toISOString(),
-          })),
-        ),
+        rows.map((c) => c.workspaceId),
+        rows.map((c) => c.deviceUuid),
+        rows.map((c) => c.eventId),
+        rows.map((c) => c.group),
+        rows.map((c) => c.partition),
+        rows.map((c) => c.offset),
+        rows.map((c) => c.index),
+        rows.map((c) => new Date(c.receivedAt).toISOString()),
       ],
     );
     const won = new Set(inserted.map((r) => sightingKey({ workspaceId: r.workspace_id, deviceUuid: r.device_uuid, eventId: r.event_id })));
