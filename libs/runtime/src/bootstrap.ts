@@ -8,6 +8,7 @@ import type { Type } from '@nestjs/common';
 import { answerClientError, answerFrameworkError, installResponseHeaders } from './http-edges';
 import { installHttpTracing } from './http-tracing';
 import { JsonLogger } from './json-logger';
+import { CoalescingJsonSocket } from './rpc-socket';
 import { startTracing } from './tracing';
 import { scrub } from './redaction';
 
@@ -69,7 +70,7 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
   await settings.configure?.(app);
   if (settings.tcp) {
     app.connectMicroservice(
-      { transport: Transport.TCP, options: { host: settings.tcp.host, port: settings.tcp.port } },
+      { transport: Transport.TCP, options: { host: settings.tcp.host, port: settings.tcp.port, socketClass: CoalescingJsonSocket } },
       { inheritAppConfig: true },
     );
     // Nest's microservice listens without running the start-up hooks: run them first, so that

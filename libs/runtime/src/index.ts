@@ -9,3 +9,4 @@ export * from './redaction';
 export * from './tracing';
 export * from './http-tracing';
 export * from './polled-view';
+export * from './rpc-socket';

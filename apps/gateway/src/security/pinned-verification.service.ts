@@ -22,9 +22,13 @@ export class PinnedVerification {
 
   /** The verification's result; null when the token is not even shaped like a JWT. */
   async verifyPinned(token: string, now: Date): Promise<VerifyResult | null> {
-    const header = readJwtHeader(token);
-    if (header === null) return null;
-    if (typeof header.kid === 'string' && !this.keys.set.has(header.kid)) await this.keys.refreshForUnknownKid(now.getTime());
+    // A token whose signature a key still held checked before (a session's next request) is a
+    // JWT of a known kid: its header is not read again here.
+    if (this.keys.set.checkedToken(token, now) === undefined) {
+      const header = readJwtHeader(token);
+      if (header === null) return null;
+      if (typeof header.kid === 'string' && !this.keys.set.has(header.kid)) await this.keys.refreshForUnknownKid(now.getTime());
+    }
     // The workspace pin is asked only of a genuine token; one the view refuses (a workspace just
     // created or switched, maybe through another gateway) gets a reload (at most every 2 s) and a second try.
     let pinRefused = false;
