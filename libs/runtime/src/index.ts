@@ -10,3 +10,4 @@ export * from './tracing';
 export * from './http-tracing';
 export * from './polled-view';
 export * from './rpc-socket';
+export * from './rpc-server';
