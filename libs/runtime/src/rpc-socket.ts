@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { JsonSocket } from '@nestjs/microservices';
 
 /**
@@ -16,13 +15,13 @@ export class CoalescingJsonSocket extends JsonSocket {
   private corked = false;
   private readonly uncork = () => {
     this.corked = false;
-    (this.netSocket as Socket).uncork();
+    this.netSocket.uncork();
   };
 
   protected override handleSend(message: unknown, callback?: (err?: unknown) => void): void {
     if (!this.corked) {
       this.corked = true;
-      (this.netSocket as Socket).cork();
+      this.netSocket.cork();
       setImmediate(this.uncork);
     }
     super.handleSend(message, callback);

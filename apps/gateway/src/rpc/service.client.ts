@@ -111,6 +111,8 @@ export class ServiceClient {
           if (settled) return;
           const unpublish = client.publish(client.createPacket(pattern, payload), ({ err, response, isDisposed }) => {
             // As Nest's observer: a packet that is not the disposal alone is a value, even empty.
+            // The error is passed on as Nest gives it (a string from a peer, too): classifyRpcFailure reads it.
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
             if (err) settle(() => reject(err));
             else if (response !== undefined || !isDisposed) settle(() => resolve(response));
             else settle(() => reject(new EmptyError()));
@@ -118,6 +120,7 @@ export class ServiceClient {
           if (settled) unpublish();
           else cleanup = unpublish;
         },
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- connect's own error, as send() passed it on
         (error: unknown) => settle(() => reject(error)),
       );
     });
