@@ -30,7 +30,12 @@ function flagName(flag) {
  * @returns {string[]}
  */
 function appNodeFlags(nodeOptions = process.env.NODE_OPTIONS || '') {
-  const given = new Set(nodeOptions.split(/\s+/).filter((word) => word.startsWith('--')).map(flagName));
+  const given = new Set(
+    nodeOptions
+      .split(/\s+/)
+      .filter((word) => word.startsWith('--'))
+      .map(flagName),
+  );
   return APP_NODE_FLAGS.filter((flag) => !given.has(flagName(flag)));
 }
 

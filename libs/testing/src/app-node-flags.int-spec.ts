@@ -36,6 +36,9 @@ describe('app node flags', () => {
     assert.match(read('scripts/run-apps.mjs'), /\.\.\.appNodeFlags\(\), '-r', '\.\/scripts\/register-aliases\.cjs'/);
     const dockerfile = read('Dockerfile');
     assert.match(dockerfile, /COPY scripts\/app-node-flags\.cjs/);
-    assert.match(dockerfile, /flags="\$\(node scripts\/app-node-flags\.cjs\)"\n\s+# .*\n\s+exec node \$flags -r \.\/scripts\/register-aliases\.cjs/);
+    assert.match(
+      dockerfile,
+      /flags="\$\(node scripts\/app-node-flags\.cjs\)"\n\s+# .*\n\s+exec node \$flags -r \.\/scripts\/register-aliases\.cjs/,
+    );
   });
 });
