@@ -36,6 +36,7 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
       topic: this.config.topic,
       schema: this.config.schema,
       partitionsConcurrency: this.config.partitionsConcurrency,
+      maxBytesPerPartition: this.config.maxBytesPerPartition,
       alsoApply: (manager, event) => this.ownEventsIdentity.apply(manager, event),
       afterCommit: (applied) => {
         consumerMetrics.applied.inc(labels, applied.length);

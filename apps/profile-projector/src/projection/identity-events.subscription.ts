@@ -16,6 +16,8 @@ export interface SubscriptionSettings {
   partitionsConcurrency?: number;
   /** Where poison messages go; the live group's dead-letter topic by default. */
   deadLetterTopic?: string;
+  /** Bytes fetched per partition per batch (PROJECTOR_MAX_BYTES_PER_PARTITION; the consumer's default otherwise). */
+  maxBytesPerPartition?: number;
   /** Applied after the projection in the same transaction (the live projector's own-events erasure; a rebuild passes none). */
   alsoApply?(manager: EntityManager, event: IdentityEvent): Promise<void>;
   afterCommit?(applied: { value: IdentityEvent; context: MessageContext }[]): void;
@@ -46,6 +48,7 @@ export async function identityEventsConsumer(
     deadLetterTopic: dlq,
     fromBeginning: true,
     partitionsConsumedConcurrently: settings.partitionsConcurrency,
+    maxBytesPerPartition: settings.maxBytesPerPartition,
     decode: (message) => {
       const parsed = parseWireIdentityEvent(message.value);
       if (parsed.ok) return { kind: 'event', id: parsed.value.id, value: parsed.value };
