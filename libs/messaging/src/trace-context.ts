@@ -10,6 +10,7 @@ import {
   type Link,
   type Span,
   type SpanContext,
+  type Tracer,
 } from '@opentelemetry/api';
 
 /**
@@ -25,7 +26,12 @@ import {
  */
 export const TRACEPARENT = 'traceparent';
 
-export const idstreamTracer = () => trace.getTracer('idstream');
+let tracer: Tracer | undefined;
+/**
+ * The one tracer of idstream, looked up once: the API's lookup builds a cache key on every call.
+ * Taken before startTracing() it is the API's proxy, which finds the provider once registered.
+ */
+export const idstreamTracer = (): Tracer => (tracer ??= trace.getTracer('idstream'));
 
 /** The W3C `traceparent` of a span context (version 00; tracestate is not carried). */
 export function formatTraceparent(spanContext: SpanContext): string {

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatTraceparent } from '@idstream/messaging';
+import { formatTraceparent, idstreamTracer } from '@idstream/messaging';
 
 const SPAN = Symbol('idstream.span');
 const CONTEXT = Symbol('idstream.traceContext');
@@ -21,7 +21,7 @@ export function installHttpTracing(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request: Traced, _reply: FastifyReply, done: () => void) => {
     if (untraced(request.url)) return done();
     const parent = request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
-    const span = trace.getTracer('idstream').startSpan('http', { kind: SpanKind.SERVER }, parent);
+    const span = idstreamTracer().startSpan('http', { kind: SpanKind.SERVER }, parent);
     request[SPAN] = span;
     if (span.isRecording()) {
       const route = request.routeOptions.url ?? 'unmatched';
