@@ -72,8 +72,12 @@ runBenchmark(
     if (!(ratio >= 0 && ratio <= 1))
       throw new Error(`BENCH_OBSERVABILITY_RATIO must be in 0..1, got "${process.env.BENCH_OBSERVABILITY_RATIO}"`);
     const share = `${+(ratio * 100).toFixed(1)} %`;
+    // BENCH_OBSERVABILITY_RATE: requests/s per half instead of as fast as they answer. Both systems
+    // then answer the same rate, and the CPU per answer compares without the batching and the
+    // background work per second that move with the throughput (the on / off ratio is then ~1).
+    const rate = process.env.BENCH_OBSERVABILITY_RATE ? knob('BENCH_OBSERVABILITY_RATE', 0) : undefined;
     heading(
-      `Metrics and tracing on vs off (sampler ${share}, OTLP to a local sink; ${pairs} interleaved off/on pairs of ${seconds} s per route)`,
+      `Metrics and tracing on vs off (sampler ${share}, OTLP to a local sink; ${pairs} interleaved off/on pairs of ${seconds} s per route${rate ? `, ${rate} req/s` : ''})`,
       'answers/s with tracing exporting vs the no-op tracer, same run; the figure is the median of the pairs` ratios',
     );
     const sink = await startSink();
@@ -108,6 +112,7 @@ runBenchmark(
         connections,
         duration,
         ...(route.key === 'events' ? { trackingBatch: 10 } : {}),
+        ...(rate ? { overallRate: rate } : {}),
       });
     // Warm-up, not counted: first connections, JIT, the first sends to each system's topics.
     for (const route of routes) for (const mode of ['off', 'on'] as const) await load(route, mode, SMOKE ? 1 : 2);
