@@ -11,7 +11,7 @@ import type { ProfileEvent } from './profile.events';
 import { toPublicData } from './profile.public';
 import { profileReactions, react } from './profile.reactions';
 import { ProfileRepository, type LoadedProfile } from './profile.repository';
-import { evolve, initialProfileState, type ProfileState } from './profile.state';
+import { fold, initialProfileState, type ProfileState } from './profile.state';
 import { Refused } from './refused';
 import { DATA_SOURCE } from '@idstream/persistence';
 
@@ -88,7 +88,10 @@ export class ProfileCommands {
       { workspaceId, correlationId: context.correlationId, now },
     );
     const occurredAt = now.toISOString();
-    const next = events.reduce((s, e) => evolve(s, e, occurredAt), state);
+    const next = fold(
+      state,
+      events.map((event) => ({ event, occurredAt })),
+    );
     await react(this.reactions, events, { manager, workspaceId, now, before: state, after: next });
     const newVersion = version + events.length;
     await ProfileRepository.saveSnapshot(manager, workspaceId, profileId, newVersion, next);
