@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Message } from 'kafkajs';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { SpanKind, TRACEPARENT, contextOf, idstreamTracer, traceparentOf, type EventProducer } from '@idstream/messaging';
-import { outboxChannel } from './outbox';
+import { outboxChannel, registerLeadingRelay } from './outbox';
 
 export interface OutboxRelaySettings {
   schema: string;
@@ -66,7 +66,7 @@ export class OutboxRelay {
     const lost = (error?: Error) => {
       if (this.listener !== listener) return;
       this.listener = undefined;
-      this.leader = false;
+      this.setLeader(false);
       if (error) this.settings.onError?.(error);
       void listener.end().catch(() => undefined);
       this.poke();
@@ -83,6 +83,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.setLeader(false);
     this.poke();
     await this.loop;
     const listener = this.listener;
@@ -110,7 +111,7 @@ export class OutboxRelay {
     while (this.running) {
       try {
         if (!this.listener) await this.connectListener();
-        if (!this.leader) this.leader = await this.tryLead();
+        if (!this.leader) this.setLeader(await this.tryLead());
         if (this.leader) {
           this.pending = false;
           const published = await this.publishBatch();
@@ -127,6 +128,14 @@ export class OutboxRelay {
       await this.sleep(interval);
     }
   }
+
+  /** A leading relay is woken by this process's writers directly, without NOTIFY (outbox.ts). */
+  private setLeader(leader: boolean): void {
+    this.leader = leader && this.running;
+    registerLeadingRelay(this.dataSource, this.settings.schema, this.wakeUp, this.leader);
+  }
+
+  private readonly wakeUp = (): void => this.poke();
 
   private async tryLead(): Promise<boolean> {
     const result = await this.listener!.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [

@@ -32,6 +32,8 @@ export function storedSealedPaths(type: string): readonly SealedPath[] {
 export interface StreamKeys {
   keyFor(manager: EntityManager, workspaceId: string, profileId: string): Promise<Buffer | null>;
   existing(manager: EntityManager, profileIds: string[]): Promise<Map<string, Buffer | null>>;
+  /** Unwraps a stored key read by the caller (`auth.data_keys`' columns); null for an erased one. */
+  open(profileId: string, masterKeyId: string | null, wrappedKey: string | null): Buffer | null;
 }
 
 let processKeys: StreamKeys | undefined;

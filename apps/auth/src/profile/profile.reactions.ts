@@ -49,6 +49,8 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       const email = emailOf(ctx.after);
       if (email) await EmailIndex.claim(ctx.manager, ctx.workspaceId, email, event.data.profileId);
     },
+    // Only an update that names a customId has work here (`hasWork`): each such update frees the
+    // profile's other ids, so one that names none leaves the index as the last one left it.
     AccountUpdated: async (event, ctx) => {
       await claimCustomId(ctx, event.data.changes.customId, event.data.profileId);
       const keep = ctx.after.kind === 'none' || ctx.after.kind === 'erased' ? null : ctx.after.customId;
@@ -139,10 +141,21 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
   };
 }
 
+/** Whether `event`'s reaction has anything to do (an account update that names no customId has not). */
+function hasWork(reactions: ProfileReactions, event: ProfileEvent): boolean {
+  if (!reactions[event.type]) return false;
+  return event.type !== 'AccountUpdated' || event.data.changes.customId !== undefined;
+}
+
+/** Whether any of `events` is followed by a reaction (which needs the events' transaction). */
+export function reacts(reactions: ProfileReactions, events: ProfileEvent[]): boolean {
+  return events.some((event) => hasWork(reactions, event));
+}
+
 /** Runs the reaction of each recorded event, in order. */
 export async function react(reactions: ProfileReactions, events: ProfileEvent[], context: ReactionContext): Promise<void> {
   for (const event of events) {
     const reaction = reactions[event.type] as Reaction<ProfileEvent> | undefined;
-    if (reaction) await reaction(event, context);
+    if (reaction && hasWork(reactions, event)) await reaction(event, context);
   }
 }
