@@ -12,6 +12,8 @@ export interface OutboxRelaySettings {
   batchSize?: number;
   /** Fallback polling when no notification arrives (ms). */
   pollIntervalMs?: number;
+  /** How long a relay woken by a commit waits for more before it reads the outbox (ms; default 5, 0: at once). */
+  lingerMs?: number;
   /** Published rows older than this are deleted (ms). */
   retainPublishedMs?: number;
   onError?: (error: unknown) => void;
@@ -108,15 +110,22 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     const interval = this.settings.pollIntervalMs ?? 500;
+    const lingerMs = this.settings.lingerMs ?? 5;
     while (this.running) {
       try {
         if (!this.listener) await this.connectListener();
         if (!this.leader) this.setLeader(await this.tryLead());
         if (this.leader) {
+          // Woken by a commit: the commits of the next few ms share its batch (one SELECT, one
+          // produce, one UPDATE for them all, instead of one of each per small command).
+          if (this.pending && lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, lingerMs));
           this.pending = false;
           const published = await this.publishBatch();
           await this.pruneNow();
-          if (published > 0 || this.pending) continue;
+          // A batch that was not full took every row committed before its SELECT; a row committed
+          // since then has woken this relay (NOTIFY, or its writer directly), so no SELECT that
+          // would find nothing follows each batch.
+          if (published >= (this.settings.batchSize ?? 500) || this.pending) continue;
         }
       } catch (error) {
         this.settings.onError?.(error);

@@ -129,6 +129,32 @@ describe('ProfileCommands on real PostgreSQL', () => {
     assert.equal(loaded.state.kind === 'active' && loaded.state.profile.firstName, 'Grace', 'read-your-write from the write model');
   });
 
+  it("a session on a device: its link to the profile is written in the session's one statement", async () => {
+    const commands = new ProfileCommands(dataSource, config);
+    const { profileId } = await signedIn(commands);
+    const deviceUuid = randomUUID();
+    await dataSource.query('INSERT INTO auth.clients (workspace_id, uuid) VALUES ($1, $2)', [workspaceId, deviceUuid]);
+    const { result, statements } = await statementsOf(() =>
+      commands.execute(context(), profileId, {
+        type: 'SignIn',
+        passwordValid: true,
+        verifiedHash: 'hash',
+        rehashedPassword: null,
+        sessionId: randomUUID(),
+        deviceUuid,
+        sessionExpiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      }),
+    );
+    assert.equal(result.error, undefined);
+    assert.equal(statements.length, 2, statements.join('\n'));
+    assert.match(statements[1]!, /UPDATE auth\.clients SET profile_id/);
+    const linked: { profile_id: string }[] = await dataSource.query('SELECT profile_id FROM auth.clients WHERE uuid = $1', [deviceUuid]);
+    assert.deepEqual(
+      linked.map((r) => r.profile_id),
+      [profileId],
+    );
+  });
+
   it('an update that names a customId claims it in a transaction; later updates keep it', async () => {
     const commands = new ProfileCommands(dataSource, config);
     const { profileId, sessionId } = await signedIn(commands);

@@ -9,7 +9,7 @@ import { decide } from './profile.decider';
 import { ProfileErrors, replyErrorOf } from './profile.errors';
 import type { ProfileEvent } from './profile.events';
 import { toPublicData } from './profile.public';
-import { profileReactions, react, reacts } from './profile.reactions';
+import { coWritesOf, profileReactions, react, reacts } from './profile.reactions';
 import { ProfileRepository, type LoadedProfile } from './profile.repository';
 import { evolve, initialProfileState, type ProfileState } from './profile.state';
 import { Refused } from './refused';
@@ -98,7 +98,10 @@ export class ProfileCommands {
     return { error: result.error, events: [], state: initialProfileState(profileId), position: formatPosition(profileId, 0) };
   }
 
-  /** Appends a decision's events with the outbox and the new snapshot (one statement), then runs what follows them. */
+  /**
+   * Appends a decision's events with the outbox, the new snapshot and the device links they
+   * make (one statement), then runs what else follows them.
+   */
   private async record(
     manager: EntityManager,
     context: CommandContext,
@@ -122,7 +125,7 @@ export class ProfileCommands {
       version,
       events.map((e) => ({ type: e.type, data: e.data, publicData: toPublicData(e) })),
       { workspaceId, correlationId: context.correlationId, now, ...(loaded.dataKey ? { dataKey: loaded.dataKey } : {}) },
-      { alsoWrite: [ProfileRepository.snapshotWrite(workspaceId, profileId, newVersion, next)] },
+      { alsoWrite: [ProfileRepository.snapshotWrite(workspaceId, profileId, newVersion, next), ...coWritesOf(events, workspaceId)] },
     );
     await react(this.reactions, events, { manager, workspaceId, now, before: state, after: next });
     return { error, events, state: next, position: formatPosition(profileId, newVersion) };

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { CoWrite } from '../event-store/event-store';
 import type { AuthConfig } from '../config/auth.config';
 import { ClientLinks } from '../indexes/client-links';
 import { CustomIdIndex } from '../indexes/custom-id-index';
@@ -117,12 +118,6 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       if (!(await EmailIndex.claim(ctx.manager, ctx.workspaceId, email, profileId))) throw new Refused(ProfileErrors.emailTaken());
       await OneTimeTokens.revokeAll(ctx.manager, ctx.workspaceId, profileId, ['email-change'], ctx.now);
     },
-    SessionOpened: async (event, ctx) => {
-      if (event.data.deviceUuid) await ClientLinks.link(ctx.manager, ctx.workspaceId, event.data.deviceUuid, event.data.profileId);
-    },
-    ClientRecognized: async (event, ctx) => {
-      await ClientLinks.link(ctx.manager, ctx.workspaceId, event.data.uuid, event.data.profileId);
-    },
     ProfileErased: async (event, ctx) => {
       const { manager, workspaceId } = ctx;
       const { profileId } = event.data;
@@ -139,6 +134,20 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       await shredPersonalData(manager, workspaceId, profileId, ctx.now);
     },
   };
+}
+
+/**
+ * What follows an event that is a single write answering nothing (linking the device of a
+ * session or a recognition): it goes into the append's own statement, so it needs no
+ * transaction of its own and no round trip.
+ */
+export function coWritesOf(events: ProfileEvent[], workspaceId: string): CoWrite[] {
+  return events.flatMap((event) => {
+    if (event.type === 'SessionOpened' && event.data.deviceUuid)
+      return [ClientLinks.linkWrite(workspaceId, event.data.deviceUuid, event.data.profileId)];
+    if (event.type === 'ClientRecognized') return [ClientLinks.linkWrite(workspaceId, event.data.uuid, event.data.profileId)];
+    return [];
+  });
 }
 
 /** Whether `event`'s reaction has anything to do (an account update that names no customId has not). */
