@@ -142,7 +142,8 @@ export const EventStore = {
         const eventId = uuidv7(context.now.getTime());
         // Per event type: the types with personal fields travel sealed (version 2), the others at version 1.
         const schemaVersion = sealedPathsOf(event.type).length > 0 ? IDENTITY_SCHEMA_VERSION_SEALED : IDENTITY_SCHEMA_VERSION;
-        const stored = key ? sealStored(event.type, event.data, key, aggregateId) : event.data;
+        const sealed = new Map<string, string>();
+        const stored = key ? sealStored(event.type, event.data, key, aggregateId, sealed) : event.data;
         const n = params.length;
         params.push(
           stream.streamId,
@@ -171,7 +172,7 @@ export const EventStore = {
             sequence,
             correlationId: context.correlationId,
             causationId: context.causationId ?? null,
-            data: key ? sealPublic(event.type, event.publicData, key, aggregateId) : event.publicData,
+            data: key ? sealPublic(event.type, event.publicData, key, aggregateId, sealed) : event.publicData,
           });
         }
       }

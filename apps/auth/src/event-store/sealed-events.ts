@@ -68,11 +68,12 @@ export function holdsPersonalValues(data: unknown, paths: readonly SealedPath[])
   });
 }
 
-export const sealStored = (type: string, data: unknown, key: Buffer, profileId: string): unknown =>
-  sealPaths(data, storedSealedPaths(type), key, profileId);
+/** `sealed`: one map per event, so that its stored row and its public envelope share each field's seal. */
+export const sealStored = (type: string, data: unknown, key: Buffer, profileId: string, sealed?: Map<string, string>): unknown =>
+  sealPaths(data, storedSealedPaths(type), key, profileId, sealed);
 
-export const sealPublic = (type: string, data: unknown, key: Buffer, profileId: string): unknown =>
-  sealPaths(data, sealedPathsOf(type), key, profileId);
+export const sealPublic = (type: string, data: unknown, key: Buffer, profileId: string, sealed?: Map<string, string>): unknown =>
+  sealPaths(data, sealedPathsOf(type), key, profileId, sealed);
 
 export const openStored = (type: string, data: unknown, key: Buffer | null, profileId: string): unknown =>
   openPaths(data, storedSealedPaths(type), key, profileId);
