@@ -32,6 +32,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # Maps the @idstream/<lib> aliases to dist/libs/<lib>/src/index.js at require time.
 COPY scripts/register-aliases.cjs ./scripts/register-aliases.cjs
+# The node flags every app runs with (heap limits; NODE_OPTIONS can override each one).
+COPY scripts/app-node-flags.cjs ./scripts/app-node-flags.cjs
 # libs/contracts finds its JSON Schemas by walking up from dist/ to libs/contracts/schemas.
 COPY libs/contracts/schemas ./libs/contracts/schemas
 # auth writes mails as .eml files into .data/mail when SMTP_URL is unset.
@@ -39,11 +41,14 @@ RUN mkdir -p .data/mail && chown -R node:node .data
 
 COPY --chmod=0755 <<'EOF' /usr/local/bin/idstream
 #!/bin/sh
-# Runs the app named by $1 or $APP; any other command is run as given.
+# Runs the app named by $1 or $APP (with the node flags of scripts/app-node-flags.cjs); any
+# other command is run as given.
 set -e
 app="${1:-$APP}"
 if [ -n "$app" ] && [ -f "/app/dist/apps/$app/src/main.js" ]; then
-  exec node -r ./scripts/register-aliases.cjs "dist/apps/$app/src/main.js"
+  flags="$(node scripts/app-node-flags.cjs)"
+  # shellcheck disable=SC2086 # one word per flag
+  exec node $flags -r ./scripts/register-aliases.cjs "dist/apps/$app/src/main.js"
 fi
 if [ "$#" -gt 0 ]; then exec "$@"; fi
 echo "idstream: set APP (or pass it as the command) to one of: $(ls /app/dist/apps | tr '\n' ' ')" >&2

@@ -190,6 +190,15 @@ row(
   '≥ 0.5×',
   ingest === undefined || rawEnvelope === undefined ? undefined : (div(ingest, rawEnvelope) ?? 0) >= 0.5,
 );
+const trackingP99 = f('e2e.tracking.latency.p99Ms');
+row(
+  `  HTTP → tracking.events at ${n(f('e2e.tracking.latency.eventsPerSecond'), 0)} events/s (half the drain rate), p50 / p99 ms`,
+  `${n(f('e2e.tracking.latency.p50Ms'), 0)} / ${n(trackingP99, 0)}`,
+  '',
+  '',
+  'p99 ≤ 500 ms',
+  atMost(trackingP99, 500),
+);
 const ingestCpu = f('e2e.tracking.ingester.cpuMsPer1000');
 const rawCpu = f('e2e.tracking.raw.cpuMsPer1000');
 row(

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage, Message } from 'kafkajs';
 import { TRACKING_EVENT_ACCEPTED, TRACKING_SCHEMA_VERSION, envelopeHeaders, uuidv7, type TrackingRawRecord } from '@idstream/contracts';
 import { TestSystem, testKafka, uniqueName } from '@idstream/testing';
-import { deleteTopics, fmt, heading, knob, note, printTable, ratio, recordFigure, runBenchmark, until } from './bench.support';
+import { deleteTopics, fmt, heading, knob, note, printTable, quantile, ratio, recordFigure, runBenchmark, until } from './bench.support';
 import { peakRssMb, ProcessWatch, profilingEnv, runLoad, scenarioSeconds, SMOKE } from './end-to-end.support';
 
 /**
@@ -161,6 +162,55 @@ async function rawConsumeAndProduce(
   }
 }
 
+/**
+ * HTTP → `tracking.events` latency as a downstream consumer sees it: a read_committed consumer
+ * of `topic`, joined before the load starts, takes for each event the time from the `sentAt`
+ * the load generator put in its request (the send time, ms) to the moment the event reached
+ * it (after the ingester's transaction committed). Same machine, same clock.
+ */
+class ArrivalLatency {
+  readonly latencies: number[] = [];
+  private lastProgress = Date.now();
+  private readonly consumer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+  ) {
+    this.consumer = kafka.consumer({ groupId: uniqueName('bench-latency'), maxWaitTimeInMs: 20, allowAutoTopicCreation: false });
+  }
+
+  /** Resolves once the consumer joined its group and holds every partition (from the end: only new events count). */
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: false });
+    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    await this.consumer.run({
+      eachBatch: async ({ batch }) => {
+        const now = Date.now();
+        for (const m of batch.messages) {
+          const sentAt = Date.parse((JSON.parse(m.value!.toString()) as { data: { sentAt: string } }).data.sentAt);
+          this.latencies.push(now - sentAt);
+        }
+        this.lastProgress = now;
+        await Promise.resolve();
+      },
+    });
+    await joined;
+  }
+
+  /** Waits until `expected` events arrived or nothing new came for 5 s; the latencies, ascending. */
+  async finish(expected: number, limitSeconds: number): Promise<number[]> {
+    this.lastProgress = Date.now(); // the 5 s of silence count from the end of the load
+    try {
+      await until(() => this.latencies.length >= expected || Date.now() - this.lastProgress > 5000, limitSeconds, 50);
+      return [...this.latencies].sort((a, b) => a - b);
+    } finally {
+      await this.consumer.disconnect();
+    }
+  }
+}
+
 runBenchmark(
   'tracking-pipeline',
   async (cleanup) => {
@@ -247,6 +297,43 @@ runBenchmark(
     recordFigure('e2e.tracking.rawEnvelope.eventsPerSecond', rawEnvRate);
     recordFigure('e2e.tracking.rawEnvelope.cpuMsPer1000', ((rawEnvCpu.user + rawEnvCpu.system) / 1000 / Math.max(1, rawEnv.events)) * 1000);
 
+    // Latency, HTTP → tracking.events, with the ingester running (its group resumes where the
+    // drain stopped) and a steady load at half the ingester's drain rate.
+    const steadyEventsPerSecond = Math.max(100, Math.floor(ingestRate / 2));
+    const latencyBatch = 100; // as in the drain, so that half its rate is half of what the ingester did
+    system.startApp('tracking-ingester', profilingEnv());
+    await system.waitReady(['tracking-ingester']);
+    const arrivals = new ArrivalLatency(kafka, system.topics.trackingEvents);
+    await arrivals.start();
+    // A first event through the whole path: then the ingester's group has joined and fetches.
+    const probe = await system.http('POST', '/v1/events', {
+      headers: devices[0],
+      body: { sentAt: new Date().toISOString(), events: [{ id: randomUUID(), type: 'bench.probe' }] },
+    });
+    if (probe.status !== 202) throw new Error(`latency probe: ${probe.status}`);
+    if (!(await until(() => arrivals.latencies.length > 0, 60, 50))) throw new Error('latency probe: not on tracking.events after 60 s');
+    arrivals.latencies.length = 0;
+    const steady = await runLoad({
+      url: system.gatewayUrl,
+      method: 'POST',
+      path: '/v1/events',
+      connections: 16,
+      duration: seconds,
+      overallRate: Math.max(1, Math.round(steadyEventsPerSecond / latencyBatch)),
+      trackingBatch: latencyBatch,
+      pool: { headers: devices },
+    });
+    const latencies = await arrivals.finish(steady.ok * latencyBatch, SMOKE ? 30 : 120);
+    await system.stopApp('tracking-ingester');
+    const p = (q: number) => (latencies.length === 0 ? undefined : quantile(latencies, q));
+    recordFigure('e2e.tracking.latency.eventsPerSecond', (steady.ok * latencyBatch) / steady.seconds);
+    if (latencies.length > 0) {
+      recordFigure('e2e.tracking.latency.p50Ms', p(0.5)!);
+      recordFigure('e2e.tracking.latency.p99Ms', p(0.99)!);
+    }
+    if (latencies.length < steady.ok * latencyBatch)
+      note(`latency: ${latencies.length} of ${steady.ok * latencyBatch} accepted events arrived on tracking.events`);
+
     const cpuPer1000 = (cpuMs: number | undefined, events: number) =>
       cpuMs === undefined || events === 0 ? undefined : (cpuMs * 1000) / events;
     printTable(
@@ -300,6 +387,7 @@ runBenchmark(
       ],
       [
         `ingester ÷ the envelope copy (the same bytes out per event): ${ratio(ingestRate, rawEnvRate)}`,
+        `HTTP → tracking.events at a steady ${fmt((steady.ok * latencyBatch) / steady.seconds, 0)} events/s (half the drain rate, batches of ${latencyBatch}): p50 ${fmt(p(0.5), 0)} / p99 ${fmt(p(0.99), 0)} ms over ${latencies.length} events (from sentAt in the request to its arrival at a read_committed consumer)`,
         'events/s of the ingester and the raw copy: output records over the time between the first and the last of them',
         'start → last: from the ingester process spawned (or the raw consumer started) to the last output record, with the group join',
         `${deviceCount} devices; tracking.raw has ${partitions} partitions; the raw copy runs in this process, 3 partitions at once, like the ingester`,

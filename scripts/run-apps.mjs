@@ -1,11 +1,14 @@
 // Runs the four apps as separate processes with prefixed logs; Ctrl-C (or SIGTERM) stops
 // them all, each draining its work first. Prints the gateway URL once it answers.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The node flags of every app (heap limits), the same wherever an app is started.
+const { appNodeFlags } = createRequire(import.meta.url)('./app-node-flags.cjs');
 const apps = ['auth', 'profile-projector', 'tracking-ingester', 'gateway'];
 const colors = { auth: 33, 'profile-projector': 36, 'tracking-ingester': 35, gateway: 32 };
 const width = Math.max(...apps.map((a) => a.length));
@@ -18,7 +21,7 @@ function prefix(app) {
 }
 
 for (const app of apps) {
-  const child = spawn(process.execPath, ['-r', './scripts/register-aliases.cjs', `dist/apps/${app}/src/main.js`], {
+  const child = spawn(process.execPath, [...appNodeFlags(), '-r', './scripts/register-aliases.cjs', `dist/apps/${app}/src/main.js`], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,6 +18,7 @@ import { KeysController } from './keys/keys.controller';
 import { OwnEventsModule } from './own-events/own-events.module';
 import { AuthClient, ProjectorClient } from './rpc/rpc.clients';
 import { AccessGuard } from './security/access.guard';
+import { PinnedVerification } from './security/pinned-verification.service';
 import { EdgeRateLimiter } from './security/edge-rate-limiter.service';
 import { IdentityFeed } from './security/identity-feed.service';
 import { Revocations } from './security/revocations.service';
@@ -46,6 +47,7 @@ const config = loadGatewayConfig();
     TokenVerifier,
     WorkspaceSettings,
     WorkspaceAlgorithms,
+    PinnedVerification,
     AccessGuard,
   ],
   exports: [
@@ -60,6 +62,7 @@ const config = loadGatewayConfig();
     TokenVerifier,
     WorkspaceSettings,
     WorkspaceAlgorithms,
+    PinnedVerification,
     AccessGuard,
   ],
 })

@@ -88,6 +88,21 @@ describe('verifyAccessToken', () => {
     assertInvalid(await verifyAccessToken(token, options), /signature/);
   });
 
+  it('answers a token seen before with claims of their own each time, and refuses it once its key retired', async () => {
+    const { key, keys } = await setup();
+    const token = await signAccessToken(key, claims());
+    const options = { keys, issuer: ISSUER, audience: 'ws-1', now: NOW };
+    const first = await verifyAccessToken(token, options);
+    assert.ok(first.ok);
+    first.claims.sub = 'changed by a caller';
+    assert.deepEqual(await verifyAccessToken(token, options), { ok: true, claims: claims(), kid: key.kid });
+    // The workspace pin is asked again of a token seen before.
+    assertInvalid(await verifyAccessToken(token, { ...options, acceptsAlgorithm: () => false }), /algorithm of workspace/);
+    keys.add(key.publicJwk, at(60));
+    assert.equal((await verifyAccessToken(token, { ...options, now: at(59) })).ok, true);
+    assertInvalid(await verifyAccessToken(token, { ...options, now: at(60) }), /kid/);
+  });
+
   it('verifies anonymous tokens too', async () => {
     const { key, keys } = await setup();
     const anonymous = claims({ role: 'anonymous', sub: 'device-1', scope: 'events:track account:register' });

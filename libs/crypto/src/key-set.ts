@@ -2,6 +2,14 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { isTokenAlgorithm, readAccessTokenClaims, type AccessTokenClaims, type PublicJwk, type TokenAlgorithm } from './tokens';
 
+/** A token whose signature `key` found good: its header's alg and kid, its decoded payload (never handed out: claims are copies). */
+export interface CheckedToken {
+  key: KeyObject;
+  kid: string;
+  alg: TokenAlgorithm;
+  payload: object;
+}
+
 interface TrustedKey {
   jwk: PublicJwk;
   key: KeyObject;
@@ -47,27 +55,32 @@ function isExpired(entry: TrustedKey, now: Date): boolean {
  */
 export class KeySet {
   private readonly keys = new Map<string, TrustedKey>();
-  /** Tokens whose signature was found good, each with the key object that checked it (bounded, oldest out). */
-  private readonly checkedSignatures = new Map<string, KeyObject>();
+  /**
+   * Tokens whose signature was found good, each with the key object that checked it and what
+   * verifying it decoded (bounded, oldest out): a session's next request skips the signature and
+   * the decoding, the costliest steps (docs/benchmarks.md, the light routes).
+   */
+  private readonly checkedTokens = new Map<string, CheckedToken>();
 
-  /** How many tokens' checked signatures are kept (about 1 KiB each). */
+  /** How many checked tokens are kept (about 1.5 KiB each). */
   static readonly CHECKED_SIGNATURES_KEPT = 4096;
 
   /**
-   * Whether the signature of exactly this token was already found good by exactly this key
-   * object. A signature's validity for given bytes and key never changes, so a verifier may
-   * skip the check; everything else (kid still trusted, alg, claims, expiry, pins) is checked
-   * again each time. A kid removed or replaced yields another key object (or none): no match.
+   * What verifying exactly this token decoded, when its signature was already found good by the
+   * key object this set still trusts for its kid at `now`. A signature's validity for given bytes
+   * and key never changes, so a verifier may skip the check and the decoding; everything else
+   * (alg, claims, expiry, pins) is checked again each time. A kid removed, replaced or retired
+   * yields another key object (or none): no match.
    */
-  signatureCheckedBefore(token: string, key: KeyObject): boolean {
-    return this.checkedSignatures.get(token) === key;
+  checkedToken(token: string, now: Date): CheckedToken | undefined {
+    const checked = this.checkedTokens.get(token);
+    return checked && this.get(checked.kid, now) === checked.key ? checked : undefined;
   }
 
-  rememberCheckedSignature(token: string, key: KeyObject): void {
-    if (this.checkedSignatures.has(token)) return;
-    if (this.checkedSignatures.size >= KeySet.CHECKED_SIGNATURES_KEPT)
-      this.checkedSignatures.delete(this.checkedSignatures.keys().next().value!);
-    this.checkedSignatures.set(token, key);
+  rememberCheckedToken(token: string, checked: CheckedToken): void {
+    if (this.checkedTokens.has(token)) return;
+    if (this.checkedTokens.size >= KeySet.CHECKED_SIGNATURES_KEPT) this.checkedTokens.delete(this.checkedTokens.keys().next().value!);
+    this.checkedTokens.set(token, checked);
   }
 
   /**
@@ -204,44 +217,17 @@ function verifyNow(token: string, options: VerifyAccessTokenOptions): VerifyResu
     if (typeof token !== 'string' || token.length === 0) return invalid('no token');
     if (token.length > MAX_TOKEN_LENGTH) return invalid('token too long');
 
-    let header: ReturnType<typeof decodeProtectedHeader>;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch {
-      return invalid('malformed token');
-    }
-    const { alg, kid } = header;
-    if (!isTokenAlgorithm(alg)) return invalid(`alg ${String(alg)} is not allowed`);
-    if (typeof kid !== 'string' || kid.length === 0) return invalid('no kid in the header');
-    const key = options.keys.get(kid, now);
-    if (!key) return invalid('unknown or retired kid');
-    // The alg is pinned to the key's, never taken from the token: no algorithm confusion.
-    if (options.keys.algorithmOf(kid) !== alg) return invalid(`alg ${alg} does not match the key of kid`);
-
     const nowSec = Math.floor(now.getTime() / 1000);
-    // jose's decoder took the header; the rest is checked here with node:crypto (synchronous,
-    // tens of µs: WebCrypto's job and promise per token, which jose goes through, cost more).
-    if (header.crit !== undefined || header.b64 !== undefined) return invalid('unsupported header parameter (crit, b64)');
-    const parts = token.split('.');
-    if (parts.length !== 3) return invalid('malformed token');
-    const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
-    // A token seen before (a session's next request) skips only the signature: the costliest step.
-    if (!options.keys.signatureCheckedBefore(token, key)) {
-      const signature = strictBase64url(encodedSignature);
-      if (!signature) return invalid('malformed signature');
-      if (!verifiesSignature(alg, key, Buffer.from(`${encodedHeader}.${encodedPayload}`), signature))
-        return invalid('signature verification failed');
-      options.keys.rememberCheckedSignature(token, key);
+    // A token seen before (a session's next request) skips the decoding and the signature.
+    const seen = options.keys.checkedToken(token, now);
+    let checkedToken: CheckedToken;
+    if (seen) checkedToken = seen;
+    else {
+      const decoded = decodeAndCheckSignature(token, options.keys, now);
+      if (!decoded.ok) return decoded.failure;
+      checkedToken = decoded.checked;
     }
-    // The signature checks out: the payload is genuine from here on.
-    const payloadBytes = strictBase64url(encodedPayload);
-    let payload: unknown;
-    try {
-      payload = payloadBytes ? JSON.parse(payloadBytes.toString('utf8')) : undefined;
-    } catch {
-      payload = undefined;
-    }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return invalid('payload is not a JSON object');
+    const { alg, kid, payload } = checkedToken;
     const { exp, nbf, iss } = payload as { exp?: unknown; nbf?: unknown; iss?: unknown };
     if (iss !== options.issuer) return invalid('unexpected "iss" claim value');
     if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) return invalid('"nbf" claim must be a number');
@@ -261,6 +247,54 @@ function verifyNow(token: string, options: VerifyAccessTokenOptions): VerifyResu
     // A throwing audience predicate, a hostile object passed as a token: still data, not a crash.
     return invalid('verification failed');
   }
+}
+
+/**
+ * The header, the signature and the payload of a token not checked before: alg and kid pinned
+ * to a key this set trusts at `now`, the signature good, the payload a JSON object. Remembered
+ * in the set once it is all three.
+ */
+function decodeAndCheckSignature(
+  token: string,
+  keys: KeySet,
+  now: Date,
+): { ok: true; checked: CheckedToken } | { ok: false; failure: VerifyResult } {
+  const fail = (reason: string) => ({ ok: false as const, failure: invalid(reason) });
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    return fail('malformed token');
+  }
+  const { alg, kid } = header;
+  if (!isTokenAlgorithm(alg)) return fail(`alg ${String(alg)} is not allowed`);
+  if (typeof kid !== 'string' || kid.length === 0) return fail('no kid in the header');
+  const key = keys.get(kid, now);
+  if (!key) return fail('unknown or retired kid');
+  // The alg is pinned to the key's, never taken from the token: no algorithm confusion.
+  if (keys.algorithmOf(kid) !== alg) return fail(`alg ${alg} does not match the key of kid`);
+  // jose's decoder took the header; the rest is checked here with node:crypto (synchronous,
+  // tens of µs: WebCrypto's job and promise per token, which jose goes through, cost more).
+  if (header.crit !== undefined || header.b64 !== undefined) return fail('unsupported header parameter (crit, b64)');
+  const parts = token.split('.');
+  if (parts.length !== 3) return fail('malformed token');
+  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
+  const signature = strictBase64url(encodedSignature);
+  if (!signature) return fail('malformed signature');
+  if (!verifiesSignature(alg, key, Buffer.from(`${encodedHeader}.${encodedPayload}`), signature))
+    return fail('signature verification failed');
+  // The signature checks out: the payload is genuine from here on.
+  const payloadBytes = strictBase64url(encodedPayload);
+  let payload: unknown;
+  try {
+    payload = payloadBytes ? JSON.parse(payloadBytes.toString('utf8')) : undefined;
+  } catch {
+    payload = undefined;
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return fail('payload is not a JSON object');
+  const checked = { key, kid, alg, payload };
+  keys.rememberCheckedToken(token, checked);
+  return { ok: true, checked };
 }
 
 /** Base64url without padding, refusing anything that does not round-trip (Buffer.from skips junk). */

@@ -10,6 +10,7 @@ import type { Consumer } from 'kafkajs';
 import { EnvelopeHeaders, Topics, type IdentityEvent } from '@idstream/contracts';
 import { testKafka, TopicReader, startNodeProcess, uniqueName, waitFor, type RunningProcess } from '@idstream/testing';
 import { DeadLetterHeaders } from '@idstream/messaging';
+import { DEFAULT_MAX_BYTES_PER_PARTITION } from './idempotent-consumer';
 import { EventProducer } from '@idstream/messaging';
 import {
   anonymousClientCreated,
@@ -163,6 +164,35 @@ describe('idempotent consumer on real PostgreSQL and Kafka', () => {
     assert.equal(await second.stop('SIGTERM'), 0);
     await assertEachAppliedOnce(bed, groupId, events);
     assert.equal(appliedLines(first) + appliedLines(second), events.length, 'no event was applied (even tentatively) twice');
+  });
+
+  it('fetches at most maxBytesPerPartition a batch, so that a batch in memory stays bounded (kafkajs would fetch 1 MiB)', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const bed = await openTestBed(cleanup, 'consumer_bytes');
+    const topic = await createScratchTopic(kafka, cleanup, 'consumer-bytes-src');
+    const deadLetterTopic = await createScratchTopic(kafka, cleanup, 'consumer-bytes-dlq');
+    const { devices, events } = identityEvents(40, 1);
+    // One record batch per event (about 500 bytes each), all written before the consumer starts.
+    const producer = await connectedProducer(cleanup);
+    for (const event of events) await producer.send(topic, [kafkaMessage(event)]);
+    const bounded = await startTestConsumer({
+      kafka,
+      bed,
+      cleanup,
+      topic,
+      deadLetterTopic,
+      aggregateIds: new Set(devices),
+      unparseable: 'poison',
+      maxBytesPerPartition: 4096,
+    });
+    await waitFor(async () => (await logDistinct(bed)) === events.length, { timeoutMs: 60_000, what: 'all 40 events applied' });
+    assert.equal(
+      bounded.batchSizes.reduce((n, size) => n + size, 0),
+      events.length,
+    );
+    assert.ok(Math.max(...bounded.batchSizes) <= 10, `batches of ${bounded.batchSizes.join(', ')} events, 4 KiB each at most`);
+    assert.ok(DEFAULT_MAX_BYTES_PER_PARTITION <= 256 * 1024, 'the default holds a few hundred events a batch, not thousands');
   });
 
   it('dead-letters a malformed message and an event whose apply throws, applies the next one, and applies a redriven dead letter', async (t) => {

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Transport } from '@nestjs/microservices';
 import type { Type } from '@nestjs/common';
 import { answerClientError, answerFrameworkError, installResponseHeaders } from './http-edges';
 import { installHttpTracing } from './http-tracing';
 import { JsonLogger } from './json-logger';
+import { RpcServer } from './rpc-server';
 import { startTracing } from './tracing';
 import { scrub } from './redaction';
 
@@ -32,7 +32,7 @@ export interface HttpAppSettings {
 
 /**
  * Starts one app: Nest on Fastify for HTTP (health, metrics, and the gateway's API), an
- * optional TCP microservice for commands and queries, JSON logs, and shutdown hooks so
+ * optional TCP microservice for commands and queries (RpcServer: Nest's, with coalesced writes), JSON logs, and shutdown hooks so
  * SIGTERM drains consumers and closes connections in order.
  */
 export async function startApp(module: Type<unknown>, settings: HttpAppSettings): Promise<NestFastifyApplication> {
@@ -68,10 +68,7 @@ export async function startApp(module: Type<unknown>, settings: HttpAppSettings)
   installHttpTracing(app.getHttpAdapter().getInstance());
   await settings.configure?.(app);
   if (settings.tcp) {
-    app.connectMicroservice(
-      { transport: Transport.TCP, options: { host: settings.tcp.host, port: settings.tcp.port } },
-      { inheritAppConfig: true },
-    );
+    app.connectMicroservice({ strategy: new RpcServer({ host: settings.tcp.host, port: settings.tcp.port }) }, { inheritAppConfig: true });
     // Nest's microservice listens without running the start-up hooks: run them first, so that
     // no TCP caller (the gateway loading the workspace list) is answered before, for example,
     // auth has created the default workspace.

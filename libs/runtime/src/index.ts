@@ -9,3 +9,5 @@ export * from './redaction';
 export * from './tracing';
 export * from './http-tracing';
 export * from './polled-view';
+export * from './rpc-socket';
+export * from './rpc-server';

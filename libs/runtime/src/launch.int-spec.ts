@@ -44,22 +44,30 @@ describe('startApp', () => {
   it('opens the TCP port only after the onApplicationBootstrap hooks have run', async () => {
     const [httpPort, tcpPort] = [await freePort(), await freePort()];
     const proc = startNodeProcess('test/fixtures/slow-bootstrap-app.js', { HTTP_PORT: String(httpPort), TCP_PORT: String(tcpPort) });
-    const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: tcpPort } });
+    const ask = async (): Promise<boolean> => {
+      // A new client each time: one that failed to connect is not asked again.
+      const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: tcpPort } });
+      try {
+        return await firstValueFrom(client.send<boolean>('startUpDone', {}));
+      } finally {
+        await client.close();
+      }
+    };
     try {
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 90_000; // a loaded CI machine starts a Nest app slowly
       let answer: boolean | undefined;
       while (answer === undefined) {
+        if (proc.child.exitCode !== null) throw new Error(`the fixture exited ${proc.child.exitCode}:\n${proc.output.join('\n')}`);
         try {
-          answer = await firstValueFrom(client.send<boolean>('startUpDone', {}));
+          answer = await ask();
         } catch (error) {
           // Not listening yet: ask again at once, so the first answer comes as soon as the port opens.
-          if (Date.now() > deadline) throw error;
+          if (Date.now() > deadline) throw new Error(`no answer on the TCP port:\n${proc.output.join('\n')}`, { cause: error });
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       }
       assert.equal(answer, true, 'the first answer on the TCP port comes after the start-up hooks');
     } finally {
-      await client.close();
       await proc.stop('SIGTERM');
     }
   });

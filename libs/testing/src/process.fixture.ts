@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -59,17 +60,31 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Starts a compiled script (path relative to dist/) with the import aliases registered. */
+/** The node flags every app runs with (scripts/app-node-flags.cjs): those its NODE_OPTIONS does not set itself. */
+export function appNodeFlags(nodeOptions: string): string[] {
+  const flags = createRequire(__filename)(path.join(repoRoot(), 'scripts/app-node-flags.cjs')) as {
+    appNodeFlags(nodeOptions: string): string[];
+  };
+  return flags.appNodeFlags(nodeOptions);
+}
+
+/**
+ * Starts a compiled script (path relative to dist/) with the import aliases registered and the
+ * apps' node flags, as `npm start` and the container start an app.
+ */
 export function startNodeProcess(distScript: string, env: Record<string, string>, args: string[] = []): RunningProcess {
   const root = repoRoot();
+  const childEnv = { ...process.env, NODE_OPTIONS: '', ...env };
   const child = spawn(
     process.execPath,
-    ['-r', path.join(root, 'scripts/register-aliases.cjs'), path.join(root, process.env.IDSTREAM_DIST || 'dist', distScript), ...args],
-    {
-      cwd: root,
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    [
+      ...appNodeFlags(childEnv.NODE_OPTIONS ?? ''),
+      '-r',
+      path.join(root, 'scripts/register-aliases.cjs'),
+      path.join(root, process.env.IDSTREAM_DIST || 'dist', distScript),
+      ...args,
+    ],
+    { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const captured = new CapturedOutput();
   captured.follow(child.stdout);

@@ -11,7 +11,7 @@ import type { ProfileEvent } from './profile.events';
 import { toPublicData } from './profile.public';
 import { coWritesOf, profileReactions, react, reacts } from './profile.reactions';
 import { ProfileRepository, type LoadedProfile } from './profile.repository';
-import { evolve, initialProfileState, type ProfileState } from './profile.state';
+import { fold, initialProfileState, type ProfileState } from './profile.state';
 import { Refused } from './refused';
 import { DATA_SOURCE } from '@idstream/persistence';
 
@@ -117,7 +117,10 @@ export class ProfileCommands {
       return { error, events, state, position: formatPosition(profileId, version) };
     }
     const occurredAt = now.toISOString();
-    const next = events.reduce((s, e) => evolve(s, e, occurredAt), state);
+    const next = fold(
+      state,
+      events.map((event) => ({ event, occurredAt })),
+    );
     const newVersion = version + events.length;
     await EventStore.append(
       manager,

@@ -139,3 +139,187 @@ describe('profile fold', () => {
     assert.equal(decide({ type: 'ImportProfile', email: 'a@b.c', profile: {}, attributes: {} }, state).refusal, 'PROFILE_NOT_FOUND');
   });
 });
+
+// `fold` changes its own copies of the sessions and devices in place (profile.state.ts,
+// FoldDraft); `evolve` copies. On any stream, also one no command sequence would record (times
+// out of order, expiries in the past, ids reopened or closed twice, "__proto__"), both give the
+// same state with its keys in the same order, and the fold changes neither its start nor the events.
+const rawSession = fc.constantFrom('s1', 's2', 's3', 's4', '__proto__', '7');
+const rawDevice = fc.constantFrom('d1', 'd2', 'd3', null);
+const minute = fc.integer({ min: 0, max: 40 });
+const rawEvent: fc.Arbitrary<RecordedAt> = fc
+  .record({
+    // Mostly sessions: an erasure ends what the stream can change, so it is rare.
+    kind: fc.oneof(
+      { arbitrary: fc.constant('open'), weight: 30 },
+      { arbitrary: fc.constant('close'), weight: 20 },
+      { arbitrary: fc.constantFrom('register', 'confirm', 'update'), weight: 9 },
+      { arbitrary: fc.constant('recognize'), weight: 5 },
+      { arbitrary: fc.constant('erase'), weight: 1 },
+    ),
+    sessionId: rawSession,
+    deviceUuid: rawDevice,
+    at: minute,
+    expiresAt: minute,
+    activation: fc.boolean(),
+  })
+  .map(({ kind, sessionId, deviceUuid, at: when, expiresAt, activation }): RecordedAt => {
+    const profileId = 'p1';
+    const event = ((): RecordedProfileEvent => {
+      switch (kind) {
+        case 'open':
+          return { type: 'SessionOpened', data: { profileId, sessionId, deviceUuid, expiresAt: at(expiresAt) } };
+        case 'close':
+          return {
+            type: 'SessionClosed',
+            data: { profileId, sessionId, reason: 'sign-out', closedAt: at(when), forgetAfter: at(when + 60) },
+          };
+        case 'register':
+          return {
+            type: 'UserRegistered',
+            data: {
+              profileId,
+              email: 'ann@example.com',
+              profile: {},
+              agreements: {},
+              attributes: {},
+              deviceUuid,
+              registrationMode: activation ? 'email-activation' : 'automatic',
+              status: activation ? 'pending-activation' : 'active',
+              emailConfirmed: false,
+              attachedToImportedProfile: false,
+              passwordHash: 'H1',
+            },
+          };
+        case 'confirm':
+          return { type: 'EmailConfirmed', data: { profileId, activated: activation } };
+        case 'recognize':
+          return { type: 'ClientRecognized', data: { profileId, uuid: deviceUuid ?? 'd4', matchedBy: 'email', previousProfileId: null } };
+        case 'update':
+          return { type: 'AccountUpdated', data: { profileId, changes: { lastName: sessionId } } };
+        case 'erase':
+          return { type: 'ProfileErased', data: { profileId, erasedAt: at(when) } };
+      }
+    })();
+    return { event, occurredAt: at(when) };
+  });
+
+/** Every object under `value` frozen: a change to it throws (the specs compile as strict code). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+const evolved = (from: ProfileState, events: readonly RecordedAt[]): ProfileState =>
+  events.reduce((state, { event, occurredAt }) => evolve(state, event, occurredAt), from);
+
+/** `count` sessions whose `expiresAt` counts its reads into `reads.n`. */
+function countedSessions(count: number, reads: { n: number }): Record<string, { expiresAt: string; deviceUuid: string | null }> {
+  const sessions: Record<string, { expiresAt: string; deviceUuid: string | null }> = {};
+  for (let i = 0; i < count; i++) {
+    const expiresAt = at(100_000 + i);
+    sessions[`old-${i}`] = {
+      get expiresAt() {
+        reads.n++;
+        return expiresAt;
+      },
+      deviceUuid: null,
+    };
+  }
+  return sessions;
+}
+
+const activeAccount = (sessions: Record<string, { expiresAt: string; deviceUuid: string | null }>, devices: string[]): ProfileState => ({
+  kind: 'active',
+  profileId: 'p1',
+  email: 'ann@example.com',
+  passwordHash: 'H1',
+  externalIdentities: [],
+  customId: null,
+  profile: {},
+  agreements: {},
+  attributes: {},
+  devices,
+  createdAt: at(0),
+  updatedAt: at(0),
+  emailConfirmed: true,
+  sessions,
+});
+
+describe('profile fold, in place', () => {
+  it('equals evolve event by event on random streams, keys in the same order, its start and events unchanged', () => {
+    fc.assert(
+      fc.property(
+        fc.array(rawEvent, { maxLength: 30, size: 'max' }),
+        fc.array(rawEvent, { maxLength: 60, size: 'max' }),
+        fc.boolean(),
+        (before, after, viaJson) => {
+          // The start: the initial state, or the fold of a first part as a snapshot (maybe through JSON).
+          const start = evolved(initialProfileState('p1'), before);
+          const from = deepFreeze(viaJson ? (JSON.parse(JSON.stringify(start)) as ProfileState) : start);
+          deepFreeze(after);
+          const expected = evolved(from, after);
+          const folded = fold(from, after);
+          assert.deepEqual(folded, expected);
+          assert.equal(JSON.stringify(folded), JSON.stringify(expected));
+          // And on: a fold's result is a start like any other.
+          assert.deepEqual(fold(folded, after), evolved(expected, after));
+        },
+      ),
+      { numRuns: 500, seed: 20261201 },
+    );
+  });
+
+  it('reads each open session of its start once, not once per event (the copy per event was quadratic)', () => {
+    const reads = { n: 0 };
+    const open = 300;
+    const from = deepFreeze(activeAccount(countedSessions(open, reads), []));
+    reads.n = 0; // (deepFreeze read them)
+    const events: RecordedAt[] = [];
+    for (let i = 0; i < 300; i++) {
+      events.push({
+        occurredAt: at(i),
+        event: { type: 'SessionOpened', data: { profileId: 'p1', sessionId: `new-${i}`, deviceUuid: null, expiresAt: at(i + 50) } },
+      });
+      if (i % 3 === 0)
+        events.push({
+          occurredAt: at(i),
+          event: {
+            type: 'SessionClosed',
+            data: { profileId: 'p1', sessionId: `old-${i}`, reason: 'sign-out', closedAt: at(i), forgetAfter: at(i + 60) },
+          },
+        });
+    }
+    const state = fold(from, events);
+    assert.equal(state.kind, 'active');
+    // 300 old ones less the 100 closed, and the new ones not yet past their 50 minutes.
+    assert.equal(Object.keys(state.kind === 'active' ? state.sessions : {}).length, 200 + 50);
+    // Once each, to queue them by expiry; the copying evolve read them 400 times each (every
+    // SessionOpened and SessionClosed prunes).
+    assert.ok(reads.n <= open, `${reads.n} reads of ${open} sessions' expiresAt`);
+  });
+
+  it('looks up the devices of its start once, not once per event', () => {
+    let reads = 0;
+    const known = Array.from({ length: 300 }, (_, i) => `d${i}`);
+    Object.freeze(known);
+    const devices = new Proxy(known, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const from = activeAccount({}, devices);
+    // Each sign-in from a device the profile knows (the last one, so a scan reads them all).
+    const events: RecordedAt[] = Array.from({ length: 300 }, (_, i) => ({
+      occurredAt: at(i),
+      event: { type: 'SessionOpened', data: { profileId: 'p1', sessionId: `s${i}`, deviceUuid: 'd299', expiresAt: at(i + 1) } },
+    }));
+    const state = fold(from, events);
+    assert.deepEqual(state.kind === 'active' ? state.devices : [], known);
+    assert.ok(reads <= 2 * known.length, `${reads} reads of ${known.length} devices`);
+  });
+});

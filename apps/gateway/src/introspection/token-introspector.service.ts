@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { verifyAccessToken, type AccessTokenClaims, type TokenAlgorithm } from '@idstream/crypto';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import type { AccessTokenClaims } from '@idstream/crypto';
 import { ProblemError } from '../http/problem';
 import { IdentityFeed } from '../security/identity-feed.service';
-import { readJwtHeader } from '../security/jwt-shape';
+import { PinnedVerification } from '../security/pinned-verification.service';
 import { Revocations } from '../security/revocations.service';
 import { VerificationKeys } from '../security/verification-keys.service';
-import { WorkspaceAlgorithms } from '../security/workspace-algorithms.service';
 import { INACTIVE, introspectionOf, type Introspection } from './token-introspection';
 import { VerifiedTokens } from './verified-tokens';
 
@@ -22,11 +20,10 @@ export class TokenIntrospector {
   private readonly verified = new VerifiedTokens();
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(VerificationKeys) private readonly keys: VerificationKeys,
     @Inject(Revocations) private readonly revocations: Revocations,
     @Inject(IdentityFeed) private readonly feed: IdentityFeed,
-    @Inject(WorkspaceAlgorithms) private readonly algorithms: WorkspaceAlgorithms,
+    @Inject(PinnedVerification) private readonly pinned: PinnedVerification,
   ) {}
 
   async introspect(token: string, workspaceId: string, now = new Date()): Promise<Introspection> {
@@ -39,20 +36,9 @@ export class TokenIntrospector {
   }
 
   private async verify(token: string, now: Date): Promise<AccessTokenClaims | null> {
-    const header = readJwtHeader(token);
-    if (header === null) return null;
-    if (typeof header.kid === 'string' && !this.keys.set.has(header.kid)) await this.keys.refreshForUnknownKid(now.getTime());
     // Pinned to the workspace's algorithm, as in TokenVerifier (docs/architecture.md §7).
-    let pinRefused = false;
-    const acceptsAlgorithm = (alg: TokenAlgorithm, c: AccessTokenClaims): boolean => {
-      const accepted = this.algorithms.accepts(c.aud, alg, c.iat);
-      if (!accepted) pinRefused = true;
-      return accepted;
-    };
-    const options = { keys: this.keys.set, issuer: this.config.tokenIssuer, now, acceptsAlgorithm };
-    let result = await verifyAccessToken(token, options);
-    if (!result.ok && pinRefused && (await this.algorithms.refreshAfterMiss())) result = await verifyAccessToken(token, options);
-    if (!result.ok) return null;
+    const result = await this.pinned.verifyPinned(token, now);
+    if (result === null || !result.ok) return null;
     this.verified.remember(token, result.claims, result.kid);
     return result.claims;
   }

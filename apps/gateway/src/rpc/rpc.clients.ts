@@ -1,10 +1,15 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { CoalescingJsonSocket } from '@idstream/runtime';
 import type { GatewayConfig } from '../config/gateway.config';
 import { ServiceClient } from './service.client';
 
+// The calls of one event-loop turn leave in one write (CoalescingJsonSocket, same framing).
 const proxyTo = (target: { host: string; port: number }) =>
-  ClientProxyFactory.create({ transport: Transport.TCP, options: { host: target.host, port: target.port } });
+  ClientProxyFactory.create({
+    transport: Transport.TCP,
+    options: { host: target.host, port: target.port, socketClass: CoalescingJsonSocket },
+  });
 
 /** `auth`: every identity command, server-key checks, workspaces, signing keys. Provided by `create`. */
 export class AuthClient extends ServiceClient implements OnApplicationShutdown {

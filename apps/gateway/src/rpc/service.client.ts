@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
-import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
+import type { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
+import { EmptyError, TimeoutError } from 'rxjs';
 import type { Reply } from '@idstream/contracts';
 import { gatewayMetrics } from '../http/http-metrics';
 import { ProblemError } from '../http/problem';
@@ -39,6 +39,19 @@ function isReply(value: unknown): value is Reply<unknown> {
 }
 
 /**
+ * What `call` uses of Nest's ClientTCP: the members its observable `send` is made of (the last
+ * two are protected in Nest's types). `send` wraps them in `defer`, `mergeMap` and an
+ * `Observable`, and `call` added `timeout` and `firstValueFrom`: about a tenth of the gateway's
+ * own work on `GET /v1/account` (docs/benchmarks.md). The packet, its id, the routing of the
+ * reply and the reconnection are still Nest's.
+ */
+interface Publisher {
+  connect(): Promise<unknown>;
+  createPacket(pattern: string, data: unknown): ReadPacket;
+  publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void;
+}
+
+/**
  * One internal service behind Nest's TCP transport (ARCHITECTURE §1a). `call` answers the
  * reply's value, or throws a ProblemError: the service's own error (its code), 503
  * SERVICE_UNAVAILABLE with Retry-After when it is down or slower than the timeout (never a
@@ -58,7 +71,7 @@ export class ServiceClient {
   async call<T>(pattern: string, payload: unknown): Promise<T> {
     let reply: unknown;
     try {
-      reply = await firstValueFrom(this.proxy.send<unknown>(pattern, payload).pipe(timeout({ first: this.timeoutMs })));
+      reply = await this.request(pattern, payload);
     } catch (error) {
       if (classifyRpcFailure(error) === 'unavailable') {
         if (error instanceof TimeoutError) gatewayMetrics.rpcTimeouts.inc({ service: this.name });
@@ -70,6 +83,47 @@ export class ServiceClient {
     if (!isReply(reply)) throw new ProblemError('INTERNAL', `${this.name} answered ${pattern} with something that is not a Reply`);
     if (!reply.ok) throw ProblemError.fromReply(reply.error);
     return reply.value as T;
+  }
+
+  /**
+   * What `firstValueFrom(proxy.send(pattern, payload).pipe(timeout({ first })))` answered, with
+   * the same outcomes: the first value of the reply; its error; TimeoutError when no value came
+   * within the timeout (connecting included), the reply's routing then dropped; EmptyError for a
+   * reply disposed of without a value.
+   */
+  private request(pattern: string, payload: unknown): Promise<unknown> {
+    const client = this.proxy as unknown as Publisher;
+    // `send` refuses these before connecting (InvalidMessageException): a bug, a 500.
+    if (payload === null || payload === undefined) return Promise.reject(new Error('The message to send is null or undefined'));
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let cleanup = () => {};
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        cleanup();
+        outcome();
+      };
+      const timer = setTimeout(() => settle(() => reject(new TimeoutError())), this.timeoutMs);
+      client.connect().then(
+        () => {
+          if (settled) return;
+          const unpublish = client.publish(client.createPacket(pattern, payload), ({ err, response, isDisposed }) => {
+            // As Nest's observer: a packet that is not the disposal alone is a value, even empty.
+            // The error is passed on as Nest gives it (a string from a peer, too): classifyRpcFailure reads it.
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+            if (err) settle(() => reject(err));
+            else if (response !== undefined || !isDisposed) settle(() => resolve(response));
+            else settle(() => reject(new EmptyError()));
+          });
+          if (settled) unpublish();
+          else cleanup = unpublish;
+        },
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- connect's own error, as send() passed it on
+        (error: unknown) => settle(() => reject(error)),
+      );
+    });
   }
 
   close(): Promise<void> {

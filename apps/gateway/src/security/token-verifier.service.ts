@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Caller } from '@idstream/contracts';
-import { hasScope, verifyAccessToken, type AccessTokenClaims, type Role, type TokenAlgorithm } from '@idstream/crypto';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { hasScope, type Role } from '@idstream/crypto';
 import { ProblemError } from '../http/problem';
 import { IdentityFeed } from './identity-feed.service';
-import { readJwtHeader } from './jwt-shape';
+import { PinnedVerification } from './pinned-verification.service';
 import { Revocations } from './revocations.service';
 import { VerificationKeys } from './verification-keys.service';
-import { WorkspaceAlgorithms } from './workspace-algorithms.service';
 
 export interface VerifiedToken {
   caller: Caller;
@@ -15,9 +13,9 @@ export interface VerifiedToken {
 }
 
 /**
- * Verifies access tokens locally (ARCHITECTURE §6): a known kid, alg pinned to its key and to
- * the workspace's tokenAlgorithm (WorkspaceAlgorithms), the pinned issuer,
- * not expired, its session not revoked, then the route's roles and scope. Tokens are refused
+ * Verifies access tokens locally (ARCHITECTURE §6): the pinned verification (PinnedVerification:
+ * a known kid, alg pinned to its key and to the workspace's tokenAlgorithm, the pinned issuer,
+ * not expired), its session not revoked, then the route's roles and scope. Tokens are refused
  * with 503 until both the signing keys and the revocations are loaded, so a gateway that has
  * just started never accepts a token it would reject a second later.
  */
@@ -26,31 +24,18 @@ export class TokenVerifier {
   private readonly logger = new Logger('TokenVerifier');
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(VerificationKeys) private readonly keys: VerificationKeys,
     @Inject(Revocations) private readonly revocations: Revocations,
     @Inject(IdentityFeed) private readonly feed: IdentityFeed,
-    @Inject(WorkspaceAlgorithms) private readonly algorithms: WorkspaceAlgorithms,
+    @Inject(PinnedVerification) private readonly pinned: PinnedVerification,
   ) {}
 
   async verify(token: string, rule: { roles: Role[]; scope?: string }, now = new Date()): Promise<VerifiedToken> {
     if (!this.keys.loaded || !this.feed.caughtUp) {
       throw new ProblemError('SERVICE_UNAVAILABLE', 'Token verification is starting; retry shortly', { retryAfter: 1 });
     }
-    const header = readJwtHeader(token);
-    if (header === null) throw new ProblemError('UNAUTHORIZED', 'The access token is not a JWT');
-    if (typeof header.kid === 'string' && !this.keys.set.has(header.kid)) await this.keys.refreshForUnknownKid(now.getTime());
-    // The workspace pin is asked only of a genuine token; one the view refuses (a workspace just
-    // created or switched, maybe through another gateway) gets a reload (at most every 2 s) and a second try.
-    let pinRefused = false;
-    const acceptsAlgorithm = (alg: TokenAlgorithm, c: AccessTokenClaims): boolean => {
-      const accepted = this.algorithms.accepts(c.aud, alg, c.iat);
-      if (!accepted) pinRefused = true;
-      return accepted;
-    };
-    const options = { keys: this.keys.set, issuer: this.config.tokenIssuer, now, acceptsAlgorithm };
-    let result = await verifyAccessToken(token, options);
-    if (!result.ok && pinRefused && (await this.algorithms.refreshAfterMiss())) result = await verifyAccessToken(token, options);
+    const result = await this.pinned.verifyPinned(token, now);
+    if (result === null) throw new ProblemError('UNAUTHORIZED', 'The access token is not a JWT');
     if (!result.ok) {
       this.logger.debug({ msg: 'access token refused', code: result.code, reason: result.reason });
       if (result.code === 'TOKEN_EXPIRED') throw new ProblemError('TOKEN_EXPIRED', 'The access token has expired');

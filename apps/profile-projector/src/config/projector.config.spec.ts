@@ -11,6 +11,7 @@ describe('projector config', () => {
     assert.equal(c.consistencyWaitMs, 2000);
     assert.equal(c.httpPort, 3002);
     assert.equal(c.tcpPort, 4002);
+    assert.equal(c.maxBytesPerPartition, 262_144);
     assert.deepEqual(c.ownEvents, {
       schema: 'own_events',
       groupId: 'profile-projector.own-events',
@@ -31,6 +32,16 @@ describe('projector config', () => {
       () => readProjectorConfig({ OWN_EVENTS_RETENTION_DAYS: '0' }),
       (e: unknown) => e instanceof ConfigError && e.variable === 'OWN_EVENTS_RETENTION_DAYS',
     );
+  });
+
+  it('bounds the bytes a batch fetches per partition', () => {
+    assert.equal(readProjectorConfig({ PROJECTOR_MAX_BYTES_PER_PARTITION: '1048576' }).maxBytesPerPartition, 1_048_576);
+    for (const PROJECTOR_MAX_BYTES_PER_PARTITION of ['0', '100', String(128 * 1_048_576), 'lots']) {
+      assert.throws(
+        () => readProjectorConfig({ PROJECTOR_MAX_BYTES_PER_PARTITION }),
+        (e: unknown) => e instanceof ConfigError && e.variable === 'PROJECTOR_MAX_BYTES_PER_PARTITION',
+      );
+    }
   });
 
   it('names the variable of a bad value', () => {

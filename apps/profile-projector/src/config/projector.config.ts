@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_BYTES_PER_PARTITION } from '@idstream/persistence';
 import {
   ConfigError,
   loadConfigOrExit,
@@ -26,6 +27,8 @@ export interface ProjectorConfig extends CommonConfig {
   topic: string;
   /** How often consumer lag per partition is measured for /metrics. */
   lagIntervalMs: number;
+  /** Bytes its consumers fetch per partition per batch (identity.events and tracking.events): what a batch holds in memory at most. */
+  maxBytesPerPartition: number;
   /**
    * auth's key service (TCP), which hands out the data keys that open sealed personal
    * fields. Without the secret the projector applies nothing sealed: such a batch fails and
@@ -67,6 +70,10 @@ export function readProjectorConfig(env: Record<string, string | undefined> = pr
     topic: readTopic(env, 'PROJECTOR_TOPIC', common.topicNames.identityEvents),
     consistencyWaitMs: readInt(env, 'PROJECTOR_CONSISTENCY_WAIT_MS', 2000, { min: 0, max: 60_000 }),
     lagIntervalMs: readInt(env, 'PROJECTOR_LAG_INTERVAL_MS', 5000, { min: 100, max: 3_600_000 }),
+    maxBytesPerPartition: readInt(env, 'PROJECTOR_MAX_BYTES_PER_PARTITION', DEFAULT_MAX_BYTES_PER_PARTITION, {
+      min: 1024,
+      max: 64 * 1_048_576,
+    }),
     ownEvents: readOwnEventsConfig(env, schema, groupId, common.topicNames.trackingEvents),
     keyService: {
       host: readString(env, 'AUTH_HOST', '127.0.0.1'),

@@ -46,6 +46,7 @@ export class OwnEventsConsumer implements OnApplicationBootstrap, OnModuleDestro
       schema,
       deadLetterTopic: deadLetterTopic(groupId),
       fromBeginning: true,
+      maxBytesPerPartition: this.config.maxBytesPerPartition,
       decode: (message) => {
         const parsed = parseTrackingEventAccepted(message.value);
         return parsed.ok ? { kind: 'event', id: parsed.row.envelopeId, value: parsed.row } : { kind: 'poison', reason: parsed.reason };

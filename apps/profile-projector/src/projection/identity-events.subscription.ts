@@ -14,6 +14,8 @@ export interface SubscriptionSettings {
   schema: string;
   /** Where poison messages go; the live group's dead-letter topic by default. */
   deadLetterTopic?: string;
+  /** Bytes fetched per partition per batch (PROJECTOR_MAX_BYTES_PER_PARTITION; the consumer's default otherwise). */
+  maxBytesPerPartition?: number;
   /** Applied after the projection in the same transaction (the live projector's own-events erasure; a rebuild passes none). */
   alsoApply?(manager: EntityManager, event: IdentityEvent): Promise<void>;
   afterCommit?(applied: { value: IdentityEvent; context: MessageContext }[]): void;
@@ -43,6 +45,7 @@ export async function identityEventsConsumer(
     schema: settings.schema,
     deadLetterTopic: dlq,
     fromBeginning: true,
+    maxBytesPerPartition: settings.maxBytesPerPartition,
     decode: (message) => {
       const parsed = parseWireIdentityEvent(message.value);
       if (parsed.ok) return { kind: 'event', id: parsed.value.id, value: parsed.value };
