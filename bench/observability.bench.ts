@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TestSystem, testKafka } from '@idstream/testing';
 import { deleteTopics, fmt, heading, knob, printTable, recordFigure, runBenchmark } from './bench.support';
-import { mergeRounds, runLoad, SMOKE, type LoadResult } from './end-to-end.support';
+import { mergeRounds, profilingEnv, runLoad, SMOKE, type LoadResult } from './end-to-end.support';
 
 /**
  * The cost of metrics and tracing: the same routes on two systems started side by side, one
@@ -67,8 +67,17 @@ runBenchmark(
     const seconds = SMOKE ? 1 : knob('BENCH_OBSERVABILITY_SECONDS', 4);
     const pairs = SMOKE ? 1 : knob('BENCH_OBSERVABILITY_PAIRS', 8);
     const connections = knob('BENCH_E2E_CONNECTIONS', 32);
+    // BENCH_OBSERVABILITY_RATIO: the sampler's share (0.1); 0 measures an unsampled request alone, 1 a recorded one.
+    const ratio = Number(process.env.BENCH_OBSERVABILITY_RATIO || 0.1);
+    if (!(ratio >= 0 && ratio <= 1))
+      throw new Error(`BENCH_OBSERVABILITY_RATIO must be in 0..1, got "${process.env.BENCH_OBSERVABILITY_RATIO}"`);
+    const share = `${+(ratio * 100).toFixed(1)} %`;
+    // BENCH_OBSERVABILITY_RATE: requests/s per half instead of as fast as they answer. Both systems
+    // then answer the same rate, and the CPU per answer compares without the batching and the
+    // background work per second that move with the throughput (the on / off ratio is then ~1).
+    const rate = process.env.BENCH_OBSERVABILITY_RATE ? knob('BENCH_OBSERVABILITY_RATE', 0) : undefined;
     heading(
-      `Metrics and tracing on vs off (sampler 10 %, OTLP to a local sink; ${pairs} interleaved off/on pairs of ${seconds} s per route)`,
+      `Metrics and tracing on vs off (sampler ${share}, OTLP to a local sink; ${pairs} interleaved off/on pairs of ${seconds} s per route${rate ? `, ${rate} req/s` : ''})`,
       'answers/s with tracing exporting vs the no-op tracer, same run; the figure is the median of the pairs` ratios',
     );
     const sink = await startSink();
@@ -79,9 +88,9 @@ runBenchmark(
       cleanup(() => deleteTopics(kafka, Object.values(system.topics)));
       cleanup(() => system.stop());
     }
-    const env = { GATEWAY_RATE_LIMIT_PER_SECOND: '0' };
+    const env = { GATEWAY_RATE_LIMIT_PER_SECOND: '0', ...profilingEnv() };
     await systems.off.start(['auth', 'gateway'], env);
-    await systems.on.start(['auth', 'gateway'], { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER_ARG: '0.1' });
+    await systems.on.start(['auth', 'gateway'], { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER_ARG: String(ratio) });
     const users = { off: await signedIn(systems.off), on: await signedIn(systems.on) };
 
     const routes = [
@@ -103,6 +112,7 @@ runBenchmark(
         connections,
         duration,
         ...(route.key === 'events' ? { trackingBatch: 10 } : {}),
+        ...(rate ? { overallRate: rate } : {}),
       });
     // Warm-up, not counted: first connections, JIT, the first sends to each system's topics.
     for (const route of routes) for (const mode of ['off', 'on'] as const) await load(route, mode, SMOKE ? 1 : 2);
@@ -149,7 +159,7 @@ runBenchmark(
       [
         'route',
         'off /s',
-        'on (10 %) /s',
+        `on (${share}) /s`,
         'on / off (median of pairs)',
         'pairs min–max',
         'off CPU ms/answer',

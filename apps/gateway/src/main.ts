@@ -14,6 +14,9 @@ launch('gateway', async () => {
     bodyLimit: config.bodyLimitBytes,
     timeouts: config.httpTimeouts,
     trustProxy: config.trustProxy,
+    // Every hop gets the request's trace from the request itself (requestMeta, the tracking
+    // record, the log lines that name a request), so no async context is needed.
+    explicitTraceContext: true,
     configure: (app) => {
       setupOpenApi(app, config.publicUrl);
       registerCors(app);

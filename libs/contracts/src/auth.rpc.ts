@@ -80,7 +80,10 @@ export interface Caller {
 export interface RequestMeta {
   requestId: string;
   ip: string;
-  /** W3C trace context of the gateway's request span, when tracing (absent otherwise). */
+  /**
+   * W3C trace context of the gateway's request span, when tracing (absent otherwise); its
+   * flags carry the gateway's sampling decision, which auth keeps (00: auth records nothing).
+   */
   traceparent?: string;
 }
 

@@ -8,6 +8,7 @@ import {
   deadLetterMessage,
   ensureTopics,
   inSpan,
+  isSampledTraceparent,
   restartAfterCrash,
   type EventProducer,
 } from '@idstream/messaging';
@@ -327,10 +328,10 @@ export class IdempotentConsumer<T, A = T> {
   private lastPrune = 0;
 
   /** Bounds processed_events: at most one delete every 10 minutes, of ids past the retention. */
-  /** Applies one event in a consumer span continuing its `traceparent` header (no-op when not tracing). */
+  /** Applies one event in a consumer span continuing its sampled `traceparent` header (no span for an unsampled or absent one). */
   private applyTraced(manager: EntityManager, value: A, context: MessageContext): Promise<void> {
     const traceparent = context.message.headers?.[TRACEPARENT]?.toString();
-    if (!traceparent) return this.settings.apply(manager, value, context);
+    if (!isSampledTraceparent(traceparent)) return this.settings.apply(manager, value, context);
     return inSpan(
       `consume ${context.topic}`,
       {

@@ -2,7 +2,15 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Message } from 'kafkajs';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { SpanKind, TRACEPARENT, contextOf, idstreamTracer, traceparentOf, type EventProducer } from '@idstream/messaging';
+import {
+  SpanKind,
+  TRACEPARENT,
+  contextOf,
+  idstreamTracer,
+  isSampledTraceparent,
+  traceparentOf,
+  type EventProducer,
+} from '@idstream/messaging';
 import { outboxChannel, registerLeadingRelay } from './outbox';
 
 export interface OutboxRelaySettings {
@@ -191,14 +199,16 @@ export class OutboxRelay {
    */
   private publishHeaders(row: OutboxRow, spans: Span[]): Record<string, string> {
     const traceparent = row.headers[TRACEPARENT];
-    if (!traceparent) return row.headers;
+    // Rows carry only sampled traces (an unsampled command has no active context); an unsampled one is passed on as it is.
+    if (!isSampledTraceparent(traceparent)) return row.headers;
+    const parent = contextOf(traceparent);
     const span = idstreamTracer().startSpan(
       `publish ${row.topic}`,
       { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': row.topic } },
-      contextOf(traceparent),
+      parent,
     );
     spans.push(span);
-    return { ...row.headers, [TRACEPARENT]: traceparentOf(trace.setSpan(contextOf(traceparent), span)) ?? traceparent };
+    return { ...row.headers, [TRACEPARENT]: traceparentOf(trace.setSpan(parent, span)) ?? traceparent };
   }
 
   private async pruneNow(): Promise<void> {

@@ -26,6 +26,11 @@ export interface HttpAppSettings {
    * body) within `requestMs`, else 408 and the connection is closed (defaults 10 s and 30 s).
    */
   timeouts?: { headersMs: number; requestMs: number };
+  /**
+   * Tracing without the async context manager (tracing.ts): for an app that hands every trace
+   * on explicitly (the gateway), so that tracing costs nothing per promise. Default: with it.
+   */
+  explicitTraceContext?: boolean;
   /** Runs after the app is created and before it listens (e.g. to add the OpenAPI routes). */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -36,7 +41,7 @@ export interface HttpAppSettings {
  * SIGTERM drains consumers and closes connections in order.
  */
 export async function startApp(module: Type<unknown>, settings: HttpAppSettings): Promise<NestFastifyApplication> {
-  startTracing(settings.app);
+  startTracing(settings.app, undefined, { asyncContext: !settings.explicitTraceContext });
   const logger = new JsonLogger(settings.app, settings.logLevel);
   const timeouts = settings.timeouts ?? { headersMs: 10_000, requestMs: 30_000 };
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatTraceparent, idstreamTracer } from '@idstream/messaging';
 
 const SPAN = Symbol('idstream.span');
 const CONTEXT = Symbol('idstream.traceContext');
@@ -9,25 +10,25 @@ const untraced = (url: string) => url.startsWith('/health') || url.startsWith('/
 
 /**
  * One server span per HTTP request (not probes or scrapes), continuing the caller's W3C
- * `traceparent` header; the span's context is active in the route handler and is what
- * `requestTraceContext` returns for explicit propagation (the RPC meta). A no-op until
- * startTracing() registers a provider.
+ * `traceparent` header: this is where a trace is sampled or not, once (the sampler of
+ * tracing.ts). A sampled request's span gets its attributes and its context is active in the
+ * route handler; an unsampled one is only a span context (ids and flags 00, no attributes, no
+ * active context: it costs two ids and the sampler's decision), which `requestTraceparent`
+ * still hands on so that auth keeps the decision. A no-op until startTracing() registers a
+ * provider.
  */
 export function installHttpTracing(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request: Traced, _reply: FastifyReply, done: () => void) => {
     if (untraced(request.url)) return done();
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-    const route = request.routeOptions.url ?? 'unmatched';
-    const span = trace.getTracer('idstream').startSpan(
-      `${request.method} ${route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': request.method, 'http.route': route, 'idstream.request_id': String(request.id) },
-      },
-      parent,
-    );
+    const parent = request.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
+    const span = idstreamTracer().startSpan('http', { kind: SpanKind.SERVER }, parent);
     request[SPAN] = span;
-    request[CONTEXT] = trace.setSpan(parent, span);
+    if (span.isRecording()) {
+      const route = request.routeOptions.url ?? 'unmatched';
+      span.updateName(`${request.method} ${route}`);
+      span.setAttributes({ 'http.request.method': request.method, 'http.route': route, 'idstream.request_id': String(request.id) });
+      request[CONTEXT] = trace.setSpan(parent, span);
+    }
     done();
   });
   fastify.addHook('preHandler', (request: Traced, _reply: FastifyReply, done: () => void) => {
@@ -37,7 +38,7 @@ export function installHttpTracing(fastify: FastifyInstance): void {
   });
   fastify.addHook('onResponse', (request: Traced, reply: FastifyReply, done: () => void) => {
     const span = request[SPAN];
-    if (span) {
+    if (span?.isRecording()) {
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
@@ -46,7 +47,20 @@ export function installHttpTracing(fastify: FastifyInstance): void {
   });
 }
 
-/** The trace context of a request's server span (the active one when the request is not traced). */
-export function requestTraceContext(request: FastifyRequest): Context {
-  return (request as Traced)[CONTEXT] ?? context.active();
+/**
+ * The `traceparent` of a request's server span, sampled (flags 01) or not (00), for the RPC
+ * meta and the tracking record; undefined when the request is not traced (no provider, or a
+ * probe).
+ */
+export function requestTraceparent(request: FastifyRequest): string | undefined {
+  const spanContext = (request as Traced)[SPAN]?.spanContext();
+  return spanContext && trace.isSpanContextValid(spanContext) ? formatTraceparent(spanContext) : undefined;
+}
+
+/** The `traceIds` of a request's sampled server span, for the log lines that name the request. */
+export function requestTraceIds(request: FastifyRequest): { traceId: string; spanId: string } | undefined {
+  const span = (request as Traced)[SPAN];
+  if (!span?.isRecording()) return undefined;
+  const { traceId, spanId } = span.spanContext();
+  return { traceId, spanId };
 }

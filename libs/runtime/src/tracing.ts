@@ -24,17 +24,27 @@ let provider: NodeTracerProvider | undefined;
 
 /**
  * Registers the tracer provider of `app` when an OTLP endpoint is configured: a parent-based
- * ratio sampler, batched OTLP/HTTP JSON export, the W3C propagator and AsyncLocalStorage
- * context. Without an endpoint nothing is registered and the API stays a no-op (zero cost).
+ * ratio sampler, batched OTLP/HTTP JSON export and the W3C propagator. Without an endpoint
+ * nothing is registered and the API stays a no-op (zero cost).
+ *
+ * `asyncContext` (default true) also registers the AsyncLocalStorage context manager, which
+ * carries the active span across awaits: auth needs it (its outbox rows and log lines find the
+ * command's span that way), and so do the consumers. On Node 20 it costs on every promise of
+ * the process once one traced unit of work ran (AsyncLocalStorage turns on promise hooks), so
+ * the gateway, which hands its request's trace on explicitly (http-tracing.ts), goes without.
  */
-export function startTracing(app: string, settings: TracingSettings = tracingSettingsFromEnv()): void {
+export function startTracing(
+  app: string,
+  settings: TracingSettings = tracingSettingsFromEnv(),
+  options: { asyncContext?: boolean } = {},
+): void {
   if (!settings.endpoint || provider) return;
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': app }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.ratio ?? 1) }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${settings.endpoint.replace(/\/$/, '')}/v1/traces` }))],
   });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  provider.register({ propagator: new W3CTraceContextPropagator(), ...(options.asyncContext === false ? { contextManager: null } : {}) });
 }
 
 /** Exports the spans still buffered (at shutdown). */

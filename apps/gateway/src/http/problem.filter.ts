@@ -1,5 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestTraceIds } from '@idstream/runtime';
 import { toProblem } from './problem';
 
 /**
@@ -20,6 +21,8 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error({
         msg: 'request failed',
         requestId: request.id,
+        // The gateway keeps no active span (tracing.ts): the request's own, when it is sampled.
+        ...requestTraceIds(request),
         method: request.method,
         path: pathOf(request),
         err: describe(fault),

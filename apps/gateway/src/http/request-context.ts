@@ -1,8 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Caller, RequestMeta } from '@idstream/contracts';
-import { traceparentOf } from '@idstream/messaging';
-import { requestTraceContext } from '@idstream/runtime';
+import { requestTraceparent } from '@idstream/runtime';
 
 /** What the access guard attaches to a request once it has authenticated it. */
 export interface Authenticated {
@@ -15,7 +14,8 @@ export interface Authenticated {
 export type GatewayRequest = FastifyRequest & { idstream?: Authenticated };
 
 export function requestMeta(request: FastifyRequest): RequestMeta {
-  const traceparent = traceparentOf(requestTraceContext(request));
+  // Sampled or not: auth keeps the gateway's decision (tracing.ts samples only new traces).
+  const traceparent = requestTraceparent(request);
   return traceparent ? { requestId: String(request.id), ip: request.ip, traceparent } : { requestId: String(request.id), ip: request.ip };
 }
 

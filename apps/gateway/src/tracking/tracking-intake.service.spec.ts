@@ -29,6 +29,26 @@ async function problemOf(promise: Promise<unknown>): Promise<ProblemError> {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('tracking intake', () => {
+  it('puts a sampled request traceparent in the record headers, and no unsampled one (the ingester would only skip it)', async () => {
+    const producer = new ManualProducer();
+    const subject = intake(producer);
+    const trace = 'f1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const written = [
+      subject.write('d', '{}', 'r1', `00-${trace}-1122334455667788-01`),
+      subject.write('d', '{}', 'r2', `00-${trace}-2122334455667788-00`),
+      subject.write('d', '{}', 'r3'),
+    ];
+    await tick();
+    producer.sends[0]!.resolve();
+    await tick();
+    producer.sends[1]!.resolve();
+    await Promise.all(written);
+    assert.deepEqual(
+      producer.sends.flatMap((s) => s.messages.map((m) => m.headers)),
+      [{ 'request-id': 'r1', traceparent: `00-${trace}-1122334455667788-01` }, { 'request-id': 'r2' }, { 'request-id': 'r3' }],
+    );
+  });
+
   it('answers once Kafka acknowledged, and sends the records of concurrent requests together', async () => {
     const producer = new ManualProducer();
     const subject = intake(producer);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Message } from 'kafkajs';
 import { Topics } from '@idstream/contracts';
-import { EventProducer, TRACEPARENT, traceparentOf } from '@idstream/messaging';
+import { EventProducer, TRACEPARENT, isSampledTraceparent, traceIdsOf } from '@idstream/messaging';
 import { ProblemError } from '../http/problem';
 
 /**
@@ -72,7 +72,8 @@ export class TrackingIntake {
     return this.inFlight;
   }
 
-  async write(key: string, value: string, requestId: string): Promise<void> {
+  /** `traceparent`: the request's (RequestMeta); only a sampled one goes into the record's headers, for the ingester to continue. */
+  async write(key: string, value: string, requestId: string, traceparent?: string): Promise<void> {
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > this.limits.maxRecordBytes) {
       throw new ProblemError(
@@ -88,8 +89,9 @@ export class TrackingIntake {
     this.inFlight++;
     this.queuedBytes += bytes;
     let timer: NodeJS.Timeout | undefined;
-    const traceparent = traceparentOf();
-    const headers = traceparent ? { 'request-id': requestId, [TRACEPARENT]: traceparent } : { 'request-id': requestId };
+    const headers = isSampledTraceparent(traceparent)
+      ? { 'request-id': requestId, [TRACEPARENT]: traceparent }
+      : { 'request-id': requestId };
     const acknowledged = new Promise<void>((resolve, reject) => {
       this.queue.push({
         message: { key, value, headers },
@@ -109,7 +111,7 @@ export class TrackingIntake {
     try {
       await Promise.race([acknowledged, timeout]);
     } catch (error) {
-      this.logger.warn({ msg: 'tracking batch not acknowledged', requestId, err: (error as Error).message });
+      this.logger.warn({ msg: 'tracking batch not acknowledged', requestId, ...traceIdsOf(traceparent), err: (error as Error).message });
       throw new ProblemError('SERVICE_UNAVAILABLE', 'Tracking events could not be stored; retry with the same event ids', {
         retryAfter: this.limits.retryAfterSeconds,
       });

@@ -76,7 +76,7 @@ export class TrackingController {
       token,
       events: parsed.events,
     };
-    await this.intake.write(caller.uuid, JSON.stringify(record), meta.requestId);
+    await this.intake.write(caller.uuid, JSON.stringify(record), meta.requestId, meta.traceparent);
     return { accepted: parsed.events.length, rejected: parsed.rejected };
   }
 }
