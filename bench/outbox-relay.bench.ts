@@ -168,7 +168,8 @@ runBenchmark('outbox-relay', async (cleanup) => {
   const heapAfter = heapMb();
 
   // What 1-event transactions cost without the relay: the same INSERT alone, then with the
-  // pg_notify appendToOutbox adds (PostgreSQL serializes the commits of notifying transactions).
+  // pg_notify appendToOutbox adds when no relay of its own process leads (PostgreSQL serializes
+  // the commits of notifying transactions; a leading relay in the process is woken directly).
   await dataSource.query(`CREATE TABLE "${SCHEMA}".sink (LIKE "${SCHEMA}".outbox INCLUDING ALL)`);
   const ceilingSeconds = knob('BENCH_OUTBOX_CEILING_SECONDS', 2);
   const value = payload(RECORD_BYTES);
@@ -230,7 +231,7 @@ runBenchmark('outbox-relay', async (cleanup) => {
     [
       ceilingRow('INSERT only', plainInserts),
       ceilingRow('INSERT + SELECT (one more round trip)', twoStatements),
-      ceilingRow('INSERT + pg_notify (what appendToOutbox does)', notifyingInserts),
+      ceilingRow('INSERT + pg_notify (appendToOutbox when no relay of its process leads)', notifyingInserts),
       [
         'appendToOutbox with the relay running (above)',
         fmt(cases[0]!.events, 0),

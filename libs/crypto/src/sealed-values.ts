@@ -71,9 +71,20 @@ export function openValue(key: Buffer, profileId: string, field: string, sealed:
   }
 }
 
-/** `data` with its values at `paths` sealed for `profileId`. */
-export function sealPaths<T>(data: T, paths: readonly SealedPath[], key: Buffer, profileId: string): T {
-  return mapSealedPaths(data as Record<string, unknown>, paths, (value, field) => sealValue(key, profileId, field, value)) as T;
+/**
+ * `data` with its values at `paths` sealed for `profileId`. With `sealed` (one map per event),
+ * a value of a field sealed once is reused: the stored row and the public envelope of one
+ * event carry the same value of the same field, and one seal (a random IV, one AES-GCM pass)
+ * serves both. The same plaintext under the same IV tells nothing more than two seals of it.
+ */
+export function sealPaths<T>(data: T, paths: readonly SealedPath[], key: Buffer, profileId: string, sealed?: Map<string, string>): T {
+  return mapSealedPaths(data as Record<string, unknown>, paths, (value, field) => {
+    if (!sealed) return sealValue(key, profileId, field, value);
+    const memo = `${field}\u0000${JSON.stringify(value)}`;
+    let result = sealed.get(memo);
+    if (result === undefined) sealed.set(memo, (result = sealValue(key, profileId, field, value)));
+    return result;
+  }) as T;
 }
 
 /** `data` with its sealed values at `paths` opened; with no key (or a wrong one) they are withheld. */

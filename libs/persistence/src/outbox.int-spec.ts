@@ -5,10 +5,12 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { EnvelopeHeaders, Topics } from '@idstream/contracts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EntityManager } from 'typeorm';
+import { EnvelopeHeaders, Topics, type IdentityEvent } from '@idstream/contracts';
 import { inTransaction } from './data-source';
 import { testKafka, waitFor } from '@idstream/testing';
-import { appendToOutbox } from './outbox';
+import { appendToOutbox, outboxChannel } from './outbox';
 import { OutboxRelay } from './outbox.relay';
 import { EventProducer } from '@idstream/messaging';
 import {
@@ -332,5 +334,59 @@ describe('outbox and relay on real PostgreSQL and Kafka', () => {
       appendToOutbox(manager, bed.schema, [outboxMessage(anonymousClientCreated(device, 1))]),
     );
     await reader.waitFor(() => reader.messages.some((m) => m.key === device), 'the event written after the outage');
+  });
+
+  it('a relay that leads in this process is woken at the commit without NOTIFY; once it stopped, writers NOTIFY again', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const bed = await openTestBed(cleanup, 'outbox_wake');
+    // Another session of the database counts the notifications of the outbox's channel.
+    const listener = new Client({ connectionString: bed.url });
+    await listener.connect();
+    cleanup.add('close listener', () => listener.end());
+    let notifications = 0;
+    listener.on('notification', () => (notifications += 1));
+    await listener.query(`LISTEN ${outboxChannel(bed.schema)}`);
+    const errors: unknown[] = [];
+    // Polling once a minute: within this test only a wake-up can publish a row.
+    const relay = new OutboxRelay(bed.dataSource, await connectedProducer(cleanup), {
+      schema: bed.schema,
+      databaseUrl: bed.url,
+      pollIntervalMs: 60_000,
+      onError: (e) => errors.push(e),
+    });
+    await relay.start();
+    cleanup.add('stop relay', () => relay.stop());
+    const published = (eventId: string) =>
+      countRows(bed.dataSource, `SELECT count(*) AS n FROM "${bed.schema}".outbox WHERE event_id = $1 AND published_at IS NOT NULL`, [
+        eventId,
+      ]);
+    const write = (event: IdentityEvent, manager?: EntityManager): Promise<void> =>
+      manager
+        ? appendToOutbox(manager, bed.schema, [outboxMessage(event)])
+        : inTransaction(bed.dataSource, (m) => appendToOutbox(m, bed.schema, [outboxMessage(event)]));
+
+    // The relay leads once it published a first row (which may have come by NOTIFY or at start).
+    const first = anonymousClientCreated(randomUUID(), 1);
+    await write(first);
+    await waitFor(async () => (await published(first.id)) === 1, { what: 'the first row published', timeoutMs: 20_000 });
+    await sleep(300);
+    const before = notifications;
+
+    const inTx = anonymousClientCreated(randomUUID(), 1);
+    await write(inTx);
+    await waitFor(async () => (await published(inTx.id)) === 1, { what: 'a row of a transaction published', timeoutMs: 20_000 });
+    // Alone (no transaction): the statement itself committed.
+    const alone = anonymousClientCreated(randomUUID(), 1);
+    await write(alone, bed.dataSource.manager);
+    await waitFor(async () => (await published(alone.id)) === 1, { what: 'a row written alone published', timeoutMs: 20_000 });
+    await sleep(300);
+    assert.equal(notifications, before, 'no NOTIFY while the relay of this process leads');
+
+    await relay.stop();
+    const after = anonymousClientCreated(randomUUID(), 1);
+    await write(after);
+    await waitFor(() => notifications > before, { what: 'a NOTIFY once no relay of this process leads' });
+    assert.deepEqual(errors, []);
   });
 });

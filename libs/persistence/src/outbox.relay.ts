@@ -11,7 +11,7 @@ import {
   traceparentOf,
   type EventProducer,
 } from '@idstream/messaging';
-import { outboxChannel } from './outbox';
+import { outboxChannel, registerLeadingRelay } from './outbox';
 
 export interface OutboxRelaySettings {
   schema: string;
@@ -20,6 +20,8 @@ export interface OutboxRelaySettings {
   batchSize?: number;
   /** Fallback polling when no notification arrives (ms). */
   pollIntervalMs?: number;
+  /** How long a relay woken by a commit waits for more before it reads the outbox (ms; default 5, 0: at once). */
+  lingerMs?: number;
   /** Published rows older than this are deleted (ms). */
   retainPublishedMs?: number;
   onError?: (error: unknown) => void;
@@ -74,7 +76,7 @@ export class OutboxRelay {
     const lost = (error?: Error) => {
       if (this.listener !== listener) return;
       this.listener = undefined;
-      this.leader = false;
+      this.setLeader(false);
       if (error) this.settings.onError?.(error);
       void listener.end().catch(() => undefined);
       this.poke();
@@ -91,6 +93,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.setLeader(false);
     this.poke();
     await this.loop;
     const listener = this.listener;
@@ -115,15 +118,22 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     const interval = this.settings.pollIntervalMs ?? 500;
+    const lingerMs = this.settings.lingerMs ?? 5;
     while (this.running) {
       try {
         if (!this.listener) await this.connectListener();
-        if (!this.leader) this.leader = await this.tryLead();
+        if (!this.leader) this.setLeader(await this.tryLead());
         if (this.leader) {
+          // Woken by a commit: the commits of the next few ms share its batch (one SELECT, one
+          // produce, one UPDATE for them all, instead of one of each per small command).
+          if (this.pending && lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, lingerMs));
           this.pending = false;
           const published = await this.publishBatch();
           await this.pruneNow();
-          if (published > 0 || this.pending) continue;
+          // A batch that was not full took every row committed before its SELECT; a row committed
+          // since then has woken this relay (NOTIFY, or its writer directly), so no SELECT that
+          // would find nothing follows each batch.
+          if (published >= (this.settings.batchSize ?? 500) || this.pending) continue;
         }
       } catch (error) {
         this.settings.onError?.(error);
@@ -135,6 +145,14 @@ export class OutboxRelay {
       await this.sleep(interval);
     }
   }
+
+  /** A leading relay is woken by this process's writers directly, without NOTIFY (outbox.ts). */
+  private setLeader(leader: boolean): void {
+    this.leader = leader && this.running;
+    registerLeadingRelay(this.dataSource, this.settings.schema, this.wakeUp, this.leader);
+  }
+
+  private readonly wakeUp = (): void => this.poke();
 
   private async tryLead(): Promise<boolean> {
     const result = await this.listener!.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [

@@ -32,39 +32,39 @@ export interface NewDevice {
 }
 
 /**
- * The first visits of many devices in the caller's (one) transaction, in four statements
- * whatever their number: `auth.clients` takes every (workspace, uuid) not yet there, and each
- * device it took gets AnonymousClientCreated on its stream, with its outbox row (one INSERT of
- * the events, one of the outbox rows, one wake-up of the relay). A device already known (an
+ * The first visits of many devices in the caller's (one) transaction, in two statements
+ * whatever their number: `auth.clients` takes every (workspace, uuid) not yet there (with the
+ * heads of their streams), and each device it took gets AnonymousClientCreated on its stream,
+ * with its outbox row (the events, the outbox rows and the relay's wake-up in one statement). A device already known (an
  * earlier visit, a retry after a lost answer, a repeat in the same batch) records nothing.
  * Answers, per device in order, whether this call created it.
  */
 export async function createClientStreams(manager: EntityManager, devices: NewDevice[]): Promise<boolean[]> {
   if (devices.length === 0) return [];
-  const created: { workspace_id: string; uuid: string }[] = await manager.query(
-    `INSERT INTO auth.clients (workspace_id, uuid) SELECT * FROM unnest($1::text[], $2::uuid[])
-     ON CONFLICT DO NOTHING RETURNING workspace_id, uuid`,
+  // The devices taken, each with its stream's head: a new device's stream is empty, unless a
+  // failed sign-in from it was recorded first. One statement.
+  const created: { workspace_id: string; uuid: string; v: number | null }[] = await manager.query(
+    `WITH created AS (
+       INSERT INTO auth.clients (workspace_id, uuid) SELECT * FROM unnest($1::text[], $2::uuid[])
+       ON CONFLICT DO NOTHING RETURNING workspace_id, uuid)
+     SELECT c.workspace_id, c.uuid,
+            (SELECT max(e.sequence) FROM auth.events e WHERE e.stream_id = 'client:' || c.workspace_id || ':' || c.uuid::text) AS v
+       FROM created c`,
     [devices.map((d) => d.workspaceId), devices.map((d) => d.uuid)],
   );
-  const isNew = new Set(created.map((r) => clientStreamId(r.workspace_id, r.uuid)));
+  const head = new Map(created.map((r) => [clientStreamId(r.workspace_id, r.uuid), r.v ?? 0]));
   // The first caller of a (workspace, uuid) repeated in the batch is the one that created it.
   const first = new Map<string, NewDevice>();
   for (const d of devices) {
     const streamId = clientStreamId(d.workspaceId, d.uuid);
-    if (isNew.has(streamId) && !first.has(streamId)) first.set(streamId, d);
+    if (head.has(streamId) && !first.has(streamId)) first.set(streamId, d);
   }
   if (first.size > 0) {
-    // A new device's stream is empty, unless a failed sign-in from it was recorded first.
-    const heads: { stream_id: string; v: number }[] = await manager.query(
-      'SELECT stream_id, max(sequence) AS v FROM auth.events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id',
-      [[...first.keys()]],
-    );
-    const head = new Map(heads.map((r) => [r.stream_id, r.v]));
     await EventStore.appendMany(
       manager,
       [...first].map(([streamId, d]) => ({
         stream: { streamId, aggregateId: d.uuid },
-        expectedVersion: head.get(streamId) ?? 0,
+        expectedVersion: head.get(streamId)!,
         events: [{ type: 'AnonymousClientCreated', data: { uuid: d.uuid }, publicData: { uuid: d.uuid } }],
         context: { workspaceId: d.workspaceId, correlationId: d.correlationId, now: d.now, traceparent: d.traceparent },
       })),

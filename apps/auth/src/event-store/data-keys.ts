@@ -61,6 +61,10 @@ export class ProfileDataKeys implements OnModuleInit {
     return keys;
   }
 
+  open(profileId: string, masterKeyId: string | null, wrappedKey: string | null): Buffer | null {
+    return this.unwrap({ profile_id: profileId, master_key_id: masterKeyId, wrapped_key: wrappedKey });
+  }
+
   /** For reads outside a transaction (the key service). */
   get manager(): EntityManager {
     return this.dataSource.manager;

@@ -9,7 +9,7 @@ import {
 } from '@idstream/contracts';
 import { sealedPathsOf } from '@idstream/crypto';
 import { TRACEPARENT } from '@idstream/messaging';
-import { appendToOutbox, PgErrors, pgErrorCode } from '@idstream/persistence';
+import { outboxWrite, PgErrors, pgErrorCode } from '@idstream/persistence';
 import {
   MissingDataKey,
   SEALED_STORED_VERSION,
@@ -53,6 +53,11 @@ export interface AppendContext {
    * holding personal values is sealed with its aggregate's key; without keys it is refused.
    */
   keys?: StreamKeys;
+  /**
+   * The aggregate's data key as the command's load already read it (one round trip fewer);
+   * without it the key is read, or made, in the append's transaction.
+   */
+  dataKey?: Buffer;
   /** The trace of the command, when it is not the active one (a group commit writes for many commands). */
   traceparent?: string;
 }
@@ -112,8 +117,9 @@ export const EventStore = {
     expectedVersion: number,
     events: NewEvent[],
     context: AppendContext,
+    options: AppendOptions = {},
   ): Promise<Envelope[]> {
-    return this.appendMany(manager, [{ stream, expectedVersion, events, context }]);
+    return this.appendMany(manager, [{ stream, expectedVersion, events, context }], options);
   },
 
   /**
@@ -122,7 +128,7 @@ export const EventStore = {
    * A stream that moved meanwhile fails the whole call (ConcurrencyConflict); the transaction
    * must then roll back, as for `append`.
    */
-  async appendMany(manager: EntityManager, appends: StreamAppend[]): Promise<Envelope[]> {
+  async appendMany(manager: EntityManager, appends: StreamAppend[], options: AppendOptions = {}): Promise<Envelope[]> {
     const envelopes: Envelope[] = [];
     const traces = new Map<string, string>();
     const params: unknown[] = [];
@@ -136,7 +142,8 @@ export const EventStore = {
         const eventId = uuidv7(context.now.getTime());
         // Per event type: the types with personal fields travel sealed (version 2), the others at version 1.
         const schemaVersion = sealedPathsOf(event.type).length > 0 ? IDENTITY_SCHEMA_VERSION_SEALED : IDENTITY_SCHEMA_VERSION;
-        const stored = key ? sealStored(event.type, event.data, key, aggregateId) : event.data;
+        const sealed = new Map<string, string>();
+        const stored = key ? sealStored(event.type, event.data, key, aggregateId, sealed) : event.data;
         const n = params.length;
         params.push(
           stream.streamId,
@@ -165,18 +172,37 @@ export const EventStore = {
             sequence,
             correlationId: context.correlationId,
             causationId: context.causationId ?? null,
-            data: key ? sealPublic(event.type, event.publicData, key, aggregateId) : event.publicData,
+            data: key ? sealPublic(event.type, event.publicData, key, aggregateId, sealed) : event.publicData,
           });
         }
       }
     }
     if (values.length === 0) return envelopes;
-    try {
-      await manager.query(
-        `INSERT INTO auth.events (stream_id, sequence, event_id, workspace_id, type, schema_version, data, occurred_at, correlation_id, causation_id)
-         VALUES ${values.join(', ')}`,
+    // One round trip for the whole append: the events, their outbox rows and the caller's
+    // co-writes (the profile's snapshot) as data-modifying CTEs of one statement, which runs in
+    // full or not at all; the relay's wake-up with it.
+    const outbox =
+      envelopes.length > 0 &&
+      outboxWrite(
+        manager,
+        'auth',
+        envelopes.map((e) => ({
+          eventId: e.id,
+          topic: Topics.identityEvents,
+          key: e.aggregateId,
+          value: JSON.stringify(e),
+          headers: traces.has(e.id) ? { ...envelopeHeaders(e), [TRACEPARENT]: traces.get(e.id)! } : envelopeHeaders(e),
+        })),
         params,
       );
+    const parts = [
+      `appended AS (INSERT INTO auth.events (stream_id, sequence, event_id, workspace_id, type, schema_version, data, occurred_at, correlation_id, causation_id)
+         VALUES ${values.join(', ')})`,
+      ...(outbox ? [`published AS (${outbox.insertSql})`] : []),
+      ...(options.alsoWrite ?? []).map((write, i) => `also_${i} AS (${write(params)})`),
+    ];
+    try {
+      await manager.query(`WITH ${parts.join(', ')} SELECT ${outbox ? outbox.wakeSql : 'NULL'}`, params);
     } catch (error) {
       if (pgErrorCode(error) === PgErrors.uniqueViolation)
         throw new ConcurrencyConflict(
@@ -184,20 +210,21 @@ export const EventStore = {
         );
       throw error;
     }
-    await appendToOutbox(
-      manager,
-      'auth',
-      envelopes.map((e) => ({
-        eventId: e.id,
-        topic: Topics.identityEvents,
-        key: e.aggregateId,
-        value: JSON.stringify(e),
-        headers: traces.has(e.id) ? { ...envelopeHeaders(e), [TRACEPARENT]: traces.get(e.id)! } : envelopeHeaders(e),
-      })),
-    );
+    if (outbox) outbox.written();
     return envelopes;
   },
 };
+
+/**
+ * A write made in the append's own statement (a data-modifying CTE): pushes its parameters
+ * onto `params` and answers its SQL (an INSERT, UPDATE or DELETE without RETURNING). It runs
+ * with the append or not at all, and sees the tables as they were before the statement.
+ */
+export type CoWrite = (params: unknown[]) => string;
+
+export interface AppendOptions {
+  alsoWrite?: CoWrite[];
+}
 
 /** One stream's part of `EventStore.appendMany`. */
 export interface StreamAppend {
@@ -215,6 +242,7 @@ async function dataKeyFor(
   context: AppendContext,
 ): Promise<Buffer | null> {
   if (!events.some((e) => holdsPersonalValues(e.data, storedSealedPaths(e.type)))) return null;
+  if (context.dataKey) return context.dataKey;
   const keys = streamKeys(context.keys);
   if (!keys) throw new MissingDataKey(stream.streamId, 'no data keys given');
   const key = await keys.keyFor(manager, context.workspaceId, stream.aggregateId);

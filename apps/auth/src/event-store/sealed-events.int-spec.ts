@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { parseMasterKeys } from '@idstream/crypto';
-import { uuidv7 } from '@idstream/contracts';
+import { openIdentityEvent, parseMasterKeys } from '@idstream/crypto';
+import { uuidv7, type WireIdentityEvent } from '@idstream/contracts';
 import { openDataSource } from '@idstream/persistence';
 import { createTestDatabase } from '@idstream/testing';
 import type { AuthConfig } from '../config/auth.config';
@@ -101,6 +101,21 @@ describe('event store: sealed personal fields (real PostgreSQL)', () => {
       loaded.map((e) => e.data),
       events.map((e) => e.data),
       'loaded in clear',
+    );
+    const key = (await keys.existing(dataSource.manager, [profileId])).get(profileId)!;
+    assert.deepEqual(
+      envelopes.map((e) => openIdentityEvent(e as WireIdentityEvent, key).data),
+      events.map((e) => toPublicData(e)),
+      'the public envelopes open to the public data',
+    );
+    const storedUpdate: { data: { changes: { lastName: string } } }[] = await dataSource.query(
+      'SELECT data FROM auth.events WHERE stream_id = $1 AND sequence = 2',
+      [profileId],
+    );
+    assert.equal(
+      (envelopes[1]!.data as { changes: { lastName: string } }).changes.lastName,
+      storedUpdate[0]!.data.changes.lastName,
+      'one seal of a field serves the stored row and the public envelope',
     );
 
     await append(profileId, 2, [{ type: 'ProfileErased', data: { profileId, erasedAt: new Date().toISOString() } }]);

@@ -32,6 +32,8 @@ export function storedSealedPaths(type: string): readonly SealedPath[] {
 export interface StreamKeys {
   keyFor(manager: EntityManager, workspaceId: string, profileId: string): Promise<Buffer | null>;
   existing(manager: EntityManager, profileIds: string[]): Promise<Map<string, Buffer | null>>;
+  /** Unwraps a stored key read by the caller (`auth.data_keys`' columns); null for an erased one. */
+  open(profileId: string, masterKeyId: string | null, wrappedKey: string | null): Buffer | null;
 }
 
 let processKeys: StreamKeys | undefined;
@@ -66,11 +68,12 @@ export function holdsPersonalValues(data: unknown, paths: readonly SealedPath[])
   });
 }
 
-export const sealStored = (type: string, data: unknown, key: Buffer, profileId: string): unknown =>
-  sealPaths(data, storedSealedPaths(type), key, profileId);
+/** `sealed`: one map per event, so that its stored row and its public envelope share each field's seal. */
+export const sealStored = (type: string, data: unknown, key: Buffer, profileId: string, sealed?: Map<string, string>): unknown =>
+  sealPaths(data, storedSealedPaths(type), key, profileId, sealed);
 
-export const sealPublic = (type: string, data: unknown, key: Buffer, profileId: string): unknown =>
-  sealPaths(data, sealedPathsOf(type), key, profileId);
+export const sealPublic = (type: string, data: unknown, key: Buffer, profileId: string, sealed?: Map<string, string>): unknown =>
+  sealPaths(data, sealedPathsOf(type), key, profileId, sealed);
 
 export const openStored = (type: string, data: unknown, key: Buffer | null, profileId: string): unknown =>
   openPaths(data, storedSealedPaths(type), key, profileId);

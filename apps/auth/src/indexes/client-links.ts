@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { CoWrite } from '../event-store/event-store';
 
 /** `auth.clients`: the devices seen in a workspace and the customer each one is linked to. */
 export const ClientLinks = {
@@ -21,7 +22,16 @@ export const ClientLinks = {
   },
 
   async link(manager: EntityManager, workspaceId: string, uuid: string, profileId: string): Promise<void> {
-    await manager.query('UPDATE auth.clients SET profile_id = $3 WHERE workspace_id = $1 AND uuid = $2', [workspaceId, uuid, profileId]);
+    const params: unknown[] = [];
+    await manager.query(this.linkWrite(workspaceId, uuid, profileId)(params), params);
+  },
+
+  /** `link` as a write of the event's own append statement (EventStore's co-write). */
+  linkWrite(workspaceId: string, uuid: string, profileId: string): CoWrite {
+    return (params) => {
+      const n = params.push(workspaceId, uuid, profileId);
+      return `UPDATE auth.clients SET profile_id = $${n} WHERE workspace_id = $${n - 2} AND uuid = $${n - 1}`;
+    };
   },
 
   async unlinkAll(manager: EntityManager, workspaceId: string, profileId: string): Promise<void> {

@@ -9,7 +9,7 @@ import { decide } from './profile.decider';
 import { ProfileErrors, replyErrorOf } from './profile.errors';
 import type { ProfileEvent } from './profile.events';
 import { toPublicData } from './profile.public';
-import { profileReactions, react } from './profile.reactions';
+import { coWritesOf, profileReactions, react, reacts } from './profile.reactions';
 import { ProfileRepository, type LoadedProfile } from './profile.repository';
 import { fold, initialProfileState, type ProfileState } from './profile.state';
 import { Refused } from './refused';
@@ -71,43 +71,67 @@ export class ProfileCommands {
 
   /** Decides and records inside the caller's transaction. */
   async executeIn(manager: EntityManager, context: CommandContext, profileId: string, command: ProfileCommand): Promise<Outcome> {
+    const loaded = await ProfileRepository.load(manager, context.workspaceId, profileId);
+    return this.record(manager, context, profileId, loaded, decide(command, loaded.state));
+  }
+
+  /**
+   * One command after the commands on the same profile queued before it in this process,
+   * retried on a concurrent write. The load needs no transaction (the (stream, sequence) key
+   * decides a race, and a read inside one sees no more under READ COMMITTED). A command whose
+   * events have nothing to follow (`reacts`: e.g. an account update that names no customId)
+   * is recorded in ONE statement, events, outbox and snapshot, which commits alone; the others
+   * take a transaction for their reactions. A `Refused` thrown by a reaction rolls it back.
+   */
+  async execute(context: CommandContext, profileId: string, command: ProfileCommand): Promise<Outcome> {
+    const result = await this.perProfile.run(profileId, () =>
+      this.retried(async () => {
+        const loaded = await ProfileRepository.load(this.dataSource.manager, context.workspaceId, profileId);
+        const decision = decide(command, loaded.state);
+        // With its data key already read, the append is that one statement (else it may make the key: a transaction).
+        if (loaded.dataKey && !reacts(this.reactions, decision.events))
+          return this.record(this.dataSource.manager, context, profileId, loaded, decision);
+        return this.dataSource.transaction((manager) => this.record(manager, context, profileId, loaded, decision));
+      }),
+    );
+    if (!(result instanceof Refused)) return result;
+    return { error: result.error, events: [], state: initialProfileState(profileId), position: formatPosition(profileId, 0) };
+  }
+
+  /**
+   * Appends a decision's events with the outbox, the new snapshot and the device links they
+   * make (one statement), then runs what else follows them.
+   */
+  private async record(
+    manager: EntityManager,
+    context: CommandContext,
+    profileId: string,
+    loaded: LoadedProfile,
+    { events, refusal }: ReturnType<typeof decide>,
+  ): Promise<Outcome> {
     const { workspaceId, now } = context;
-    const loaded = await ProfileRepository.load(manager, workspaceId, profileId);
     const { state, version } = loaded;
-    const { events, refusal } = decide(command, state);
     const error = refusal ? replyErrorOf(refusal) : undefined;
     if (events.length === 0) {
       if (!loaded.snapshotCurrent) await ProfileRepository.saveSnapshot(manager, workspaceId, profileId, version, state);
       return { error, events, state, position: formatPosition(profileId, version) };
     }
-    await EventStore.append(
-      manager,
-      { streamId: profileId, aggregateId: profileId },
-      version,
-      events.map((e) => ({ type: e.type, data: e.data, publicData: toPublicData(e) })),
-      { workspaceId, correlationId: context.correlationId, now },
-    );
     const occurredAt = now.toISOString();
     const next = fold(
       state,
       events.map((event) => ({ event, occurredAt })),
     );
-    await react(this.reactions, events, { manager, workspaceId, now, before: state, after: next });
     const newVersion = version + events.length;
-    await ProfileRepository.saveSnapshot(manager, workspaceId, profileId, newVersion, next);
-    return { error, events, state: next, position: formatPosition(profileId, newVersion) };
-  }
-
-  /**
-   * One command in its own transaction, after the commands on the same profile queued before it
-   * in this process, retried on a concurrent write. A `Refused` thrown by a reaction rolls it back.
-   */
-  async execute(context: CommandContext, profileId: string, command: ProfileCommand): Promise<Outcome> {
-    const result = await this.perProfile.run(profileId, () =>
-      this.transaction((manager) => this.executeIn(manager, context, profileId, command)),
+    await EventStore.append(
+      manager,
+      { streamId: profileId, aggregateId: profileId },
+      version,
+      events.map((e) => ({ type: e.type, data: e.data, publicData: toPublicData(e) })),
+      { workspaceId, correlationId: context.correlationId, now, ...(loaded.dataKey ? { dataKey: loaded.dataKey } : {}) },
+      { alsoWrite: [ProfileRepository.snapshotWrite(workspaceId, profileId, newVersion, next), ...coWritesOf(events, workspaceId)] },
     );
-    if (!(result instanceof Refused)) return result;
-    return { error: result.error, events: [], state: initialProfileState(profileId), position: formatPosition(profileId, 0) };
+    await react(this.reactions, events, { manager, workspaceId, now, before: state, after: next });
+    return { error, events, state: next, position: formatPosition(profileId, newVersion) };
   }
 
   /**
@@ -115,10 +139,15 @@ export class ProfileCommands {
    * Work that throws `Refused` rolls back and resolves with that refusal; a race lost five
    * times resolves with CONCURRENT_WRITE (the caller may retry), not a fault.
    */
-  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T | Refused> {
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T | Refused> {
+    return this.retried(() => this.dataSource.transaction(work));
+  }
+
+  /** `work` again (up to 5 times) when it lost a race; a `Refused` it throws resolves as it. */
+  private async retried<T>(work: () => Promise<T>): Promise<T | Refused> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(work);
+        return await work();
       } catch (error) {
         if (error instanceof Refused) return error;
         if (!(error instanceof ConcurrencyConflict)) throw error;

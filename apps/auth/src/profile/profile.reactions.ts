@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { CoWrite } from '../event-store/event-store';
 import type { AuthConfig } from '../config/auth.config';
 import { ClientLinks } from '../indexes/client-links';
 import { CustomIdIndex } from '../indexes/custom-id-index';
@@ -49,6 +50,8 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       const email = emailOf(ctx.after);
       if (email) await EmailIndex.claim(ctx.manager, ctx.workspaceId, email, event.data.profileId);
     },
+    // Only an update that names a customId has work here (`hasWork`): each such update frees the
+    // profile's other ids, so one that names none leaves the index as the last one left it.
     AccountUpdated: async (event, ctx) => {
       await claimCustomId(ctx, event.data.changes.customId, event.data.profileId);
       const keep = ctx.after.kind === 'none' || ctx.after.kind === 'erased' ? null : ctx.after.customId;
@@ -115,12 +118,6 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
       if (!(await EmailIndex.claim(ctx.manager, ctx.workspaceId, email, profileId))) throw new Refused(ProfileErrors.emailTaken());
       await OneTimeTokens.revokeAll(ctx.manager, ctx.workspaceId, profileId, ['email-change'], ctx.now);
     },
-    SessionOpened: async (event, ctx) => {
-      if (event.data.deviceUuid) await ClientLinks.link(ctx.manager, ctx.workspaceId, event.data.deviceUuid, event.data.profileId);
-    },
-    ClientRecognized: async (event, ctx) => {
-      await ClientLinks.link(ctx.manager, ctx.workspaceId, event.data.uuid, event.data.profileId);
-    },
     ProfileErased: async (event, ctx) => {
       const { manager, workspaceId } = ctx;
       const { profileId } = event.data;
@@ -139,10 +136,35 @@ export function profileReactions(config: Pick<AuthConfig, 'mail'>): ProfileReact
   };
 }
 
+/**
+ * What follows an event that is a single write answering nothing (linking the device of a
+ * session or a recognition): it goes into the append's own statement, so it needs no
+ * transaction of its own and no round trip.
+ */
+export function coWritesOf(events: ProfileEvent[], workspaceId: string): CoWrite[] {
+  return events.flatMap((event) => {
+    if (event.type === 'SessionOpened' && event.data.deviceUuid)
+      return [ClientLinks.linkWrite(workspaceId, event.data.deviceUuid, event.data.profileId)];
+    if (event.type === 'ClientRecognized') return [ClientLinks.linkWrite(workspaceId, event.data.uuid, event.data.profileId)];
+    return [];
+  });
+}
+
+/** Whether `event`'s reaction has anything to do (an account update that names no customId has not). */
+function hasWork(reactions: ProfileReactions, event: ProfileEvent): boolean {
+  if (!reactions[event.type]) return false;
+  return event.type !== 'AccountUpdated' || event.data.changes.customId !== undefined;
+}
+
+/** Whether any of `events` is followed by a reaction (which needs the events' transaction). */
+export function reacts(reactions: ProfileReactions, events: ProfileEvent[]): boolean {
+  return events.some((event) => hasWork(reactions, event));
+}
+
 /** Runs the reaction of each recorded event, in order. */
 export async function react(reactions: ProfileReactions, events: ProfileEvent[], context: ReactionContext): Promise<void> {
   for (const event of events) {
     const reaction = reactions[event.type] as Reaction<ProfileEvent> | undefined;
-    if (reaction) await reaction(event, context);
+    if (reaction && hasWork(reactions, event)) await reaction(event, context);
   }
 }

@@ -1,5 +1,15 @@
 import type { EntityManager } from 'typeorm';
-import { EventStore, type StoredEvent } from '../event-store/event-store';
+import { EventStore, type CoWrite, type StoredEvent } from '../event-store/event-store';
+import { streamKeys } from '../event-store/sealed-events';
+
+interface SnapshotRow {
+  version: number;
+  snapshot_version: number;
+  state: unknown;
+  head: number | null;
+  master_key_id: string | null;
+  wrapped_key: string | null;
+}
 import type { ProfileEvent, RecordedProfileEvent } from './profile.events';
 import { fold, initialProfileState, PROFILE_SNAPSHOT_VERSION, type ProfileState, type RecordedAt } from './profile.state';
 
@@ -9,6 +19,8 @@ export interface LoadedProfile {
   version: number;
   /** False when the snapshot row is missing, stale, of an older shape or unreadable: saving it is worth it. */
   snapshotCurrent: boolean;
+  /** The profile's data key, read with the snapshot (undefined: not read, none yet, or erased; the append reads or makes it then). */
+  dataKey?: Buffer;
 }
 
 /** A stored row as the fold takes it: a redacted row (`{ profileId, redacted: true }`) becomes `Redacted`. */
@@ -58,15 +70,21 @@ function readableSnapshot(state: unknown, profileId: string): state is ProfileSt
  */
 export const ProfileRepository = {
   async load(manager: EntityManager, workspaceId: string, profileId: string): Promise<LoadedProfile> {
-    // The stream's head comes with the snapshot, so the normal case (nothing newer) is one round trip.
-    const rows: { version: number; snapshot_version: number; state: unknown; head: number | null }[] = await manager.query(
-      `SELECT version, snapshot_version, state, (SELECT max(sequence) FROM auth.events WHERE stream_id = $2) AS head
-         FROM auth.profiles WHERE workspace_id = $1 AND profile_id = $2`,
+    // The stream's head and the data key come with the snapshot, so the normal case (nothing
+    // newer) is one round trip, and so is the command's append after it.
+    const rows: SnapshotRow[] = await manager.query(
+      `SELECT p.version, p.snapshot_version, p.state, (SELECT max(sequence) FROM auth.events WHERE stream_id = $2) AS head,
+              k.master_key_id, k.wrapped_key
+         FROM auth.profiles p LEFT JOIN auth.data_keys k ON k.profile_id = $2
+        WHERE p.workspace_id = $1 AND p.profile_id = $2`,
       [workspaceId, profileId],
     );
     const row = rows[0];
     if (row && row.snapshot_version === PROFILE_SNAPSHOT_VERSION && readableSnapshot(row.state, profileId)) {
-      if ((row.head ?? 0) <= row.version) return { state: row.state, version: row.version, snapshotCurrent: row.head === row.version };
+      if ((row.head ?? 0) <= row.version) {
+        const dataKey = row.wrapped_key ? (streamKeys()?.open(profileId, row.master_key_id, row.wrapped_key) ?? undefined) : undefined;
+        return { state: row.state, version: row.version, snapshotCurrent: row.head === row.version, ...(dataKey ? { dataKey } : {}) };
+      }
       const after = await EventStore.load(manager, profileId, row.version);
       try {
         const state = fold(row.state, after.map(recordedOf));
@@ -88,14 +106,21 @@ export const ProfileRepository = {
     return { state, version: events.at(-1)?.sequence ?? 0, snapshotCurrent: events.length === 0 };
   },
 
-  /** Caches `state` at `version`, in the transaction that appended the events up to it. */
+  /** Caches `state` at `version` (a cold cache warmed by a command that recorded nothing). */
   async saveSnapshot(manager: EntityManager, workspaceId: string, profileId: string, version: number, state: ProfileState): Promise<void> {
-    await manager.query(
-      `INSERT INTO auth.profiles (workspace_id, profile_id, version, snapshot_version, state) VALUES ($1, $2, $3, $4, $5::jsonb)
-       ON CONFLICT (workspace_id, profile_id) DO UPDATE
-         SET version = EXCLUDED.version, snapshot_version = EXCLUDED.snapshot_version, state = EXCLUDED.state
-       WHERE auth.profiles.version <= EXCLUDED.version`,
-      [workspaceId, profileId, version, PROFILE_SNAPSHOT_VERSION, JSON.stringify(state)],
-    );
+    const params: unknown[] = [];
+    await manager.query(this.snapshotWrite(workspaceId, profileId, version, state)(params), params);
+  },
+
+  /** Caches `state` at `version` in the statement that appends the events up to it (EventStore's co-write). */
+  snapshotWrite(workspaceId: string, profileId: string, version: number, state: ProfileState): CoWrite {
+    return (params) => {
+      const n = params.push(workspaceId, profileId, version, PROFILE_SNAPSHOT_VERSION, JSON.stringify(state));
+      return `INSERT INTO auth.profiles (workspace_id, profile_id, version, snapshot_version, state)
+                VALUES ($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)
+              ON CONFLICT (workspace_id, profile_id) DO UPDATE
+                SET version = EXCLUDED.version, snapshot_version = EXCLUDED.snapshot_version, state = EXCLUDED.state
+              WHERE auth.profiles.version <= EXCLUDED.version`;
+    };
   },
 };

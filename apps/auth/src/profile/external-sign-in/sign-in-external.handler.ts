@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { fail, ok, uuidv7, type Agreements, type Reply, type SignInExternalCommand, type SignInExternalResult } from '@idstream/contracts';
+import {
+  fail,
+  ok,
+  uuidv7,
+  type Agreements,
+  type Reply,
+  type ReplyError,
+  type SignInExternalCommand,
+  type SignInExternalResult,
+} from '@idstream/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../../config/auth.config';
 import { ConcurrencyConflict } from '../../event-store/event-store';
 import { verifyIdToken } from '../../external-identity/id-token.verifier';
@@ -11,7 +20,7 @@ import { ExternalIdentityIndex } from '../../indexes/external-identity-index';
 import { TokenIssuer } from '../../tokens/token-issuer';
 import { WorkspaceStore } from '../../workspace/workspace.store';
 import type { SignInExternalCommand as Decide } from '../profile.commands';
-import { ProfileCommands } from '../profile.commands.runner';
+import { ProfileCommands, type Outcome } from '../profile.commands.runner';
 import { ProfileErrors } from '../profile.errors';
 import { isAccount, type ProfileState } from '../profile.state';
 import { Refused } from '../refused';
@@ -94,17 +103,28 @@ export class SignInExternalHandler {
       };
     }
 
-    const outcome = await this.profiles.transaction(async (manager) => {
-      if (command.match === 'create' && !(await EmailIndex.claim(manager, workspaceId, command.verifiedEmail, profileId)))
-        // The email was registered meanwhile; a retry of the whole sign-in would link to it instead.
-        throw new ConcurrencyConflict(profileId);
-      const result = await this.profiles.executeIn(manager, context, profileId, command);
-      if (result.error?.code === 'TERMS_ACCEPTANCE_REQUIRED')
-        // Only the owner of the verified identity learns which agreements the profile still lacks.
-        throw new Refused({ ...result.error, conditions: missingAgreements(requiredAgreements, agreedBy(result.state, agreements)) });
-      if (result.error) throw new Refused(result.error);
-      return result;
-    });
+    const decision: Decide = command;
+    /** A refused outcome as the `Refused` to answer: only the owner of the verified identity learns which agreements the profile still lacks. */
+    const refusalOf = (result: Outcome, error: ReplyError): Refused =>
+      error.code === 'TERMS_ACCEPTANCE_REQUIRED'
+        ? new Refused({ ...error, conditions: missingAgreements(requiredAgreements, agreedBy(result.state, agreements)) })
+        : new Refused(error);
+    const outcome: Outcome | Refused =
+      decision.match === 'create'
+        ? await this.profiles.transaction(async (manager) => {
+            if (!(await EmailIndex.claim(manager, workspaceId, decision.verifiedEmail, profileId)))
+              // The email was registered meanwhile; a retry of the whole sign-in would link to it instead.
+              throw new ConcurrencyConflict(profileId);
+            const result = await this.profiles.executeIn(manager, context, profileId, decision);
+            // A refusal rolls the account and its email claim back.
+            if (result.error) throw refusalOf(result, result.error);
+            return result;
+          })
+        : // An existing profile: the decider's refusals here record nothing, so this is a command like
+          // any other (a returning identity's session and its device link: the load and one statement).
+          await this.profiles
+            .execute(context, profileId, decision)
+            .then((result) => (result.error ? refusalOf(result, result.error) : result));
     if (outcome instanceof Refused && outcome.error.code === 'TERMS_ACCEPTANCE_REQUIRED')
       return termsRequired(outcome.error.conditions ?? []);
     if (outcome instanceof Refused) return { ok: false, error: outcome.error };
