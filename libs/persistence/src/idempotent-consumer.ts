@@ -60,6 +60,14 @@ export interface IdempotentConsumerSettings<T, A = T> {
   onError?(error: unknown, context?: Partial<MessageContext>): void;
   maxWaitTimeInMs?: number;
   /**
+   * Partitions whose batches are applied at once (default 1), each in its own transaction
+   * with its own checkpoint row: one batch's database round trips overlap another's decoding
+   * and folding. Events of one key stay in order (one key, one partition); the effects must
+   * tolerate batches of different partitions committing in any order, as they must for two
+   * replicas of the consumer anyway.
+   */
+  partitionsConsumedConcurrently?: number;
+  /**
    * Bytes fetched per partition per request (default DEFAULT_MAX_BYTES_PER_PARTITION): what one
    * batch holds at most, decoded and in flight, besides a single record batch larger than it.
    */
@@ -138,6 +146,7 @@ export class IdempotentConsumer<T, A = T> {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.handleBatch(payload),
     });
   }

@@ -35,6 +35,7 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap, OnModuleD
       groupId: this.config.groupId,
       topic: this.config.topic,
       schema: this.config.schema,
+      partitionsConcurrency: this.config.partitionsConcurrency,
       maxBytesPerPartition: this.config.maxBytesPerPartition,
       alsoApply: (manager, event) => this.ownEventsIdentity.apply(manager, event),
       afterCommit: (applied) => {

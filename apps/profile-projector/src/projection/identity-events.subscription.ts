@@ -12,6 +12,8 @@ export interface SubscriptionSettings {
   topic: string;
   /** Schema of the read model and of this group's checkpoints and processed ids. */
   schema: string;
+  /** Partitions applied at once (IdempotentConsumer's partitionsConsumedConcurrently; 1 by default). */
+  partitionsConcurrency?: number;
   /** Where poison messages go; the live group's dead-letter topic by default. */
   deadLetterTopic?: string;
   /** Bytes fetched per partition per batch (PROJECTOR_MAX_BYTES_PER_PARTITION; the consumer's default otherwise). */
@@ -45,6 +47,7 @@ export async function identityEventsConsumer(
     schema: settings.schema,
     deadLetterTopic: dlq,
     fromBeginning: true,
+    partitionsConsumedConcurrently: settings.partitionsConcurrency,
     maxBytesPerPartition: settings.maxBytesPerPartition,
     decode: (message) => {
       const parsed = parseWireIdentityEvent(message.value);

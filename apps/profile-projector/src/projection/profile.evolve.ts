@@ -1,7 +1,7 @@
 import type { Agreements, Attributes, IdentityEvent, IdentityEventType, ProfileFields } from '@idstream/contracts';
 import {
   PERSONAL_FIELDS,
-  emptyPersonalFields,
+  blankProfile,
   type Change,
   type DeviceLinkRow,
   type MergeRow,
@@ -249,61 +249,24 @@ function linkDevice(slice: Slice, event: IdentityEvent, profileId: string, uuid:
  * the order in which the two arrive does not matter). It holds no personal data.
  */
 export function anonymousProfile(workspaceId: string, uuid: string, createdAt: string, merge: MergeRow | undefined): ProfileRow {
-  return {
-    ...emptyPersonalFields(),
+  const updatedAt = merge && compareInstants(merge.mergedAt, createdAt) > 0 ? merge.mergedAt : createdAt;
+  return blankProfile(
     workspaceId,
-    profileId: uuid,
-    kind: 'anonymous',
-    status: merge ? 'merged' : 'anonymous',
-    email: null,
-    emailConfirmed: false,
-    agreements: null,
-    attributes: null,
-    mergedInto: merge?.intoProfileId ?? null,
-    createdAt,
-    updatedAt: merge && compareInstants(merge.mergedAt, createdAt) > 0 ? merge.mergedAt : createdAt,
-    lastSignInAt: null,
-    erasedAt: null,
-  };
+    uuid,
+    'anonymous',
+    merge ? 'merged' : 'anonymous',
+    { createdAt, updatedAt, erasedAt: null },
+    merge?.intoProfileId ?? null,
+  );
 }
 
 /** What remains of an erased profile: its id, kind, creation time and erasure. */
 export function tombstone(row: ProfileRow, erasedAt: string): ProfileRow {
-  return {
-    ...emptyPersonalFields(),
-    workspaceId: row.workspaceId,
-    profileId: row.profileId,
-    kind: row.kind,
-    status: 'erased',
-    email: null,
-    emailConfirmed: false,
-    agreements: null,
-    attributes: null,
-    mergedInto: null,
-    createdAt: row.createdAt,
-    updatedAt: erasedAt,
-    lastSignInAt: null,
-    erasedAt,
-  };
+  return blankProfile(row.workspaceId, row.profileId, row.kind, 'erased', { createdAt: row.createdAt, updatedAt: erasedAt, erasedAt });
 }
 
 function newCustomer(workspaceId: string, profileId: string, at: string): ProfileRow {
-  return {
-    ...emptyPersonalFields(),
-    workspaceId,
-    profileId,
-    kind: 'customer',
-    status: 'imported',
-    email: null,
-    emailConfirmed: false,
-    agreements: null,
-    attributes: null,
-    mergedInto: null,
-    createdAt: at,
-    updatedAt: at,
-    lastSignInAt: null,
-    erasedAt: null,
-  };
+  return blankProfile(workspaceId, profileId, 'customer', 'imported', { createdAt: at, updatedAt: at, erasedAt: null });
 }
 
 /** The row with the fields present in `fields` replaced (absent ones keep their value). */
